@@ -1,0 +1,112 @@
+import { awscdk, javascript } from 'projen';
+
+// One place for the toolchain versions this project is built and tested with.
+const CDK_VERSION = '2.276.0';
+const CDK_CLI_VERSION = '2.1148.1';
+
+// The findings CLI (src/findings) is bundled by esbuild into one file shipped in the package
+// (assets/findings-cli/cli.js): its libraries are build-time dependencies only.
+const FINDINGS_BUNDLED_DEPS: string[] = [
+  // findings: bundled runtime libraries
+];
+
+// Tools the tests run for real (scanners, schema validators).
+const TEST_TOOL_DEPS: string[] = [
+  // tests: real tools
+];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-devsecops-pipeline',
+  description: 'A hardened AWS CodePipeline (CDK Pipelines) with a security gate at every stage: secrets, SAST, SCA, SBOM, IaC and policy-as-code, reported through one findings engine.',
+  author: 'cdk-devsecops-pipeline maintainers',
+  authorAddress: 'maintainers@cdk-devsecops.dev',
+  repositoryUrl: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline.git',
+  keywords: ['cdk', 'devsecops', 'codepipeline', 'cdk-pipelines', 'security', 'sast', 'sca', 'sbom', 'cdk-nag'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  stability: 'experimental',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  cdkVersionPinning: false,
+  jsiiVersion: '~6.0.0',
+
+  // Python, Java, .NET and Go users get the same constructs through jsii.
+  // Packaging for those targets cannot run on the development machines (no Maven Central,
+  // no dotnet, no go 1.25); CI builds the JS package and README examples go through
+  // jsii-rosetta in strict mode.
+  publishToPypi: { distName: 'cdk-devsecops-pipeline', module: 'cdk_devsecops_pipeline' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkdevsecops.pipeline',
+    mavenGroupId: 'io.github.cdkdevsecops',
+    mavenArtifactId: 'cdk-devsecops-pipeline',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkDevSecOps.Pipeline', packageId: 'CdkDevSecOps.Pipeline' },
+  publishToGo: { moduleName: 'github.com/cdk-devsecops/cdk-devsecops-pipeline-go' },
+
+  peerDeps: ['cdk-nag@^3.0.2'],
+  devDeps: [
+    ...FINDINGS_BUNDLED_DEPS,
+    ...TEST_TOOL_DEPS,
+    'cdk-nag@3.0.2',
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    'esbuild@^0.28.2',
+    'ts-node@^10.9.2',
+    '@types/node@^20',
+    'typescript@~6.0.3',
+  ],
+
+  // No GitHub here: CI is `.ci/run` on a clean clone.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+
+  // Snapshots are never updated by the test command, and a run with no test fails.
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coverageReporters: ['text-summary'],
+      testTimeout: 120_000,
+    },
+  },
+  bin: { 'devsecops-findings': 'assets/findings-cli/cli.js' },
+  npmignoreEnabled: true,
+  gitignore: ['/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
+});
+
+// `npm test` runs every check: the jsii compile, README examples through jsii-rosetta
+// in strict mode, the jest suites and eslint.
+// The findings CLI bundle is built before the jsii compile, so tests and the constructs'
+// S3 asset both find it at assets/findings-cli/cli.js.
+project.preCompileTask.exec(
+  'esbuild src/findings/cli.ts --bundle --platform=node --target=node20 --minify-syntax --legal-comments=none --outfile=assets/findings-cli/cli.js',
+  { name: 'bundle the findings CLI' },
+);
+project.addPackageIgnore('!/assets/');
+
+project.tasks.removeTask('test:update');
+const testTask = project.tasks.tryFind('test')!;
+testTask.reset();
+testTask.spawn(project.preCompileTask);
+testTask.spawn(project.tasks.tryFind('compile')!);
+testTask.exec('jsii-rosetta extract --strict --compile .jsii', { name: 'README examples translate (jsii-rosetta, strict)' });
+testTask.exec('jest --ci', { receiveArgs: true });
+testTask.spawn(project.tasks.tryFind('eslint')!);
+
+project.addTask('example', {
+  description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
+  exec: 'ts-node --project test/tsconfig.json examples/quickstart/main.ts',
+});
+project.addTask('bench:synth', {
+  description: 'Benchmark: synth time of DevSecOpsPipeline against a bare pipelines.CodePipeline',
+  exec: 'ts-node --project test/tsconfig.json test/bench/synth.bench.ts',
+});
+project.addTask('bench', {
+  description: 'All benchmarks',
+  steps: [{ spawn: 'bench:synth' }],
+});
+
+project.synth();

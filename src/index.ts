@@ -1,0 +1,1 @@
+export { Severity } from './findings/severity';
