@@ -1,0 +1,42 @@
+import { Finding } from '../model';
+import { Severity } from '../severity';
+
+/** How the loader decodes a report's text before a parser sees it. */
+export type ReportEncoding = 'json' | 'ndjson' | 'xml' | 'csv';
+
+/** A report file, decoded once by the loader. */
+export interface DecodedReport {
+  /** Path as given on the command line: used in every message. */
+  readonly file: string;
+  readonly encoding: ReportEncoding;
+  /**
+   * json: the parsed value; ndjson: array of parsed lines; xml: the fast-xml-parser object;
+   * csv: array of rows (arrays of cells), header first.
+   */
+  readonly doc: unknown;
+}
+
+export interface ParseContext {
+  readonly file: string;
+  /** Severity for scanners that give none (secret scanners). Default CRITICAL. */
+  readonly secretSeverity: Severity;
+}
+
+/** One parser per format family. Pure: no I/O. */
+export interface ReportParser {
+  /** Format name used with `--report FILE:FORMAT`, e.g. `sarif`, `gitleaks`, `trivy`. */
+  readonly format: string;
+  readonly description: string;
+  readonly encoding: ReportEncoding;
+  /** True when the decoded document is of this format (cheap structural check). */
+  detect(report: DecodedReport): boolean;
+  /** Findings; throws `ReportFormatError` when the structure is not what the format requires. */
+  parse(report: DecodedReport, ctx: ParseContext): Finding[];
+}
+
+/** A report that cannot be used: the gate fails closed (exit 2) with this message. */
+export class ReportFormatError extends Error {
+  constructor(readonly file: string, readonly problem: string) {
+    super(`${file}: ${problem}`);
+  }
+}
