@@ -8,11 +8,18 @@ const CDK_CLI_VERSION = '2.1148.1';
 // (assets/findings-cli/cli.js): its libraries are build-time dependencies only.
 const FINDINGS_BUNDLED_DEPS: string[] = [
   // findings: bundled runtime libraries
+  'yaml@^2.8.0', // suppressions file
+  'picomatch@^4.0.2', // suppression path globs
+  '@types/picomatch@^4',
 ];
 
 // Tools the tests run for real (scanners, schema validators).
 const TEST_TOOL_DEPS: string[] = [
   // tests: real tools
+  'ajv@^8.17.1', // validates the merged SARIF against the official schema
+  'ajv-formats@^3.0.1',
+  // carries the official SARIF 2.1.0 JSON schema file (dist/json-schema/sarif-schema-2.1.0.json)
+  '@datadog/datadog-ci-plugin-sarif@4.2.2',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({
