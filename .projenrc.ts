@@ -20,6 +20,15 @@ const TEST_TOOL_DEPS: string[] = [
   'ajv-formats@^3.0.1',
   // carries the official SARIF 2.1.0 JSON schema file (dist/json-schema/sarif-schema-2.1.0.json)
   '@datadog/datadog-ci-plugin-sarif@4.2.2',
+  // static gates (issue 4): scanners run on examples/vulnerable-app and clean-app.
+  // Exact versions: test/tools asserts they equal the versions in src/tools/tools.ts.
+  // secretlint 11.x: the newest line that still runs on node 20 (12+ needs node 22).
+  'secretlint@11.7.1',
+  '@secretlint/secretlint-rule-preset-recommend@11.7.1',
+  '@secretlint/secretlint-formatter-sarif@11.7.1',
+  '@cyclonedx/cyclonedx-npm@6.0.1',
+  // ships the cfn-guard binary and the Control Tower proactive rule sets
+  '@cdklabs/cdk-validator-cfnguard@0.0.62',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({
