@@ -11,6 +11,7 @@ const FINDINGS_BUNDLED_DEPS: string[] = [
   'yaml@^2.8.0', // suppressions file
   'picomatch@^4.0.2', // suppression path globs
   '@types/picomatch@^4',
+  'fast-xml-parser@^4.5.7', // XML reports (ZAP, dependency-check)
 ];
 
 // Tools the tests run for real (scanners, schema validators).
