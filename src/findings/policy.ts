@@ -1,0 +1,193 @@
+import { Finding } from './model';
+import { isAtLeast, Severity, SEVERITY_ORDER } from './severity';
+import { daysBetween, isoDay, matchesFinding, noSuppressions, Suppression, SuppressionProblem, SuppressionSet } from './suppressions';
+
+/**
+ * Gate policy: turns a gate's findings into decisions and a pass/fail status. Pure: no I/O,
+ * `now` injectable.
+ *
+ * Each finding gets exactly one decision, the first that applies in this order:
+ * 1. `tool-suppressed`: the scanner itself marked it suppressed (nosemgrep, checkov skip); listed, never blocks;
+ * 2. `suppressed`: an active entry of the suppressions file matches it (the first such entry in file order);
+ * 3. `baseline`: its fingerprint is in the baseline (it existed before);
+ * 4. `below-threshold`: less serious than the gate's `failOn`;
+ * 5. `blocking`: everything else. The gate fails when any finding is blocking.
+ * Expired and malformed entries never suppress; when an expired entry would have matched a finding,
+ * the decision carries it so that reports can say why the finding blocks again.
+ */
+
+/** What the gate decided about one finding. */
+export type Decision = 'blocking' | 'suppressed' | 'baseline' | 'below-threshold' | 'tool-suppressed';
+
+/** Decisions in report order. */
+export const DECISIONS: readonly Decision[] = ['blocking', 'suppressed', 'baseline', 'below-threshold', 'tool-suppressed'];
+
+export interface FindingDecision {
+  readonly finding: Finding;
+  readonly decision: Decision;
+  /** The entry that suppressed it (decision `suppressed`). */
+  readonly suppression?: Suppression;
+  /** An expired entry that matches it and no longer suppresses. */
+  readonly expiredSuppression?: Suppression;
+}
+
+export interface GatePolicy {
+  /** Gate name, e.g. `sast`, `secrets`. */
+  readonly gate: string;
+  /** A finding at or above this severity blocks. */
+  readonly failOn: Severity;
+  /** @default no suppressions */
+  readonly suppressions?: SuppressionSet;
+  /** Fingerprints of findings that existed before; these do not block. @default no baseline */
+  readonly baseline?: ReadonlySet<string>;
+  /** @default new Date() */
+  readonly now?: Date;
+  /** Entries expiring within this many days are listed as expiring soon. @default 14 */
+  readonly expiringWithinDays?: number;
+}
+
+/** How the suppressions file fared in this evaluation. */
+export interface SuppressionReport {
+  readonly file: string;
+  /** Active entries. */
+  readonly active: number;
+  readonly expired: Suppression[];
+  readonly malformed: SuppressionProblem[];
+  /** Active entries that matched no finding of this gate. */
+  readonly unused: Suppression[];
+  /** Active entries expiring within `expiringWithinDays`, soonest first. */
+  readonly expiringSoon: Suppression[];
+}
+
+export type SeverityCounts = Record<Severity, number>;
+
+export interface GateEvaluation {
+  readonly gate: string;
+  readonly failOn: Severity;
+  readonly status: 'pass' | 'fail';
+  /** ISO timestamp of `now`. */
+  readonly evaluatedAt: string;
+  /** One per finding, in the input order. */
+  readonly decisions: FindingDecision[];
+  /** Findings per decision and severity. */
+  readonly counts: Record<Decision, SeverityCounts>;
+  readonly suppressions: SuppressionReport;
+  /** True when a baseline was applied. */
+  readonly baselineApplied: boolean;
+}
+
+/** Zeroed per-severity counters. */
+export function emptySeverityCounts(): SeverityCounts {
+  const c = {} as SeverityCounts;
+  for (const s of SEVERITY_ORDER) c[s] = 0;
+  return c;
+}
+
+/** Evaluates a gate's findings against its threshold, suppressions and baseline. */
+export function evaluateGate(findings: readonly Finding[], policy: GatePolicy): GateEvaluation {
+  const now = policy.now ?? new Date();
+  const today = isoDay(now);
+  const suppressions = policy.suppressions ?? noSuppressions();
+  const used = new Set<Suppression>();
+  const counts = {} as Record<Decision, SeverityCounts>;
+  for (const d of DECISIONS) counts[d] = emptySeverityCounts();
+
+  // Most files hold a handful of entries; an index by fingerprint, rule and CVE keeps large
+  // reports linear anyway, and the first match in file order still wins.
+  const index = indexEntries(suppressions.active);
+  const expiredIndex = indexEntries(suppressions.expired);
+
+  const decisions: FindingDecision[] = new Array(findings.length);
+  for (let i = 0; i < findings.length; i++) {
+    const finding = findings[i];
+    let decision: Decision;
+    let suppression: Suppression | undefined;
+    let expiredSuppression: Suppression | undefined;
+    if (finding.suppressedByTool) {
+      decision = 'tool-suppressed';
+    } else {
+      suppression = firstMatch(index, finding);
+      if (suppression) {
+        used.add(suppression);
+        decision = 'suppressed';
+      } else {
+        expiredSuppression = firstMatch(expiredIndex, finding);
+        if (policy.baseline?.has(finding.fingerprint)) decision = 'baseline';
+        else if (!isAtLeast(finding.severity, policy.failOn)) decision = 'below-threshold';
+        else decision = 'blocking';
+      }
+    }
+    counts[decision][finding.severity]++;
+    decisions[i] = {
+      finding,
+      decision,
+      ...(suppression && { suppression }),
+      ...(expiredSuppression && { expiredSuppression }),
+    };
+  }
+
+  const within = policy.expiringWithinDays ?? 14;
+  const blocking = SEVERITY_ORDER.reduce((n, s) => n + counts.blocking[s], 0);
+  return {
+    gate: policy.gate,
+    failOn: policy.failOn,
+    status: blocking > 0 ? 'fail' : 'pass',
+    evaluatedAt: now.toISOString(),
+    decisions,
+    counts,
+    baselineApplied: policy.baseline !== undefined,
+    suppressions: {
+      file: suppressions.file,
+      active: suppressions.active.length,
+      expired: suppressions.expired,
+      malformed: suppressions.malformed,
+      unused: suppressions.active.filter((s) => !used.has(s)),
+      expiringSoon: suppressions.active
+        .filter((s) => daysBetween(today, s.expires) <= within)
+        .sort((a, b) => a.expires.localeCompare(b.expires) || a.index - b.index),
+    },
+  };
+}
+
+/** Number of findings with a given decision. */
+export function countDecision(evaluation: GateEvaluation, decision: Decision): number {
+  return SEVERITY_ORDER.reduce((n, s) => n + evaluation.counts[decision][s], 0);
+}
+
+interface EntryIndex {
+  readonly byFingerprint: Map<string, Suppression[]>;
+  readonly byRule: Map<string, Suppression[]>;
+  readonly byCve: Map<string, Suppression[]>;
+}
+
+function push(map: Map<string, Suppression[]>, key: string, s: Suppression): void {
+  const list = map.get(key);
+  if (list) list.push(s);
+  else map.set(key, [s]);
+}
+
+function indexEntries(entries: readonly Suppression[]): EntryIndex {
+  const idx: EntryIndex = { byFingerprint: new Map(), byRule: new Map(), byCve: new Map() };
+  for (const s of entries) {
+    if (s.fingerprint !== undefined) push(idx.byFingerprint, s.fingerprint, s);
+    else if (s.rule !== undefined) push(idx.byRule, s.rule, s);
+    else if (s.cve !== undefined) push(idx.byCve, s.cve, s);
+  }
+  return idx;
+}
+
+function firstMatch(idx: EntryIndex, finding: Finding): Suppression | undefined {
+  const candidates: Suppression[] = [];
+  const add = (list: Suppression[] | undefined) => {
+    if (list) candidates.push(...list);
+  };
+  add(idx.byFingerprint.get(finding.fingerprint));
+  add(idx.byRule.get(finding.ruleId));
+  add(idx.byCve.get(finding.ruleId.toUpperCase()));
+  for (const c of finding.cves) add(idx.byCve.get(c.toUpperCase()));
+  let best: Suppression | undefined;
+  for (const s of candidates) {
+    if ((best === undefined || s.index < best.index) && matchesFinding(s, finding)) best = s;
+  }
+  return best;
+}

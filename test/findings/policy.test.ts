@@ -1,0 +1,178 @@
+import { BaselineError, parseBaseline, SARIF_FINGERPRINT_KEY } from '../../src/findings/baseline';
+import { Finding } from '../../src/findings/model';
+import { countDecision, evaluateGate } from '../../src/findings/policy';
+import { Severity } from '../../src/findings/severity';
+import { parseSuppressions } from '../../src/findings/suppressions';
+
+const NOW = new Date('2025-06-01T12:00:00Z');
+
+let n = 0;
+function finding(over: Partial<Finding> = {}): Finding {
+  n++;
+  return {
+    tools: [{ name: 'semgrep' }],
+    ruleId: `rule-${n}`,
+    title: `finding ${n}`,
+    severity: Severity.HIGH,
+    cves: [],
+    cwes: [],
+    fingerprint: `code:${n.toString(16).padStart(8, '0')}`,
+    location: { file: 'src/app.py', startLine: n },
+    ...over,
+  };
+}
+
+const sup = (yaml: string, now = NOW) => parseSuppressions(yaml, 'suppressions.yaml', { now });
+
+describe('evaluateGate: threshold', () => {
+  test('a finding at or above failOn blocks; one below does not', () => {
+    const findings = [
+      finding({ severity: Severity.CRITICAL }),
+      finding({ severity: Severity.HIGH }),
+      finding({ severity: Severity.MEDIUM }),
+      finding({ severity: Severity.INFO }),
+    ];
+    const e = evaluateGate(findings, { gate: 'sast', failOn: Severity.HIGH, now: NOW });
+    expect(e.decisions.map((d) => d.decision)).toEqual(['blocking', 'blocking', 'below-threshold', 'below-threshold']);
+    expect(e.status).toBe('fail');
+    expect(e.counts.blocking[Severity.CRITICAL]).toBe(1);
+    expect(e.counts['below-threshold'][Severity.MEDIUM]).toBe(1);
+    expect(countDecision(e, 'blocking')).toBe(2);
+    expect(e.evaluatedAt).toBe(NOW.toISOString());
+  });
+
+  test('failOn INFO blocks everything; failOn CRITICAL only critical', () => {
+    const findings = [finding({ severity: Severity.INFO }), finding({ severity: Severity.HIGH })];
+    expect(countDecision(evaluateGate(findings, { gate: 'g', failOn: Severity.INFO, now: NOW }), 'blocking')).toBe(2);
+    expect(evaluateGate(findings, { gate: 'g', failOn: Severity.CRITICAL, now: NOW }).status).toBe('pass');
+  });
+
+  test('no findings pass', () => {
+    const e = evaluateGate([], { gate: 'g', failOn: Severity.LOW, now: NOW });
+    expect(e.status).toBe('pass');
+    expect(e.decisions).toEqual([]);
+  });
+});
+
+describe('evaluateGate: suppressions', () => {
+  test('an active entry suppresses the finding it matches and records the entry', () => {
+    const f = finding({ ruleId: 'python.eval' });
+    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed\n  expires: 2025-06-20\n') });
+    expect(e.status).toBe('pass');
+    expect(e.decisions[0].decision).toBe('suppressed');
+    expect(e.decisions[0].suppression).toMatchObject({ index: 0, reason: 'reviewed' });
+    expect(e.suppressions.unused).toEqual([]);
+  });
+
+  test('the first matching entry in file order wins; the shadowed one is reported unused', () => {
+    const f = finding({ ruleId: 'r', fingerprint: 'code:ffff' });
+    const s = sup(`
+- fingerprint: code:ffff
+  reason: first
+  expires: 2025-06-20
+- rule: r
+  reason: second
+  expires: 2025-06-20
+`);
+    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: s });
+    expect(e.decisions[0].suppression?.reason).toBe('first');
+    expect(e.suppressions.unused.map((u) => u.reason)).toEqual(['second']);
+  });
+
+  test('a CVE entry suppresses every finding of that CVE', () => {
+    const a = finding({ ruleId: 'CVE-2021-44228', cves: ['CVE-2021-44228'] });
+    const b = finding({ ruleId: 'GHSA-jfh8-c2jp-5v3q', cves: ['CVE-2021-44228'] });
+    const c = finding({ ruleId: 'CVE-2022-0001', cves: ['CVE-2022-0001'] });
+    const e = evaluateGate([a, b, c], { gate: 'sca', failOn: Severity.HIGH, now: NOW, suppressions: sup('- cve: CVE-2021-44228\n  reason: not reachable\n  expires: 2025-07-01\n') });
+    expect(e.decisions.map((d) => d.decision)).toEqual(['suppressed', 'suppressed', 'blocking']);
+  });
+
+  test('an expired entry does not suppress; the decision names it', () => {
+    const f = finding({ ruleId: 'python.eval' });
+    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: old\n  expires: 2025-05-01\n') });
+    expect(e.status).toBe('fail');
+    expect(e.decisions[0].decision).toBe('blocking');
+    expect(e.decisions[0].expiredSuppression?.expires).toBe('2025-05-01');
+    expect(e.suppressions.expired).toHaveLength(1);
+  });
+
+  test('the same entry suppresses today and blocks once its date has passed (now injected)', () => {
+    const text = '- rule: python.eval\n  reason: r\n  expires: 2025-06-10\n';
+    const f = finding({ ruleId: 'python.eval' });
+    const before = new Date('2025-06-10T23:59:00Z');
+    const after = new Date('2025-06-11T00:01:00Z');
+    expect(evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: before, suppressions: sup(text, before) }).status).toBe('pass');
+    expect(evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: after, suppressions: sup(text, after) }).status).toBe('fail');
+  });
+
+  test('a malformed entry does not suppress and is reported', () => {
+    const f = finding({ ruleId: 'python.eval' });
+    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: no expiry\n') });
+    expect(e.status).toBe('fail');
+    expect(e.suppressions.malformed).toEqual([expect.objectContaining({ index: 0, field: 'expires' })]);
+  });
+
+  test('entries that match nothing are unused; those expiring within 14 days are listed soonest first', () => {
+    const s = sup(`
+- rule: a
+  reason: r
+  expires: 2025-06-30
+- rule: b
+  reason: r
+  expires: 2025-06-14
+- rule: c
+  reason: r
+  expires: 2025-06-03
+- rule: d
+  reason: r
+  expires: 2025-06-16
+`);
+    const e = evaluateGate([finding({ ruleId: 'b', severity: Severity.LOW })], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: s });
+    expect(e.suppressions.unused.map((u) => u.rule)).toEqual(['a', 'c', 'd']);
+    expect(e.suppressions.expiringSoon.map((u) => u.rule)).toEqual(['c', 'b']);
+    // a suppression applies to findings below the threshold as well (it is used, not unused)
+    expect(e.decisions[0].decision).toBe('suppressed');
+  });
+});
+
+describe('evaluateGate: baseline and scanner suppressions', () => {
+  test('only findings not in the baseline block', () => {
+    const old = finding();
+    const fresh = finding();
+    const e = evaluateGate([old, fresh], { gate: 'g', failOn: Severity.HIGH, now: NOW, baseline: new Set([old.fingerprint]) });
+    expect(e.decisions.map((d) => d.decision)).toEqual(['baseline', 'blocking']);
+    expect(e.baselineApplied).toBe(true);
+    expect(evaluateGate([old], { gate: 'g', failOn: Severity.HIGH, now: NOW, baseline: new Set([old.fingerprint]) }).status).toBe('pass');
+  });
+
+  test('a finding the scanner suppressed does not block but is counted', () => {
+    const e = evaluateGate([finding({ suppressedByTool: true, severity: Severity.CRITICAL })], { gate: 'g', failOn: Severity.HIGH, now: NOW });
+    expect(e.status).toBe('pass');
+    expect(e.decisions[0].decision).toBe('tool-suppressed');
+    expect(e.counts['tool-suppressed'][Severity.CRITICAL]).toBe(1);
+  });
+});
+
+describe('parseBaseline', () => {
+  test('JSON array, gate-result object, SARIF log and plain lines', () => {
+    expect([...parseBaseline('["code:1", "dep:2"]', 'b.json')]).toEqual(['code:1', 'dep:2']);
+    expect([...parseBaseline('{"schema":"x","fingerprints":["iac:3"]}', 'gate-result.json')]).toEqual(['iac:3']);
+    const sarif = JSON.stringify({ version: '2.1.0', runs: [{ results: [{ partialFingerprints: { [SARIF_FINGERPRINT_KEY]: 'tool:4' } }] }] });
+    expect([...parseBaseline(sarif, 'findings.sarif')]).toEqual(['tool:4']);
+    expect([...parseBaseline('\uFEFF# previous run\r\ncode:5\r\n\r\ngen:6  # dast\r\n', 'baseline.txt')]).toEqual(['code:5', 'gen:6']);
+    expect(parseBaseline('[]', 'empty.json').size).toBe(0);
+  });
+
+  test.each([
+    ['empty', '', /file is empty/],
+    ['truncated JSON', '["code:1", ', /not valid JSON/],
+    ['non-string entries', '[1, 2]', /\[0\]: 1 is not a fingerprint string/],
+    ['an unrelated object', '{"a": 1}', /expected a JSON array/],
+    ['a foreign SARIF without our fingerprints', '{"runs":[{"results":[{"ruleId":"x"}]}]}', /carry no "devsecopsFingerprint\/v1"/],
+    ['text that is not fingerprints', 'hello world\n', /line 1: "hello world" is not a fingerprint/],
+  ])('%s is rejected with the file named', (_n, text, problem) => {
+    expect(() => parseBaseline(text, 'base.json')).toThrow(BaselineError);
+    expect(() => parseBaseline(text, 'base.json')).toThrow(problem);
+    expect(() => parseBaseline(text, 'base.json')).toThrow(/^base\.json: /);
+  });
+});
