@@ -54,7 +54,8 @@ function fromJson(body: string, file: string): Set<string> {
         if (typeof fp === 'string') out.add(fp);
       }
     }
-    if (out.size === 0 && obj.runs.length > 0 && (obj.runs as Array<Record<string, unknown>>).some((r) => Array.isArray(r?.results) && (r.results as unknown[]).length > 0)) {
+    const anyResults = (obj.runs as Array<Record<string, unknown>>).some((r) => Array.isArray(r?.results) && (r.results as unknown[]).length > 0);
+    if (out.size === 0 && anyResults) {
       throw new BaselineError(file, `SARIF results carry no "${SARIF_FINGERPRINT_KEY}" partial fingerprint; use the findings.sarif this CLI wrote`);
     }
     return out;

@@ -1,4 +1,7 @@
+// Both are bundled into the findings CLI by esbuild, hence build-time (dev) dependencies.
+// eslint-disable-next-line import/no-extraneous-dependencies
 import picomatch from 'picomatch';
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { Finding } from './model';
 

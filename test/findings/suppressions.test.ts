@@ -54,8 +54,15 @@ suppressions:
     expect(set.active).toHaveLength(3);
     const [a, b, c] = set.active;
     expect(a).toEqual({
-      index: 0, label: '#0 SUP-1', id: 'SUP-1', rule: 'python.eval', path: 'src/**/*.py',
-      reason: 'constant input, reviewed in PR 12', expires: '2025-06-30', owner: 'team-a', falsePositive: true,
+      index: 0,
+      label: '#0 SUP-1',
+      id: 'SUP-1',
+      rule: 'python.eval',
+      path: 'src/**/*.py',
+      reason: 'constant input, reviewed in PR 12',
+      expires: '2025-06-30',
+      owner: 'team-a',
+      falsePositive: true,
     });
     expect(b.cve).toBe('CVE-2021-44228');
     expect(b.label).toBe('#1 cve cve-2021-44228');
