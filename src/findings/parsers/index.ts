@@ -1,6 +1,10 @@
 import { Finding, ToolRef } from '../model';
+import { UnknownSeverityError } from '../normalize';
 import { Severity } from '../severity';
-import { ReportFormatError } from './types';
+import { DecodeOptions, decodeReport, readReportFile } from './decode';
+import { NATIVE_PARSERS } from './native';
+import { sarifParser, sarifTools } from './sarif';
+import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
 
 export { ReportFormatError } from './types';
 
@@ -10,6 +14,11 @@ export interface LoadOptions {
   readonly format?: string;
   /** Severity given to secret scanners' findings. @default CRITICAL */
   readonly secretSeverity?: Severity;
+  /**
+   * When JSON reports are decoded lazily, one array element at a time (see `decode.ts`).
+   * For tests and benchmarks. @default lazy from 32 MiB, arrays of 1 MiB and more
+   */
+  readonly decode?: DecodeOptions;
 }
 
 /** A report read, decoded, detected and parsed. */
@@ -20,11 +29,109 @@ export interface LoadedReport {
   readonly findings: Finding[];
 }
 
+/** Every parser, SARIF first: the formats `--report FILE:FORMAT` accepts. */
+export function allParsers(): ReportParser[] {
+  return [sarifParser, ...NATIVE_PARSERS];
+}
+
+/** Names of the formats `loadReport` knows. */
+export function knownFormats(): string[] {
+  return allParsers().map((p) => p.format);
+}
+
+const ENCODING_NAMES: Record<string, string> = { json: 'JSON', ndjson: 'NDJSON', xml: 'XML', csv: 'CSV' };
+
+function claims(parser: ReportParser, report: DecodedReport): boolean {
+  if (parser.encoding !== report.encoding) return false;
+  try {
+    return parser.detect(report);
+  } catch {
+    // A detector that trips over an unexpected shape does not recognize the report.
+    return false;
+  }
+}
+
+/**
+ * The parsers that recognize the report. A one-line NDJSON file decodes as a JSON object: when
+ * no JSON parser claims it, NDJSON parsers are asked about it as a one-record list.
+ */
+function claimants(parsers: ReportParser[], report: DecodedReport): Array<{ parser: ReportParser; report: DecodedReport }> {
+  const direct = parsers.filter((p) => claims(p, report)).map((parser) => ({ parser, report }));
+  if (direct.length > 0 || report.encoding !== 'json' || typeof report.doc !== 'object' || report.doc === null || Array.isArray(report.doc)) {
+    return direct;
+  }
+  const asLines: DecodedReport = { file: report.file, encoding: 'ndjson', doc: [report.doc] };
+  return parsers.filter((p) => claims(p, asLines)).map((parser) => ({ parser, report: asLines }));
+}
+
+function describe(report: DecodedReport, found: ReportParser[]): string {
+  if (found.length > 0) return `it looks like ${found.map((p) => `${p.format} (${p.description})`).join(' or ')}`;
+  return `it is ${ENCODING_NAMES[report.encoding]} that no known format recognizes`;
+}
+
+function choose(report: DecodedReport, format: string | undefined): { parser: ReportParser; report: DecodedReport } {
+  const parsers = allParsers();
+  const known = [...new Set(parsers.map((p) => p.format))].join(', ');
+  const found = claimants(parsers, report);
+  if (format !== undefined) {
+    // One format name may have a parser per encoding (zap XML and JSON).
+    const wanted = format.trim().toLowerCase();
+    const named = parsers.filter((p) => p.format.toLowerCase() === wanted);
+    if (named.length === 0) throw new ReportFormatError(report.file, `unknown format "${format}"; known formats: ${known}`);
+    const match = found.find((f) => named.includes(f.parser));
+    if (match) return match;
+    const others = found.map((f) => f.parser);
+    const encodings = [...new Set(named.map((p) => ENCODING_NAMES[p.encoding]))];
+    const expected = named.some((p) => p.encoding === report.encoding)
+      ? ''
+      : ` (${named[0].format} reports are ${encodings.join(' or ')}, this file is ${ENCODING_NAMES[report.encoding]})`;
+    throw new ReportFormatError(report.file, `does not look like a ${named[0].format} report${expected}: ${describe(report, others)}`);
+  }
+  if (found.length === 1) return found[0];
+  if (found.length === 0) {
+    throw new ReportFormatError(report.file, `unrecognized format: ${describe(report, [])}; known formats: ${known}`);
+  }
+  throw new ReportFormatError(report.file, `ambiguous format: ${describe(report, found.map((f) => f.parser))}; name it with FILE:FORMAT`);
+}
+
+function parseWith(parser: ReportParser, report: DecodedReport, ctx: ParseContext): Finding[] {
+  try {
+    const findings = parser.parse(report, ctx);
+    if (!Array.isArray(findings)) throw new Error('parser returned no list of findings');
+    return findings;
+  } catch (e) {
+    if (e instanceof ReportFormatError) {
+      if (e.file === report.file) throw e;
+      throw new ReportFormatError(report.file, e.problem);
+    }
+    if (e instanceof UnknownSeverityError) throw new ReportFormatError(report.file, e.message);
+    // Anything else is a report the parser could not make sense of: fail closed, say which.
+    throw new ReportFormatError(report.file, `cannot be read as ${parser.format}: ${(e as Error).message ?? String(e)}`);
+  }
+}
+
+function toolsOf(parser: ReportParser, report: DecodedReport, findings: Finding[]): ToolRef[] {
+  if (parser === sarifParser) return sarifTools(report);
+  const seen = new Map<string, ToolRef>();
+  for (const f of findings) {
+    for (const t of f.tools) {
+      const key = `${t.name}\u0000${t.version ?? ''}`;
+      if (!seen.has(key)) seen.set(key, t);
+    }
+  }
+  return seen.size > 0 ? [...seen.values()] : [{ name: parser.format }];
+}
+
 /**
  * Reads one report file and returns its findings. Fails closed: a missing, empty,
  * truncated or unparsable file, or one that does not match the forced format, throws
  * `ReportFormatError` naming the file and the problem.
  */
-export async function loadReport(file: string, _options: LoadOptions = {}): Promise<LoadedReport> {
-  throw new ReportFormatError(file, 'report loading is not implemented yet');
+export async function loadReport(file: string, options: LoadOptions = {}): Promise<LoadedReport> {
+  const bytes = await readReportFile(file);
+  const decoded = decodeReport(file, bytes, options.decode);
+  const { parser, report } = choose(decoded, options.format);
+  const ctx: ParseContext = { file, secretSeverity: options.secretSeverity ?? Severity.CRITICAL };
+  const findings = parseWith(parser, report, ctx);
+  return { file, format: parser.format, tools: toolsOf(parser, report, findings), findings };
 }

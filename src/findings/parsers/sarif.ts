@@ -1,0 +1,581 @@
+import * as path from 'path';
+import { codeFingerprint, dependencyFingerprint, genericFingerprint, normalizeSnippet, toolFingerprint } from '../fingerprint';
+import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../model';
+import { normalizeSeverity, SARIF_LEVEL_SEVERITY, UnknownSeverityError } from '../normalize';
+import { Severity } from '../severity';
+import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
+
+/**
+ * Generic SARIF 2.1.0: every tool that writes SARIF, known or not.
+ *
+ * Severity, per `normalize.ts`: `properties["security-severity"]` of the result, else of its rule
+ * (a 0-10 score, or a word such as `CRITICAL` that some tools write there), else the result's
+ * `level`, else the rule's `defaultConfiguration.level`, else SARIF's default `warning` (`none`
+ * for a result whose `kind` is not `fail`). Secret scanners take the gate's secret severity.
+ *
+ * Fingerprint: CVE (or GHSA) + package + version when both can be read (tool independent, so
+ * trivy and grype findings merge); else the tool's own `fingerprints` / `partialFingerprints`
+ * (with rule, file and snippet: gitleaks' partial fingerprints are commit metadata only); else
+ * rule + path + snippet. Results of kind `pass` or `notApplicable` are not findings.
+ */
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** `message.text`-style objects (`{ text, markdown }`). */
+function msg(v: unknown): string | undefined {
+  return isObj(v) ? text(v.text) : undefined;
+}
+
+function props(v: Obj | undefined): Obj | undefined {
+  return v && isObj(v.properties) ? v.properties : undefined;
+}
+
+function positiveInt(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : undefined;
+}
+
+// Tools whose findings are secrets: they rate nothing, the gate's secret severity applies.
+const SECRET_SCANNERS = /^(gitleaks|trufflehog|detect-secrets|ggshield|secretlint|noseyparker|nosey parker|talisman|kingfisher)\b/i;
+
+/** True for tools whose SARIF results are leaked secrets (gitleaks, trufflehog, secretlint, ...). */
+export function isSecretScanner(toolName: string): boolean {
+  return SECRET_SCANNERS.test(toolName.trim());
+}
+
+const CVE_RE = /CVE-\d{4}-\d{4,}/gi;
+const GHSA_RE = /GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}/i;
+const CWE_RE = /\bCWE[-_ ]?(\d+)\b/gi;
+
+function addCves(out: Set<string>, v: unknown): void {
+  if (typeof v === 'string') {
+    for (const m of v.match(CVE_RE) ?? []) out.add(m.toUpperCase());
+  } else if (Array.isArray(v)) {
+    for (const x of v) addCves(out, x);
+  }
+}
+
+function addCwes(out: Set<string>, v: unknown): void {
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) {
+    out.add(`CWE-${v}`);
+  } else if (typeof v === 'string') {
+    for (const m of v.matchAll(CWE_RE)) out.add(`CWE-${parseInt(m[1], 10)}`);
+  } else if (Array.isArray(v)) {
+    for (const x of v) addCwes(out, x);
+  }
+}
+
+/** CWE ids of SARIF relationships / taxa that point into a taxonomy named CWE (ZAP, KICS). */
+function addTaxonomyCwes(out: Set<string>, refs: unknown): void {
+  if (!Array.isArray(refs)) return;
+  for (const ref of refs) {
+    const target = isObj(ref) && isObj(ref.target) ? ref.target : ref;
+    if (!isObj(target) || !isObj(target.toolComponent)) continue;
+    if (!/^cwe$/i.test(text(target.toolComponent.name) ?? '')) continue;
+    const id = target.id;
+    if (typeof id === 'string' && /^\d+$/.test(id)) out.add(`CWE-${parseInt(id, 10)}`);
+    else addCwes(out, id);
+  }
+}
+
+/** What is the same for every result of one rule: worked out once per rule. */
+interface RuleInfo {
+  readonly id?: string;
+  readonly title?: string;
+  readonly helpUri?: string;
+  readonly securitySeverity?: unknown;
+  readonly defaultLevel?: unknown;
+  readonly cves: readonly string[];
+  readonly cwes: readonly string[];
+  /** `Package: ...` style text of the rule (grype writes the package in the rule's help). */
+  readonly helpText?: string;
+}
+
+const NO_RULE: RuleInfo = { cves: [], cwes: [] };
+
+function ruleInfo(rule: unknown): RuleInfo {
+  if (!isObj(rule)) return NO_RULE;
+  const p = props(rule);
+  const cves = new Set<string>();
+  const cwes = new Set<string>();
+  addCves(cves, rule.id);
+  if (p) {
+    addCves(cves, p.tags);
+    addCves(cves, p.cve);
+    addCwes(cwes, p.tags);
+    addCwes(cwes, p.cwe);
+    addCwes(cwes, p.cwes);
+  }
+  addTaxonomyCwes(cwes, rule.relationships);
+  const id = text(rule.id);
+  const name = text(rule.name);
+  return {
+    id,
+    // A name equal to the id (semgrep) says nothing more than the id.
+    title: msg(rule.shortDescription) ?? (name !== id ? name : undefined) ?? msg(rule.fullDescription),
+    helpUri: text(rule.helpUri),
+    securitySeverity: p?.['security-severity'],
+    defaultLevel: isObj(rule.defaultConfiguration) ? rule.defaultConfiguration.level : undefined,
+    cves: [...cves],
+    cwes: [...cwes],
+    helpText: msg(rule.help),
+  };
+}
+
+/** The field `Label: value` (one line) of a tool's text, e.g. trivy's `Installed Version: 1.2`. */
+function field(body: string | undefined, labels: RegExp): string | undefined {
+  if (!body) return undefined;
+  const m = labels.exec(body);
+  const v = m?.[1].trim();
+  return v ? v : undefined;
+}
+
+const PACKAGE_LABEL = /^[ \t]*(?:\*\*)?Package(?:\*\*)?:[ \t]*(?:\*\*)?(.*?)(?:\*\*)?[ \t]*$/im;
+const VERSION_LABEL = /^[ \t]*(?:\*\*)?(?:Installed Version|Version)(?:\*\*)?:[ \t]*(?:\*\*)?(.*?)(?:\*\*)?[ \t]*$/im;
+const FIXED_LABEL = /^[ \t]*(?:\*\*)?(?:Fixed Version|Fix Version|Fixed In)(?:\*\*)?:[ \t]*(?:\*\*)?(.*?)(?:\*\*)?[ \t]*$/im;
+
+/** The package of a dependency result: from a purl property, else from `Package:` / `Version:` text. */
+function packageOf(resultProps: Obj | undefined, texts: Array<string | undefined>): PackageRef | undefined {
+  const purl = text(resultProps?.purl) ?? text(resultProps?.packageUrl);
+  if (purl) {
+    const m = /^pkg:([^/]+)\/([^@?#]+)(?:@([^?#]+))?/.exec(purl);
+    if (m) {
+      const name = safeDecode(m[2]);
+      return { name, ecosystem: m[1].toLowerCase(), installedVersion: m[3] ? safeDecode(m[3]) : undefined };
+    }
+  }
+  for (const body of texts) {
+    const name = field(body, PACKAGE_LABEL);
+    if (!name) continue;
+    return { name, installedVersion: field(body, VERSION_LABEL), fixedVersion: field(body, FIXED_LABEL) };
+  }
+  return undefined;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** One run's tool, rules and caches. */
+class RunContext {
+  readonly tool: ToolRef;
+  readonly secret: boolean;
+  private readonly driverRules: unknown[];
+  private readonly extensionRules: unknown[][];
+  private readonly byIndex = new Map<string, RuleInfo>();
+  private byId?: Map<string, RuleInfo>;
+  private readonly paths = new Map<string, string | undefined>();
+  private readonly artifactUris = new Map<number, string | undefined>();
+  private readonly strings = new Map<string, string>();
+
+  constructor(readonly file: string, readonly run: Obj, readonly where: string) {
+    const tool = run.tool;
+    const driver = isObj(tool) ? tool.driver : undefined;
+    if (!isObj(driver)) throw new ReportFormatError(file, `${where}.tool.driver is missing: a SARIF run must name its tool`);
+    const name = text(driver.name);
+    if (!name) throw new ReportFormatError(file, `${where}.tool.driver.name is missing: a SARIF run must name its tool`);
+    this.tool = { name, version: text(driver.version) ?? text(driver.semanticVersion) };
+    this.secret = isSecretScanner(name);
+    this.driverRules = Array.isArray(driver.rules) ? driver.rules : [];
+    this.extensionRules = isObj(tool) && Array.isArray(tool.extensions)
+      ? tool.extensions.map((e) => (isObj(e) && Array.isArray(e.rules) ? e.rules : []))
+      : [];
+  }
+
+  /** One copy of repeated strings (rule texts, paths): 200,000 findings share them. */
+  intern(s: string): string;
+  intern(s: string | undefined): string | undefined;
+  intern(s: string | undefined): string | undefined {
+    if (s === undefined) return undefined;
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  rule(result: Obj): RuleInfo {
+    // result.rule (a reportingDescriptorReference) may point into an extension's rules.
+    const ref = isObj(result.rule) ? result.rule : undefined;
+    const refIndex = ref && typeof ref.index === 'number' ? ref.index : undefined;
+    const component = ref && isObj(ref.toolComponent) && typeof ref.toolComponent.index === 'number' ? ref.toolComponent.index : undefined;
+    const index = refIndex ?? (typeof result.ruleIndex === 'number' ? result.ruleIndex : undefined);
+    if (index !== undefined && index >= 0) {
+      const key = `${component ?? -1}:${index}`;
+      let info = this.byIndex.get(key);
+      if (!info) {
+        const rules = component === undefined ? this.driverRules : this.extensionRules[component] ?? [];
+        info = ruleInfo(rules[index]);
+        this.byIndex.set(key, info);
+      }
+      if (info !== NO_RULE) return info;
+    }
+    const id = text(result.ruleId) ?? text(ref?.id);
+    if (id === undefined) return NO_RULE;
+    return this.rulesById().get(id) ?? NO_RULE;
+  }
+
+  rulesById(): Map<string, RuleInfo> {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const rules of [this.driverRules, ...this.extensionRules]) {
+        for (let i = 0; i < rules.length; i++) {
+          const info = ruleInfo(rules[i]);
+          if (info.id !== undefined && !this.byId.has(info.id)) this.byId.set(info.id, info);
+        }
+      }
+    }
+    return this.byId;
+  }
+
+  /** gitleaks v7 writes no ruleId: its message starts with the rule's id ("AWS Access Key secret detected"). */
+  ruleFromMessage(message: string | undefined): RuleInfo | undefined {
+    if (!message) return undefined;
+    let best: RuleInfo | undefined;
+    for (const info of this.rulesById().values()) {
+      if (info.id && message.startsWith(info.id) && (!best || info.id.length > (best.id ?? '').length)) best = info;
+    }
+    return best;
+  }
+
+  artifactUri(index: unknown): string | undefined {
+    if (typeof index !== 'number' || index < 0) return undefined;
+    if (!this.artifactUris.has(index)) {
+      const artifacts = Array.isArray(this.run.artifacts) ? this.run.artifacts : [];
+      const artifact = artifacts[index];
+      const loc = isObj(artifact) && isObj(artifact.location) ? artifact.location : undefined;
+      this.artifactUris.set(index, text(loc?.uri));
+    }
+    return this.artifactUris.get(index);
+  }
+
+  /** A repository-relative path for a `file:` or relative URI; undefined for other schemes (URLs). */
+  repoPath(uri: string, where: string): string | undefined {
+    if (this.paths.has(uri)) return this.paths.get(uri);
+    const p = sarifUriToRepoPath(this.file, uri, where);
+    this.paths.set(uri, p === undefined ? undefined : this.intern(p));
+    return p;
+  }
+}
+
+// CodeBuild checks the source out here; scanners that print absolute paths print them under it.
+function repositoryRoots(): string[] {
+  const roots = [process.env.CODEBUILD_SRC_DIR, process.cwd()].filter((r): r is string => !!r);
+  return roots.map((r) => r.replace(/\\/g, '/').replace(/\/+$/, ''));
+}
+
+/**
+ * A SARIF artifact URI as a repository-relative POSIX path. `file://` and drive letters are
+ * dropped, `%xx` decoded, an absolute path under the checkout (CODEBUILD_SRC_DIR or the working
+ * directory) made relative, any other absolute path taken from its root (`/code/app.yml` becomes
+ * `code/app.yml`: scanners in containers mount the repository at such roots). `..` segments are
+ * resolved, and one that would leave the repository fails the report: a crafted report must not
+ * be able to point a finding (or a suppression) outside it. Other schemes (`http:`) give undefined.
+ */
+export function sarifUriToRepoPath(file: string, uri: string, where: string): string | undefined {
+  let p = uri.trim();
+  if (/^file:/i.test(p)) {
+    p = p.replace(/^file:(\/\/[^/]*)?/i, '');
+    // file:////src/x (an empty authority and an absolute path) is still /src/x.
+  } else if (/^[a-z][a-z0-9+.-]+:/i.test(p)) {
+    return undefined;
+  }
+  p = safeDecode(p).replace(/\\/g, '/').replace(/^\/?[A-Za-z]:\//, '/');
+  if (p.startsWith('/')) {
+    for (const root of repositoryRoots()) {
+      if (root && p.startsWith(`${root}/`)) {
+        p = p.slice(root.length + 1);
+        break;
+      }
+    }
+  }
+  const kept: string[] = [];
+  for (const segment of p.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (kept.length === 0) {
+        throw new ReportFormatError(file, `${where}: location "${uri}" points outside the repository (".." above its root)`);
+      }
+      kept.pop();
+      continue;
+    }
+    kept.push(segment);
+  }
+  return kept.length === 0 ? undefined : path.posix.join(...kept);
+}
+
+interface Where {
+  readonly location?: SourceLocation;
+  readonly resource?: ResourceRef;
+  /** Text of the location's own message (trivy: `target: package@version`). */
+  readonly message?: string;
+}
+
+function locationOf(run: RunContext, result: Obj, where: string): Where {
+  const locations = Array.isArray(result.locations) ? result.locations : [];
+  const first = locations[0];
+  if (!isObj(first)) return {};
+  const message = msg(first.message);
+  const physical = isObj(first.physicalLocation) ? first.physicalLocation : undefined;
+  const artifact = physical && isObj(physical.artifactLocation) ? physical.artifactLocation : undefined;
+  const uri = text(artifact?.uri) ?? run.artifactUri(artifact?.index);
+  if (uri !== undefined) {
+    const file = run.repoPath(uri, `${where}.locations[0]`);
+    if (file === undefined) {
+      // A URL (ZAP, other DAST tools): the finding is about a web resource, not a source file.
+      if (/^[a-z][a-z0-9+.-]+:/i.test(uri)) return { resource: { id: uri, kind: 'url' }, message };
+      return { message };
+    }
+    const region = physical && isObj(physical.region) ? physical.region : undefined;
+    const startLine = positiveInt(region?.startLine);
+    const snippetText = region ? msg(region.snippet) : undefined;
+    const snippet = snippetText !== undefined ? normalizeSnippet(snippetText) : undefined;
+    return {
+      location: {
+        file,
+        startLine,
+        endLine: positiveInt(region?.endLine) ?? startLine,
+        snippet: snippet ? snippet : undefined,
+      },
+      message,
+    };
+  }
+  const logical = Array.isArray(first.logicalLocations) ? first.logicalLocations[0] : undefined;
+  if (isObj(logical)) {
+    const id = text(logical.fullyQualifiedName) ?? text(logical.name);
+    if (id) return { resource: { id: run.intern(id), kind: run.intern(text(logical.kind)) }, message };
+  }
+  return { message };
+}
+
+interface Rated {
+  readonly severity: Severity;
+  readonly rawSeverity?: string;
+}
+
+function rate(file: string, raw: unknown, context: string): Severity {
+  try {
+    if (typeof raw === 'number' || typeof raw === 'string') return normalizeSeverity(raw, context);
+  } catch (e) {
+    if (e instanceof UnknownSeverityError) throw new ReportFormatError(file, e.message);
+    throw e;
+  }
+  throw new ReportFormatError(file, `unknown severity ${JSON.stringify(raw)} in ${context}: expected a number 0-10 or a severity word`);
+}
+
+function levelSeverity(file: string, level: unknown, context: string): Severity {
+  const mapped = typeof level === 'string' ? SARIF_LEVEL_SEVERITY[level] : undefined;
+  if (!mapped) {
+    throw new ReportFormatError(file, `unknown SARIF level ${JSON.stringify(level)} in ${context}; expected one of: ${Object.keys(SARIF_LEVEL_SEVERITY).join(', ')}`);
+  }
+  return mapped;
+}
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
+}
+
+function severityOf(file: string, result: Obj, rule: RuleInfo, where: string): Rated {
+  const resultSecSev = props(result)?.['security-severity'];
+  if (present(resultSecSev)) {
+    return { severity: rate(file, resultSecSev, `${where}.properties.security-severity`), rawSeverity: String(resultSecSev) };
+  }
+  if (present(rule.securitySeverity)) {
+    return { severity: rate(file, rule.securitySeverity, `rule ${rule.id ?? '?'} properties.security-severity (${where})`), rawSeverity: String(rule.securitySeverity) };
+  }
+  if (present(result.level)) return { severity: levelSeverity(file, result.level, `${where}.level`), rawSeverity: String(result.level) };
+  if (present(rule.defaultLevel)) {
+    return { severity: levelSeverity(file, rule.defaultLevel, `rule ${rule.id ?? '?'} defaultConfiguration.level (${where})`), rawSeverity: String(rule.defaultLevel) };
+  }
+  // SARIF 2.1.0 §3.27.10: an absent level is `warning` for kind `fail`, `none` otherwise.
+  const kind = text(result.kind) ?? 'fail';
+  return { severity: kind === 'fail' ? Severity.MEDIUM : Severity.INFO };
+}
+
+/** SARIF §3.27.23: suppressed when some suppression is not rejected (or under review). */
+function isSuppressed(result: Obj): boolean {
+  if (!Array.isArray(result.suppressions)) return false;
+  return result.suppressions.some((s) => isObj(s) && (s.status === undefined || s.status === 'accepted'));
+}
+
+/** The tool's own fingerprints, as one stable string (keys sorted). */
+function toolPrint(result: Obj): { full?: string; partial?: string } {
+  const flatten = (v: unknown): string | undefined => {
+    if (!isObj(v)) return undefined;
+    // semgrep without a login writes the placeholder "requires login": not an identity.
+    const keys = Object.keys(v).filter((k) => typeof v[k] === 'string' && v[k] !== '' && !/requires login/i.test(v[k] as string)).sort();
+    return keys.length ? keys.map((k) => `${k}=${v[k] as string}`).join('\n') : undefined;
+  };
+  return { full: flatten(result.fingerprints), partial: flatten(result.partialFingerprints) };
+}
+
+function firstLine(s: string, max = 200): string {
+  const line = s.trim().split(/\r?\n/)[0].trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unknown, where: string): Finding | undefined {
+  if (!isObj(result)) throw new ReportFormatError(file, `${where} is not an object`);
+  const kind = text(result.kind);
+  if (kind === 'pass' || kind === 'notApplicable') return undefined;
+
+  const message = msg(result.message);
+  let rule = run.rule(result);
+  let ruleId = text(result.ruleId) ?? (isObj(result.rule) ? text(result.rule.id) : undefined) ?? rule.id;
+  if (ruleId === undefined) {
+    rule = run.ruleFromMessage(message) ?? rule;
+    ruleId = rule.id;
+  }
+  if (ruleId === undefined) {
+    // No rule at all: the message is the only stable name the tool gives.
+    if (!message) throw new ReportFormatError(file, `${where} has neither a ruleId nor a message`);
+    ruleId = firstLine(message);
+  }
+  ruleId = run.intern(ruleId);
+
+  const rated = severityOf(file, result, rule, where);
+  const at = locationOf(run, result, where);
+  const resultProps = props(result);
+
+  const cves = new Set<string>(rule.cves);
+  addCves(cves, ruleId);
+  const cwes = new Set<string>(rule.cwes);
+  if (resultProps) {
+    addCves(cves, resultProps.tags);
+    addCves(cves, resultProps.cve);
+    addCwes(cwes, resultProps.tags);
+    addCwes(cwes, resultProps.cwe);
+  }
+  addTaxonomyCwes(cwes, result.taxa);
+
+  // Dependency results: the vulnerability id (CVE, else GHSA) and its package.
+  const vulnId = cves.size > 0 ? [...cves][0] : GHSA_RE.exec(ruleId)?.[0];
+  const pkg = vulnId ? packageOf(resultProps, [message, at.message, rule.helpText]) : undefined;
+
+  let fingerprint: string;
+  const own = toolPrint(result);
+  const snippet = at.location?.snippet;
+  if (vulnId && pkg) {
+    fingerprint = dependencyFingerprint(vulnId, pkg.name, pkg.installedVersion);
+  } else if (own.full) {
+    // Rule and place too: a tool writing one constant or per-file value must not merge findings.
+    fingerprint = toolFingerprint(run.tool.name, [ruleId, at.location?.file ?? at.resource?.id ?? '', own.full].join('\u0000'));
+  } else if (own.partial) {
+    // Partial fingerprints are meant to be combined with the result's own identity (SARIF §3.27.17).
+    fingerprint = toolFingerprint(run.tool.name, [ruleId, at.location?.file ?? at.resource?.id ?? '', own.partial, snippet ?? ''].join('\u0000'));
+  } else if (at.location) {
+    // Without a snippet, line and message tell apart results of one rule in one file
+    // (cfn-guard reports each missing property at the same line).
+    const body = snippet ?? (message ? `${at.location.startLine ?? ''}: ${message}` : undefined);
+    fingerprint = codeFingerprint(ruleId, at.location.file, body, at.location.startLine);
+  } else if (at.resource) {
+    fingerprint = genericFingerprint(ruleId, at.resource.id, snippet ?? at.message);
+  } else {
+    fingerprint = genericFingerprint(run.tool.name, ruleId, message);
+  }
+
+  const title = run.intern(rule.title ?? (message ? firstLine(message) : ruleId));
+  const description = message !== undefined && message !== title ? run.intern(message) : undefined;
+  return {
+    tools: [run.tool],
+    ruleId,
+    title,
+    description,
+    severity: run.secret ? ctx.secretSeverity : rated.severity,
+    rawSeverity: run.intern(rated.rawSeverity),
+    location: at.location,
+    resource: at.resource,
+    package: pkg,
+    cves: [...cves],
+    cwes: [...cwes],
+    fingerprint,
+    helpUri: rule.helpUri,
+    suppressedByTool: isSuppressed(result) ? true : undefined,
+  };
+}
+
+function requireSarif(report: DecodedReport): Obj {
+  const doc = report.doc;
+  if (!isObj(doc)) throw new ReportFormatError(report.file, 'SARIF report is not a JSON object');
+  if (doc.version !== '2.1.0') {
+    throw new ReportFormatError(report.file, `SARIF version ${JSON.stringify(doc.version ?? null)} is not supported: only SARIF 2.1.0`);
+  }
+  if (!Array.isArray(doc.runs)) {
+    throw new ReportFormatError(report.file, doc.runs === undefined
+      ? 'SARIF report has no "runs": the tool wrote no results at all (not even an empty list)'
+      : 'SARIF "runs" is not an array');
+  }
+  return doc;
+}
+
+/** The tool of each run of a SARIF document. */
+export function sarifTools(report: DecodedReport): ToolRef[] {
+  const doc = requireSarif(report);
+  const runs = doc.runs as unknown[];
+  const tools: ToolRef[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i];
+    if (isObj(run)) tools.push(new RunContext(report.file, run, `runs[${i}]`).tool);
+  }
+  return tools;
+}
+
+/** Findings of every run of a SARIF 2.1.0 document. */
+export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] {
+  const file = report.file;
+  const runs = requireSarif(report).runs as unknown[];
+  const findings: Finding[] = [];
+  for (let r = 0; r < runs.length; r++) {
+    const where = `runs[${r}]`;
+    const raw = runs[r];
+    if (!isObj(raw)) throw new ReportFormatError(file, `${where} is not an object`);
+    const run = new RunContext(file, raw, where);
+    // A tool that says it did not finish has not looked at everything: fail closed.
+    const invocations = Array.isArray(raw.invocations) ? raw.invocations : [];
+    for (let i = 0; i < invocations.length; i++) {
+      const inv = invocations[i];
+      if (isObj(inv) && inv.executionSuccessful === false) {
+        const notes = Array.isArray(inv.toolExecutionNotifications) ? inv.toolExecutionNotifications : [];
+        const reason = notes.map((n) => (isObj(n) ? msg(n.message) : undefined)).find((m) => m !== undefined);
+        throw new ReportFormatError(file, `${where}.invocations[${i}]: ${run.tool.name} reports that it did not complete (executionSuccessful: false)${reason ? `: ${firstLine(reason)}` : ''}`);
+      }
+    }
+    // SARIF §3.14.23: results absent or null means the tool did not produce results.
+    if (raw.results === undefined || raw.results === null) {
+      throw new ReportFormatError(file, `${where} has no "results": ${run.tool.name} produced no result list (an empty scan writes "results": [])`);
+    }
+    if (!Array.isArray(raw.results)) throw new ReportFormatError(file, `${where}.results is not an array`);
+    const results = raw.results;
+    const n = results.length;
+    for (let i = 0; i < n; i++) {
+      const finding = toFinding(file, ctx, run, results[i], `${where}.results[${i}]`);
+      if (finding) findings.push(finding);
+    }
+  }
+  return findings;
+}
+
+export const sarifParser: ReportParser = {
+  format: 'sarif',
+  description: 'SARIF 2.1.0 from any tool',
+  encoding: 'json',
+  detect(report) {
+    const doc = report.doc;
+    if (!isObj(doc)) return false;
+    if (typeof doc.$schema === 'string' && /sarif/i.test(doc.$schema)) return true;
+    // Without $schema: the two properties SARIF requires (version 2.1.0 alone still claims the
+    // document, so that a SARIF file without runs fails as SARIF rather than as unrecognized).
+    return typeof doc.version === 'string' && ('runs' in doc || (doc.version === '2.1.0' && !('results' in doc)));
+  },
+  parse: parseSarif,
+};
