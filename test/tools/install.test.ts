@@ -97,7 +97,7 @@ describe('install commands', () => {
     expect(lines.join('\n')).toContain(t.version);
   });
 
-  test.each(INSTALLABLE)('%s: commands land in %s', (name) => {
+  test.each(INSTALLABLE)('%s: commands land on the PATH and npm installs only the checked tarballs', (name) => {
     const t = TOOLS[name];
     const lines = installCommands(name);
     if (t.kind === 'archive') {
