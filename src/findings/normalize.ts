@@ -44,6 +44,7 @@ export const NATIVE_SEVERITY: Readonly<Record<string, Severity>> = {
   warn: Severity.MEDIUM, // cfn-nag WARN
   unknown: Severity.MEDIUM, // trivy UNKNOWN
   untriaged: Severity.MEDIUM, // inspector2
+  undefined: Severity.MEDIUM, // ecr UNDEFINED, bandit UNDEFINED: the vendor gave none, same rule as unknown
   low: Severity.LOW,
   note: Severity.LOW,
   negligible: Severity.INFO, // grype
