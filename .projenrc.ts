@@ -19,8 +19,9 @@ const TEST_TOOL_DEPS: string[] = [
   // tests: real tools
   'ajv@^8.17.1', // validates the merged SARIF against the official schema
   'ajv-formats@^3.0.1',
-  // carries the official SARIF 2.1.0 JSON schema file (dist/json-schema/sarif-schema-2.1.0.json)
-  '@datadog/datadog-ci-plugin-sarif@4.2.2',
+  'ajv-draft-04@^1.0.0', // the SARIF 2.1.0 schema is draft-04
+  // carries the SARIF 2.1.0 (rtm.5, the text approved as the OASIS standard) JSON schema: lib/schemas/sarif-2.1.0-rtm.5.json
+  '@microsoft/jest-sarif@1.0.0-beta.0',
   // static gates (issue 4): scanners run on examples/vulnerable-app and clean-app.
   // Exact versions: test/tools asserts they equal the versions in src/tools/tools.ts.
   // secretlint 11.x: the newest line that still runs on node 20 (12+ needs node 22).
