@@ -1,6 +1,6 @@
+import { CTX, decodeFixture, parseFixture, report, severityCounts } from './decode-fixture';
 import { trufflehogParser } from '../../../src/findings/parsers/trufflehog';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
-import { CTX, decodeFixture, parseFixture, report, severityCounts } from './decode-fixture';
 
 describe('trufflehog JSON lines', () => {
   // trufflehog has no severity: every result takes the gate's secret severity (default CRITICAL).
