@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
-import { XMLParser } from 'fast-xml-parser';
 import { Finding } from '../../../src/findings/model';
+import { decodeReport } from '../../../src/findings/parsers/decode';
 import { DecodedReport, ParseContext, ReportParser } from '../../../src/findings/parsers/types';
 import { Severity } from '../../../src/findings/severity';
 
@@ -23,56 +23,12 @@ export function isSarif(rel: string): boolean {
   return rel.endsWith('.sarif');
 }
 
-// Same options as the loader's XML decoding: attributes as `@_name`, values kept as strings.
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, trimValues: true });
-
-/** Minimal RFC 4180 reader: quoted cells with commas and doubled quotes; blank lines dropped. */
-export function splitCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      if (row.some((x) => x !== '')) rows.push(row);
-      row = [];
-      cell = '';
-    } else {
-      cell += c;
-    }
-  }
-  row.push(cell);
-  if (row.some((x) => x !== '')) rows.push(row);
-  return rows;
-}
-
-/** Decodes a fixture the way the loader does, by its content's form (told here by its extension). */
+/**
+ * Decodes a fixture with the loader's own decoding (`decodeReport`: JSON, NDJSON, XML, CSV chosen
+ * from the content, as for a real report), so the parsers are tested on what they will be given.
+ */
 export function decodeFixture(rel: string): DecodedReport {
-  const file = path.join(FIXTURES, rel);
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  if (rel.endsWith('.xml')) return { file: rel, encoding: 'xml', doc: xml.parse(text) };
-  if (rel.endsWith('.csv')) return { file: rel, encoding: 'csv', doc: splitCsv(text) };
-  if (rel.endsWith('.ndjson') || rel.endsWith('.jsonl')) {
-    return { file: rel, encoding: 'ndjson', doc: text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) };
-  }
-  return { file: rel, encoding: 'json', doc: JSON.parse(text) };
+  return decodeReport(rel, readFileSync(path.join(FIXTURES, rel)));
 }
 
 export const CTX: ParseContext = { file: 'fixture', secretSeverity: Severity.CRITICAL };
