@@ -92,7 +92,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   bin: { 'devsecops-findings': 'assets/findings-cli/cli.js' },
   npmignoreEnabled: true,
-  gitignore: ['/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
+  gitignore: ['/.scratch/', '/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
 });
 
 // `npm test` runs every check: the jsii compile, README examples through jsii-rosetta
@@ -116,7 +116,7 @@ testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('example', {
   description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
-  exec: 'ts-node --project test/tsconfig.json examples/quickstart/main.ts',
+  exec: 'ts-node --project test/tsconfig.json examples/run-example.ts quickstart',
 });
 project.addTask('bench:synth', {
   description: 'Benchmark: synth time of DevSecOpsPipeline against a bare pipelines.CodePipeline',

@@ -1,0 +1,108 @@
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NagPack,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
+import { IConstruct } from 'constructs';
+
+/**
+ * A cdk-nag rule pack, applied by `DevSecOpsPipeline` to the pipeline itself and to the
+ * application Stages it deploys.
+ *
+ * Use the static factories, e.g. `CompliancePack.awsSolutions()` or `CompliancePack.nist80053R5()`.
+ */
+export class CompliancePack {
+  /** AWS Solutions (cdk-nag `AwsSolutionsChecks`). */
+  public static awsSolutions(): CompliancePack {
+    return new CompliancePack('AwsSolutions', () => new AwsSolutionsChecks());
+  }
+
+  /** NIST 800-53 rev 5 (cdk-nag `NIST80053R5Checks`). */
+  public static nist80053R5(): CompliancePack {
+    return new CompliancePack('NIST.800.53.R5', () => new NIST80053R5Checks());
+  }
+
+  /** PCI DSS 3.2.1 (cdk-nag `PCIDSS321Checks`). */
+  public static pciDss321(): CompliancePack {
+    return new CompliancePack('PCI.DSS.321', () => new PCIDSS321Checks());
+  }
+
+  /** HIPAA Security (cdk-nag `HIPAASecurityChecks`). */
+  public static hipaaSecurity(): CompliancePack {
+    return new CompliancePack('HIPAA.Security', () => new HIPAASecurityChecks());
+  }
+
+  /** Serverless (cdk-nag `ServerlessChecks`). */
+  public static serverless(): CompliancePack {
+    return new CompliancePack('Serverless', () => new ServerlessChecks());
+  }
+
+  /** The five packs the pipeline's own resources are held to. */
+  public static all(): CompliancePack[] {
+    return [
+      CompliancePack.awsSolutions(),
+      CompliancePack.nist80053R5(),
+      CompliancePack.pciDss321(),
+      CompliancePack.hipaaSecurity(),
+      CompliancePack.serverless(),
+    ];
+  }
+
+  private constructor(
+    /** The pack's name, which prefixes its rule ids (e.g. `AwsSolutions` in `AwsSolutions-S1`). */
+    public readonly packName: string,
+    private readonly factory: () => NagPack,
+  ) {}
+
+  /** @internal */
+  public _createPack(): NagPack {
+    return this.factory();
+  }
+}
+
+/**
+ * Runs one cdk-nag pack on chosen parts of the app only.
+ *
+ * cdk-nag v3 packs walk the whole construct tree they are given (`context.appConstruct`
+ * is always the App, even for a plugin registered on a nested Stage), so a pack added with
+ * `Validations.of(app)` checks every Stage of the app, and one added to a Stage checks the
+ * whole app too. This plugin gives the pack only the scopes it is asked to check: the
+ * pipeline's constructs for the five packs we promise, the deployed Stages for `nagPacks`.
+ * Scopes are read when validation runs, so Stages added after construction are included.
+ */
+export class ScopedNagPlugin implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  private readonly pack: NagPack;
+
+  constructor(pack: CompliancePack, private readonly scopes: () => IConstruct[]) {
+    this.pack = pack._createPack();
+    this.name = pack.packName;
+    this.version = this.pack.version;
+  }
+
+  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const byRule = new Map<string, PolicyViolation>();
+    const seen = new Set<string>();
+    for (const scope of this.scopes()) {
+      // A scope inside another scope is checked once.
+      if (seen.has(scope.node.path)) continue;
+      seen.add(scope.node.path);
+      for (const v of this.pack.validateScope(scope).violations) {
+        const existing = byRule.get(v.ruleName);
+        if (existing) {
+          existing.violatingResources.push(...v.violatingResources);
+        } else {
+          byRule.set(v.ruleName, { ...v, violatingResources: [...v.violatingResources] });
+        }
+      }
+    }
+    const violations = [...byRule.values()];
+    // Warnings are reported; only errors fail synthesis.
+    return { success: violations.every((v) => v.severity !== 'error'), violations };
+  }
+}

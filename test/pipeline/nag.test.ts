@@ -1,0 +1,108 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AppStage } from '../../examples/quickstart/app-stage';
+import { CompliancePack } from '../../src';
+import { errorsOf, InsecureStage, pipelineApp, synthViolations } from './support';
+
+const ROOT = path.join(__dirname, '..', '..');
+const PIPELINE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'Serverless'];
+
+describe('the quickstart example under the nag packs', () => {
+  let outdir: string;
+  let report: any;
+  let run: ReturnType<typeof spawnSync>;
+
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'quickstart-'));
+    run = spawnSync(process.execPath, [
+      require.resolve('ts-node/dist/bin'), '--project', path.join(ROOT, 'test', 'tsconfig.json'),
+      path.join(ROOT, 'examples', 'quickstart', 'app.ts'),
+    ], {
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:validateAgainstDefaultRules': true }) },
+      encoding: 'utf8',
+    });
+    const reportFile = path.join(outdir, 'validation-report.json');
+    report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) : { pluginReports: [] };
+  });
+
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('synthesizes without credentials', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(fs.existsSync(path.join(outdir, 'QuickstartPipeline.template.json'))).toBe(true);
+  });
+
+  test('the five packs run on the pipeline and AwsSolutions on its Stages', () => {
+    const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'QuickstartPipeline.metadata.json'), 'utf8'));
+    const entries = Object.values<any[]>(metadata).flat().filter((e) => e.type === 'cdk-devsecops-pipeline:nag-packs');
+    expect(entries).toEqual([{ type: 'cdk-devsecops-pipeline:nag-packs', data: { pipeline: PIPELINE_PACKS, stages: ['AwsSolutions'] } }]);
+  });
+
+  test('zero unacknowledged errors under every pack, and none from CloudFormation Validate', () => {
+    const errors = (report.pluginReports as any[]).flatMap((p) =>
+      p.violations.filter((v: any) => v.severity === 'error').map((v: any) => `${p.pluginName}: ${v.ruleName}`));
+    expect(errors).toEqual([]);
+  });
+
+  test('every acknowledgment carries a reason', () => {
+    const metadata = JSON.parse(fs.readFileSync(path.join(outdir, 'QuickstartPipeline.metadata.json'), 'utf8'));
+    const acks = Object.values<any[]>(metadata).flat().filter((e) => e.type === 'aws:cdk:acknowledged-rules');
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      for (const [id, reason] of Object.entries<string>(ack.data)) {
+        expect(id).not.toMatch(/AwsSolutions-(IAM5|CB4|S1)$/); // no blanket IAM5, CB4 or S1
+        expect(reason.length).toBeGreaterThan(40);
+      }
+    }
+  });
+});
+
+describe('packs that can fail', () => {
+  test('turning off access logs weakens a default: S1 and the logging rules report errors, with a warning', () => {
+    const { app, pipeline } = pipelineApp({ serverAccessLogs: false });
+    pipeline.addStage(new AppStage(app, 'Staging'));
+    const warnings = pipeline.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/serverAccessLogs is false/)]);
+    const errors = errorsOf(synthViolations(app));
+    const bucketErrors = errors.filter((e) => e.path === 'PipelineStack/Pipeline/Storage/ArtifactsBucket/Resource').map((e) => e.rule);
+    expect(bucketErrors).toEqual(expect.arrayContaining([
+      'AwsSolutions-S1',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'PCI.DSS.321-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+    ]));
+  });
+
+  test('a Stage added through the pipeline gets the default AwsSolutions pack, not the pipeline-only packs', () => {
+    const { app, pipeline } = pipelineApp();
+    pipeline.addStage(new InsecureStage(app, 'Dev'));
+    const errors = errorsOf(synthViolations(app));
+    const stageErrors = errors.filter((e) => e.path.startsWith('Dev/'));
+    expect(stageErrors.map((e) => e.rule)).toContain('AwsSolutions-S1');
+    expect(stageErrors.filter((e) => !e.plugin.startsWith('AwsSolutions'))).toEqual([]);
+    // and the pipeline itself stays clean
+    expect(errors.filter((e) => e.path.startsWith('PipelineStack/'))).toEqual([]);
+  });
+
+  test('nagPacks reach Stages added to a wave, and Stages not deployed by the pipeline are left alone', () => {
+    const { app, pipeline } = pipelineApp({ nagPacks: [CompliancePack.awsSolutions(), CompliancePack.nist80053R5()] });
+    const wave = pipeline.addWave('Regional');
+    wave.addStage(new InsecureStage(app, 'EuWest'));
+    new InsecureStage(app, 'NotDeployed');
+    const errors = errorsOf(synthViolations(app));
+    const plugins = new Set(errors.filter((e) => e.path.startsWith('EuWest/')).map((e) => e.plugin));
+    expect([...plugins].sort()).toEqual(['AwsSolutions', 'NIST.800.53.R5']);
+    expect(errors.filter((e) => e.path.startsWith('NotDeployed/'))).toEqual([]);
+  });
+
+  test('a pipeline with ConfirmPermissionsBroadening and approvals stays clean under all five packs', () => {
+    const { app, pipeline } = pipelineApp();
+    pipeline.addStage(new AppStage(app, 'Staging'), { confirmPermissionsBroadening: true });
+    pipeline.addWave('Prod', { approval: true }).addStage(new AppStage(app, 'Prod'));
+    expect(errorsOf(synthViolations(app))).toEqual([]);
+    expect(pipeline.acknowledgments.every((a) => a.reason.length > 40)).toBe(true);
+  });
+});
