@@ -1,4 +1,356 @@
 #!/usr/bin/env node
-// Placeholder entry point: the findings CLI (`evaluate`, `summary`, `scan`) is built in src/findings.
-process.stderr.write('devsecops-findings: not built yet\n');
-process.exit(2);
+import { existsSync, mkdirSync, readFileSync, statSync } from 'fs';
+import { join } from 'path';
+import { parseArgs } from 'util';
+import { BaselineError, parseBaseline } from './baseline';
+import { Finding, ToolRef } from './model';
+import { loadReport, LoadedReport } from './parsers';
+import { countDecision, evaluateGate, GateEvaluation } from './policy';
+import { writeAsff } from './reporters/asff';
+import { writeJUnit } from './reporters/junit';
+import { writeMarkdown } from './reporters/markdown';
+import { GateResult, GateResultError, gateResultHead, parseGateResult, ReportBrief, SecretScanScope, writeGateResult } from './reporters/result';
+import { writeSarif } from './reporters/sarif';
+import { writeFileWith } from './reporters/sink';
+import { Severity, SEVERITY_ORDER } from './severity';
+import {
+  DEFAULT_HORIZON_DAYS,
+  DEFAULT_SUPPRESSIONS_FILE,
+  describeProblem,
+  noSuppressions,
+  parseSuppressions,
+  SuppressionFileError,
+  SuppressionSet,
+} from './suppressions';
+
+/** Exit codes: documented in `--help` and relied on by every gate's build spec. */
+export const EXIT_PASS = 0;
+export const EXIT_BLOCKING = 1;
+export const EXIT_USAGE = 2;
+
+export const OUTPUT_FILES = {
+  junit: 'junit.xml',
+  sarif: 'findings.sarif',
+  summary: 'summary.md',
+  asff: 'asff.json',
+  result: 'gate-result.json',
+} as const;
+
+const HELP = `devsecops-findings: the findings engine every security gate reports through.
+
+Usage:
+  devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
+  devsecops-findings summary --in DIR [--in DIR ...] --out FILE
+  devsecops-findings --help
+
+evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
+  ${OUTPUT_FILES.junit} (CodeBuild report group), ${OUTPUT_FILES.sarif} (merged SARIF 2.1.0), ${OUTPUT_FILES.summary},
+  ${OUTPUT_FILES.asff} (Security Hub ASFF, batches of at most 100) and ${OUTPUT_FILES.result} (read by \`summary\`).
+  --gate NAME               gate name (letters, digits, . _ -)
+  --report FILE[:FORMAT]    a scanner report; FORMAT forces a parser (e.g. sarif, trivy, gitleaks),
+                            otherwise the format is detected. Repeatable; at least one.
+  --fail-on SEVERITY        CRITICAL, HIGH, MEDIUM, LOW or INFO: a finding at or above it blocks (default HIGH)
+  --suppressions FILE       suppressions file (default ${DEFAULT_SUPPRESSIONS_FILE} when it exists;
+                            a file named explicitly must exist)
+  --expiry-horizon DAYS     furthest a suppression may expire ahead of today (default ${DEFAULT_HORIZON_DAYS})
+  --baseline FILE           fingerprints that do not block: a previous ${OUTPUT_FILES.result}, ${OUTPUT_FILES.sarif},
+                            a JSON array, or one fingerprint per line
+  --secret-severity SEV     severity of secret scanners' findings (default CRITICAL)
+  --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
+  --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
+                            Security Hub fields (defaults from CODEBUILD_BUILD_ARN and AWS_REGION)
+
+summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary (for the approval step).
+  --in DIR                  an evaluate --out directory; repeatable. A directory without a result fails.
+  --out FILE                the Markdown file to write
+  --title TEXT              heading (default "Security gates")
+
+Exit codes:
+  0  pass: no blocking finding (evaluate), every gate passed (summary)
+  1  blocking findings (evaluate), at least one gate failed (summary)
+  2  usage error or bad input: unknown option, a report that is missing, empty, truncated,
+     unparsable or not of the forced format, an unusable suppressions or baseline file,
+     a gate directory without a result. Nothing passes on a bad input (fail closed).
+`;
+
+/** Where the CLI writes; injectable so that tests can run `main` in process. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+class UsageError extends Error {}
+
+function severityArg(name: string, value: string | undefined, dflt: Severity): Severity {
+  if (value === undefined) return dflt;
+  const s = value.trim().toUpperCase();
+  if (!(SEVERITY_ORDER as readonly string[]).includes(s)) {
+    throw new UsageError(`--${name} "${value}" is not a severity; use one of ${SEVERITY_ORDER.join(', ')}`);
+  }
+  return s as Severity;
+}
+
+/** `FILE[:FORMAT]`: a suffix that looks like a format name (no dot or slash) is the forced format. */
+export function parseReportSpec(spec: string): { file: string; format?: string } {
+  if (existsSync(spec)) return { file: spec };
+  const m = /^(.+):([a-z][a-z0-9_-]*)$/i.exec(spec);
+  if (m && !/^[a-z]$/i.test(m[1])) return { file: m[1], format: m[2].toLowerCase() };
+  return { file: spec };
+}
+
+function readText(file: string, what: string): string {
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new UsageError(`${file}: ${what} is a directory, not a file`);
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: ${what} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`}`);
+  }
+}
+
+function accountFromEnv(): { account?: string; region?: string } {
+  const arn = process.env.CODEBUILD_BUILD_ARN;
+  const m = arn ? /^arn:[^:]+:codebuild:([^:]+):(\d{12}):/.exec(arn) : null;
+  return {
+    account: m?.[2] ?? process.env.AWS_ACCOUNT_ID,
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? m?.[1],
+  };
+}
+
+function loadSuppressions(explicit: string | undefined, horizonDays: number, io: Io): SuppressionSet {
+  const file = explicit ?? DEFAULT_SUPPRESSIONS_FILE;
+  if (explicit === undefined && !existsSync(file)) return noSuppressions(`${DEFAULT_SUPPRESSIONS_FILE} (not present)`);
+  const set = parseSuppressions(readText(file, 'suppressions file'), file, { horizonDays });
+  for (const p of set.malformed) io.err(`warning: ${describeProblem(file, p)} (this entry does not suppress anything)\n`);
+  for (const s of set.expired) io.err(`warning: ${file}: entry ${s.label}: field "expires": expired on ${s.expires} (this entry no longer suppresses anything)\n`);
+  return set;
+}
+
+async function loadAll(specs: string[], secretSeverity: Severity): Promise<LoadedReport[]> {
+  const loaded: LoadedReport[] = [];
+  const problems: string[] = [];
+  // One at a time: a 200 MB report must not share the heap with three others.
+  for (const spec of specs) {
+    const { file, format } = parseReportSpec(spec);
+    try {
+      loaded.push(await loadReport(file, { ...(format !== undefined && { format }), secretSeverity }));
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      problems.push(msg.includes(file) ? msg : `${file}: ${msg}`);
+    }
+  }
+  if (problems.length > 0) throw new BadInputError(problems);
+  return loaded;
+}
+
+class BadInputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+function toolsOf(reports: LoadedReport[]): ToolRef[] {
+  const tools: ToolRef[] = [];
+  for (const r of reports) {
+    const list = r.tools.length > 0 ? r.tools : [{ name: r.format }];
+    for (const t of list) if (!tools.some((x) => x.name === t.name)) tools.push(t);
+  }
+  return tools;
+}
+
+async function evaluate(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'gate': { type: 'string' },
+      'report': { type: 'string', multiple: true },
+      'fail-on': { type: 'string' },
+      'suppressions': { type: 'string' },
+      'expiry-horizon': { type: 'string' },
+      'baseline': { type: 'string' },
+      'secret-severity': { type: 'string' },
+      'secret-scan': { type: 'string' },
+      'out': { type: 'string' },
+      'aws-account-id': { type: 'string' },
+      'aws-region': { type: 'string' },
+      'product-arn': { type: 'string' },
+      'asff-id-prefix': { type: 'string' },
+    },
+  });
+  const gate = values.gate;
+  if (!gate) throw new UsageError('--gate NAME is required');
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(gate)) throw new UsageError(`--gate "${gate}": use 1 to 64 letters, digits, ".", "_" or "-"`);
+  const reports = values.report ?? [];
+  if (reports.length === 0) throw new UsageError('at least one --report FILE[:FORMAT] is required (a gate without a report fails closed)');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  const failOn = severityArg('fail-on', values['fail-on'], Severity.HIGH);
+  const secretSeverity = severityArg('secret-severity', values['secret-severity'], Severity.CRITICAL);
+  const secretScan = values['secret-scan'];
+  if (secretScan !== undefined && secretScan !== 'history' && secretScan !== 'files') {
+    throw new UsageError(`--secret-scan "${secretScan}": use "history" or "files"`);
+  }
+  let horizonDays = DEFAULT_HORIZON_DAYS;
+  if (values['expiry-horizon'] !== undefined) {
+    horizonDays = Number(values['expiry-horizon']);
+    if (!/^\d+$/.test(values['expiry-horizon']) || horizonDays < 1) throw new UsageError(`--expiry-horizon "${values['expiry-horizon']}": use a whole number of days >= 1`);
+  }
+  const env = accountFromEnv();
+  const account = values['aws-account-id'] ?? env.account;
+  if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
+  const region = values['aws-region'] ?? env.region;
+
+  const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
+  const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
+
+  const loaded = await loadAll(reports, secretSeverity);
+  const findings: Finding[] = [];
+  for (const r of loaded) for (const f of r.findings) findings.push(f);
+
+  const evaluation = evaluateGate(findings, { gate, failOn, suppressions, ...(baseline && { baseline }) });
+  for (const s of evaluation.suppressions.unused) {
+    io.err(`warning: ${suppressions.file}: entry ${s.label} matched no finding of gate ${gate} (remove it if the finding is gone)\n`);
+  }
+
+  const out = values.out;
+  mkdirSync(out, { recursive: true });
+  const tools = toolsOf(loaded);
+  const briefs: ReportBrief[] = loaded.map((r) => ({
+    file: r.file,
+    format: r.format,
+    tools: r.tools.map((t) => t.name),
+    findings: r.findings.length,
+  }));
+  const resultOptions = { reports: briefs, ...(secretScan !== undefined && { secretScan: secretScan as SecretScanScope }) };
+  if (account === undefined || region === undefined) {
+    io.err(`warning: ${OUTPUT_FILES.asff}: no AWS account or region known (CODEBUILD_BUILD_ARN, AWS_REGION or --aws-account-id/--aws-region); placeholders used\n`);
+  }
+
+  writeFileWith(join(out, OUTPUT_FILES.junit), (sink) => writeJUnit(evaluation, { tools: tools.map((t) => t.name) }, sink));
+  writeFileWith(join(out, OUTPUT_FILES.sarif), (sink) => writeSarif(evaluation, { tools }, sink));
+  writeFileWith(join(out, OUTPUT_FILES.asff), (sink) => writeAsff(evaluation, {
+    awsAccountId: account ?? '000000000000',
+    region: region ?? 'us-east-1',
+    ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
+    ...(values['asff-id-prefix'] !== undefined && { idPrefix: values['asff-id-prefix'] }),
+  }, sink));
+  const head = gateResultHead(evaluation, resultOptions) as GateResult;
+  writeFileWith(join(out, OUTPUT_FILES.summary), (sink) => writeMarkdown([head], sink, { title: `Security gate ${gate}` }));
+  // Written last: `summary` treats a directory without it as a gate that did not finish.
+  writeFileWith(join(out, OUTPUT_FILES.result), (sink) => writeGateResult(evaluation, resultOptions, sink));
+
+  printOutcome(evaluation, out, io);
+  return evaluation.status === 'pass' ? EXIT_PASS : EXIT_BLOCKING;
+}
+
+function printOutcome(e: GateEvaluation, out: string, io: Io): void {
+  const blocking = countDecision(e, 'blocking');
+  const total = e.decisions.length;
+  const parts = [
+    `${countDecision(e, 'suppressed')} suppressed`,
+    `${countDecision(e, 'tool-suppressed')} suppressed by the scanner`,
+    `${countDecision(e, 'below-threshold')} below ${e.failOn}`,
+    ...(e.baselineApplied ? [`${countDecision(e, 'baseline')} in baseline`] : []),
+  ];
+  io.out(`gate ${e.gate}: ${e.status === 'pass' ? 'PASS' : 'FAIL'}: ${blocking} blocking finding(s) at or above ${e.failOn} of ${total} (${parts.join(', ')}); reports in ${out}\n`);
+  let shown = 0;
+  for (const d of e.decisions) {
+    if (d.decision !== 'blocking') continue;
+    if (shown === 20) {
+      io.out(`  ... and ${blocking - shown} more (see ${join(out, OUTPUT_FILES.summary)})\n`);
+      break;
+    }
+    const f = d.finding;
+    const where = f.location ? `${f.location.file}${f.location.startLine ? `:${f.location.startLine}` : ''}` : f.resource?.id ?? f.package?.name ?? '';
+    const expired = d.expiredSuppression ? ` [suppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}]` : '';
+    io.out(`  ${f.severity} ${f.ruleId} ${where}: ${f.title.replace(/\s+/g, ' ').slice(0, 120)}${expired}\n`);
+    shown++;
+  }
+}
+
+function summary(args: string[], io: Io): number {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      in: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      title: { type: 'string' },
+    },
+  });
+  const dirs = values.in ?? [];
+  if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
+  if (!values.out) throw new UsageError('--out FILE is required');
+  const results: GateResult[] = [];
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    const file = join(dir, OUTPUT_FILES.result);
+    if (!existsSync(file)) {
+      problems.push(`${dir}: no ${OUTPUT_FILES.result} (the gate did not run or did not finish); failing closed`);
+      continue;
+    }
+    try {
+      results.push(parseGateResult(readFileSync(file, 'utf8'), file));
+    } catch (e) {
+      problems.push(e instanceof GateResultError ? e.message : `${file}: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new BadInputError(problems);
+  writeFileWith(values.out, (sink) => writeMarkdown(results, sink, { ...(values.title !== undefined && { title: values.title }) }));
+  const failed = results.filter((r) => r.status === 'fail').map((r) => r.gate);
+  io.out(failed.length === 0 ? `all ${results.length} gate(s) passed; summary in ${values.out}\n` : `gate(s) failed: ${failed.join(', ')}; summary in ${values.out}\n`);
+  return failed.length === 0 ? EXIT_PASS : EXIT_BLOCKING;
+}
+
+/** Runs the CLI; resolves to the exit code. Never resolves to 0 on an error. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.out(HELP);
+      return command === undefined ? EXIT_USAGE : EXIT_PASS;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(HELP);
+      return EXIT_PASS;
+    }
+    if (command === 'evaluate') return await evaluate(rest, io);
+    if (command === 'summary') return summary(rest, io);
+    throw new UsageError(`unknown command "${command}"; use evaluate or summary`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);
+    } else if (e instanceof BadInputError) {
+      for (const p of e.problems) io.err(`devsecops-findings ${command}: ${p}\n`);
+    } else if (e instanceof SuppressionFileError || e instanceof BaselineError) {
+      io.err(`devsecops-findings ${command}: ${e.message}\n`);
+    } else if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`devsecops-findings ${command}: ${(e as Error).message}\nRun devsecops-findings --help for usage.\n`);
+    } else {
+      // Anything unexpected is still a failed gate, never a pass.
+      io.err(`devsecops-findings ${command}: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    }
+    return EXIT_USAGE;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`devsecops-findings: ${String(e)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
+}

@@ -1,0 +1,386 @@
+import { spawnSync } from 'child_process';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { buildSync } from 'esbuild';
+
+// The fixtures live beside the repository (../shared), also in CI's clone.
+const FIXTURES = resolve(__dirname, '../../../shared/fixtures/scanner-reports');
+const TRIVY_SARIF = join(FIXTURES, 'trivy/image-alpine-310-vulns.sarif'); // 4 MEDIUM: CVE-2019-1549 and CVE-2019-1551, twice each
+const SEMGREP_SARIF = join(FIXTURES, 'semgrep/sarif-v1.69.0-many-findings.sarif'); // 77: 34 CRITICAL, 1 HIGH, 42 MEDIUM
+const TRIVY_JSON = join(FIXTURES, 'trivy/fs-npm-lockfile-vulns.json');
+
+let work: string;
+let cli: string;
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'findings-cli-test-'));
+  // Bundle exactly as the pre-compile task does, into this run's own directory: never a stale
+  // bundle, never a race with another test run, and a bundle that cannot reach node_modules.
+  cli = join(work, 'bundle', 'cli.js');
+  buildSync({
+    entryPoints: [resolve(__dirname, '../../src/findings/cli.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    minifySyntax: true,
+    legalComments: 'none',
+    outfile: cli,
+    logLevel: 'error',
+  });
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: string[], cwd = work): Run {
+  const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_ACCOUNT_ID: '111122223333' };
+  delete env.CODEBUILD_BUILD_ARN;
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let seq = 0;
+function tmp(name: string): string {
+  seq++;
+  const dir = join(work, `case-${seq}`);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
+function write(name: string, content: string | Buffer): string {
+  const file = tmp(name);
+  writeFileSync(file, content);
+  return file;
+}
+
+function outDir(): string {
+  return tmp('out');
+}
+
+function evaluate(reports: string[], extra: string[] = [], out = outDir()): Run & { out: string } {
+  const args = ['evaluate', '--gate', 'test', '--out', out, ...reports.flatMap((r) => ['--report', r]), ...extra];
+  return { ...run(args), out };
+}
+
+function result(out: string): any {
+  return JSON.parse(readFileSync(join(out, 'gate-result.json'), 'utf8'));
+}
+
+function isoDaysFromToday(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function sarifResult(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ruleId: `R${i % 50}`,
+    level: i % 3 === 0 ? 'error' : 'warning',
+    message: { text: `Generated finding ${i}: user input reaches a dangerous sink without validation` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: `src/module${i % 1000}/file${i}.ts` }, region: { startLine: (i % 500) + 1 } } }],
+    ...extra,
+  };
+}
+
+function sarifLog(results: unknown[], tool = 'GenScanner'): string {
+  return JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: tool, version: '1.0.0' } }, results }] });
+}
+
+/** Writes a SARIF log of `n` generated results, piece by piece (a 200 MB string would not fit the test's own heap). */
+function writeBigSarif(file: string, n: number, pad: number): number {
+  const fd = openSync(file, 'w');
+  try {
+    writeSync(fd, '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"GenScanner","version":"1.0.0"}},"results":[');
+    const filler = 'x'.repeat(pad);
+    let chunk: string[] = [];
+    for (let i = 0; i < n; i++) {
+      chunk.push((i === 0 ? '' : ',') + JSON.stringify(sarifResult(i, { properties: { filler } })));
+      if (chunk.length === 5000) {
+        writeSync(fd, chunk.join(''));
+        chunk = [];
+      }
+    }
+    writeSync(fd, `${chunk.join('')}]}]}`);
+  } finally {
+    closeSync(fd);
+  }
+  return statSync(file).size;
+}
+
+function expectBadInput(r: Run, file: string, problem: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(file);
+  expect(r.stderr).toMatch(problem);
+}
+
+describe('evaluate: happy paths', () => {
+  test('no finding at or above the threshold: exit 0 and every output written', () => {
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^gate test: PASS: 0 blocking finding\(s\) at or above HIGH of 4/);
+    for (const f of ['junit.xml', 'findings.sarif', 'summary.md', 'asff.json', 'gate-result.json']) {
+      expect(statSync(join(r.out, f)).size).toBeGreaterThan(0);
+    }
+    expect(result(r.out)).toMatchObject({ gate: 'test', status: 'pass', failOn: 'HIGH' });
+    expect(result(r.out).counts['below-threshold'].MEDIUM).toBe(4);
+    const asff = JSON.parse(readFileSync(join(r.out, 'asff.json'), 'utf8'));
+    expect(asff[0][0].AwsAccountId).toBe('111122223333');
+    expect(asff[0][0].ProductArn).toBe('arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default');
+  });
+
+  test('blocking findings: exit 1 and the findings listed', () => {
+    const r = evaluate([SEMGREP_SARIF]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^gate test: FAIL: 35 blocking finding\(s\) at or above HIGH of 77/);
+    expect(r.stdout).toContain('routes/basket.ts:17');
+    expect(readFileSync(join(r.out, 'junit.xml'), 'utf8')).toMatch(/<testsuites name="test" tests="\d+" failures="35"/);
+    const sarif = JSON.parse(readFileSync(join(r.out, 'findings.sarif'), 'utf8'));
+    expect(sarif.runs[0].results).toHaveLength(77);
+  });
+
+  test('a suppression with a reason makes the gate pass; an expired one does not', () => {
+    const yaml = (expires: string) => `suppressions:
+  - cve: CVE-2019-1549
+    reason: openssl is not used for fork()ed processes here
+    expires: ${expires}
+  - cve: CVE-2019-1551
+    reason: no RSA on x86_64 in this image
+    expires: ${expires}
+    owner: platform-team
+`;
+    const valid = write('suppressions.yaml', yaml(isoDaysFromToday(30)));
+    const ok = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', valid]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('4 suppressed');
+    expect(readFileSync(join(ok.out, 'junit.xml'), 'utf8')).toContain('skipped message="suppressed by #1 cve CVE-2019-1551 until');
+
+    const expired = write('suppressions.yaml', yaml(isoDaysFromToday(-1)));
+    const blocked = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', expired]);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain(`${expired}: entry #0 cve CVE-2019-1549: field "expires": expired on ${isoDaysFromToday(-1)}`);
+    expect(blocked.stdout).toMatch(/suppression #0 cve CVE-2019-1549 expired on/);
+  });
+
+  test('the default .devsecops/suppressions.yaml is read from the working directory', () => {
+    const dir = tmp('repo');
+    mkdirSync(join(dir, '.devsecops'), { recursive: true });
+    writeFileSync(join(dir, '.devsecops/suppressions.yaml'), `- rule: CVE-2019-1549\n  reason: r\n  expires: ${isoDaysFromToday(5)}\n- rule: CVE-2019-1551\n  reason: r\n  expires: ${isoDaysFromToday(5)}\n`);
+    const r = run(['evaluate', '--gate', 'sca', '--report', TRIVY_SARIF, '--fail-on', 'MEDIUM', '--out', 'out'], dir);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('Expiring within 14 days');
+  });
+
+  test('a baseline from the previous run lets only new findings block', () => {
+    const first = evaluate([SEMGREP_SARIF]);
+    expect(first.code).toBe(1);
+    const again = evaluate([SEMGREP_SARIF], ['--baseline', join(first.out, 'gate-result.json')]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('77 in baseline');
+    const fromSarif = evaluate([SEMGREP_SARIF, TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--baseline', join(first.out, 'findings.sarif')]);
+    expect(fromSarif.code).toBe(1);
+    expect(result(fromSarif.out).counts.blocking.MEDIUM).toBe(4);
+  });
+
+  test('secret scan coverage shows in the summary', () => {
+    const r = evaluate([join(FIXTURES, 'gitleaks/v8-sarif-one-finding.sarif')], ['--secret-scan', 'history']);
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toContain('the full git history was scanned');
+  });
+});
+
+describe('evaluate: bad input fails closed (exit 2, file and problem named)', () => {
+  test('missing report file', () => {
+    const missing = join(work, 'no-such-report.sarif');
+    const r = evaluate([missing]);
+    expectBadInput(r, missing, /not found/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('empty report file', () => {
+    const file = write('empty.json', '');
+    expectBadInput(evaluate([file]), file, /empty/);
+  });
+
+  test('truncated JSON', () => {
+    const text = readFileSync(SEMGREP_SARIF, 'utf8');
+    const file = write('truncated.sarif', text.slice(0, Math.floor(text.length / 2)));
+    expectBadInput(evaluate([file]), file, /truncated or unparsable JSON/);
+  });
+
+  test('a report of another tool with a forced format', () => {
+    const r = evaluate([`${TRIVY_JSON}:sarif`]);
+    expectBadInput(r, TRIVY_JSON, /does not look like a sarif report/);
+  });
+
+  test('SARIF without runs', () => {
+    const file = write('no-runs.sarif', '{"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json"}');
+    expectBadInput(evaluate([`${file}:sarif`]), file, /runs/);
+  });
+
+  test('unknown severity strings', () => {
+    const file = write('severe.sarif', sarifLog([sarifResult(1, { properties: { 'security-severity': 'SEVERE' } })]));
+    expectBadInput(evaluate([file]), file, /unknown severity "SEVERE"/);
+  });
+
+  test('`..` in locations', () => {
+    const bad = sarifResult(1);
+    (bad.locations as any)[0].physicalLocation.artifactLocation.uri = '../../etc/passwd';
+    const file = write('dotdot.sarif', sarifLog([bad]));
+    expectBadInput(evaluate([file]), file, /outside the repository/);
+  });
+
+  test('one bad report among good ones fails the gate and writes no result', () => {
+    const empty = write('empty.sarif', '');
+    const r = evaluate([SEMGREP_SARIF, empty, TRIVY_SARIF]);
+    expectBadInput(r, empty, /empty/);
+    expect(existsSync(join(r.out, 'gate-result.json'))).toBe(false);
+  });
+
+  test('BOM and CRLF: read like the plain file, never a pass', () => {
+    const plain = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM']);
+    const text = readFileSync(TRIVY_SARIF, 'utf8').replace(/\r?\n/g, '\r\n');
+    const file = write('bom-crlf.sarif', `\uFEFF${text}`);
+    const r = evaluate([file], ['--fail-on', 'MEDIUM']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('4 blocking finding(s)');
+    expect(result(r.out).fingerprints).toEqual(result(plain.out).fingerprints);
+    // a BOM in front of a truncated file is still a truncated file
+    const truncated = write('bom-truncated.sarif', `\uFEFF${text.slice(0, 500)}`);
+    expectBadInput(evaluate([truncated]), truncated, /truncated/);
+  });
+
+  test('suppressions file: absent expiry does not suppress and is named; past expiry likewise', () => {
+    const absent = write('suppressions.yaml', '- cve: CVE-2019-1549\n  reason: no date given\n');
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', absent]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${absent}: entry #0 cve CVE-2019-1549: field "expires": required`);
+    const past = write('suppressions.yaml', '- cve: CVE-2019-1549\n  reason: old\n  expires: 2020-01-01\n');
+    const p = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', past]);
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain(`${past}: entry #0 cve CVE-2019-1549: field "expires": expired on 2020-01-01`);
+    const tooFar = write('suppressions.yaml', `- cve: CVE-2019-1549\n  reason: forever\n  expires: ${isoDaysFromToday(200)}\n`);
+    const f = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', tooFar]);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toMatch(/field "expires": .* days ahead; at most 90 days/);
+    // with a longer horizon the same entry suppresses its two findings (CVE-2019-1551 still blocks)
+    const longer = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', tooFar, '--expiry-horizon', '365']);
+    expect(longer.stderr).toBe('');
+    expect(longer.stdout).toContain('2 blocking finding(s) at or above MEDIUM of 4 (2 suppressed');
+  });
+
+  test('an unusable suppressions file is a usage error', () => {
+    const broken = write('suppressions.yaml', 'suppressions:\n  - rule: [unclosed\n');
+    expectBadInput(evaluate([TRIVY_SARIF], ['--suppressions', broken]), broken, /not valid YAML/);
+    const missing = join(work, 'nope', 'suppressions.yaml');
+    expectBadInput(evaluate([TRIVY_SARIF], ['--suppressions', missing]), missing, /suppressions file does not exist/);
+  });
+
+  test('an unusable baseline is a usage error', () => {
+    const bad = write('baseline.json', '{"not": "a baseline"}');
+    expectBadInput(evaluate([TRIVY_SARIF], ['--baseline', bad]), bad, /expected a JSON array of fingerprints/);
+  });
+
+  test('usage errors', () => {
+    expect(run([]).code).toBe(2);
+    const unknown = run(['evaluate', '--gate', 'g', '--report', TRIVY_SARIF, '--out', outDir(), '--fail-on-severity', 'HIGH']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--fail-on-severity'/);
+    const sev = evaluate([TRIVY_SARIF], ['--fail-on', 'SEVERE']);
+    expect(sev.code).toBe(2);
+    expect(sev.stderr).toContain('--fail-on "SEVERE" is not a severity');
+    const noReport = run(['evaluate', '--gate', 'g', '--out', outDir()]);
+    expect(noReport.code).toBe(2);
+    expect(noReport.stderr).toContain('at least one --report');
+    expect(run(['evaluate', '--report', TRIVY_SARIF, '--out', outDir()]).stderr).toContain('--gate NAME is required');
+    expect(run(['frobnicate']).code).toBe(2);
+  });
+
+  test('--help documents the exit codes', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Exit codes:\n\s+0\s+pass[^\n]*\n\s+1\s+blocking findings[^\n]*\n\s+2\s+usage error or bad input/);
+    expect(run(['evaluate', '--help']).stdout).toContain('--fail-on SEVERITY');
+  });
+});
+
+describe('evaluate: size', () => {
+  test('100,000 findings: every one evaluated and reported', () => {
+    const file = tmp('100k.sarif');
+    writeBigSarif(file, 100_000, 0);
+    const r = evaluate([file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const res = result(r.out);
+    // every third generated result is level error (HIGH): those block, the rest are MEDIUM
+    expect(res.counts.blocking.HIGH).toBe(33_334);
+    expect(res.counts['below-threshold'].MEDIUM).toBe(66_666);
+    expect(res.fingerprints).toHaveLength(100_000);
+    expect(res.blocking).toHaveLength(500);
+    const junit = readFileSync(join(r.out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="test" tests="33334" failures="33334"/);
+    const asff = JSON.parse(readFileSync(join(r.out, 'asff.json'), 'utf8'));
+    expect(asff).toHaveLength(1000);
+    expect(asff.every((b: unknown[]) => b.length === 100)).toBe(true);
+  });
+
+  test('a 200 MB report is evaluated, not a crash; the same report truncated is rejected', () => {
+    const file = join(tmpdir(), `findings-cli-200mb-${process.pid}.sarif`);
+    try {
+      const size = writeBigSarif(file, 300_000, 450);
+      expect(size).toBeGreaterThan(200 * 1024 * 1024);
+      const r = evaluate([file]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^gate test: FAIL: 100000 blocking finding\(s\) at or above HIGH of 300000/);
+      expect(statSync(join(r.out, 'findings.sarif')).size).toBeGreaterThan(50 * 1024 * 1024);
+      rmSync(r.out, { recursive: true, force: true });
+
+      // cut the last 100 bytes: the end of the document is missing
+      const fd = openSync(file, 'r+');
+      try {
+        ftruncateSync(fd, size - 100);
+      } finally {
+        closeSync(fd);
+      }
+      expectBadInput(evaluate([file]), file, /truncated or unparsable JSON/);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
+
+describe('summary', () => {
+  test('merges several gates; exit 1 when one failed, 0 when all passed', () => {
+    const pass = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH']);
+    const fail = evaluate([SEMGREP_SARIF]);
+    const out = tmp('approval.md');
+    const r = run(['summary', '--in', pass.out, '--in', fail.out, '--out', out]);
+    expect(r.code).toBe(1);
+    const text = readFileSync(out, 'utf8');
+    expect(text.split('\n')[0]).toBe('# Security gates: **FAIL** (1 of 2 gate(s) blocking)');
+    expect(text.match(/^## Gate test: /gm)).toHaveLength(2);
+    expect(run(['summary', '--in', pass.out, '--out', tmp('ok.md')]).code).toBe(0);
+  });
+
+  test('fails closed when a gate directory has no result or a corrupt one', () => {
+    const pass = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH']);
+    const empty = tmp('gate-dir');
+    mkdirSync(empty, { recursive: true });
+    const out = tmp('approval.md');
+    const r = run(['summary', '--in', pass.out, '--in', empty, '--out', out]);
+    expectBadInput(r, empty, /no gate-result\.json/);
+    expect(existsSync(out)).toBe(false);
+
+    const corrupt = tmp('gate-dir');
+    mkdirSync(corrupt, { recursive: true });
+    writeFileSync(join(corrupt, 'gate-result.json'), '{"schema": "devsecops-gate-result/v1", "gate": "x"');
+    expectBadInput(run(['summary', '--in', corrupt, '--out', tmp('a.md')]), join(corrupt, 'gate-result.json'), /not valid JSON/);
+  });
+});
