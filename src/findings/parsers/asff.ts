@@ -18,7 +18,7 @@ function isAsffFinding(value: unknown): value is Obj {
 
 function productName(f: Obj): string {
   const fields = isObject(f.ProductFields) ? f.ProductFields : {};
-  return (str(f.ProductName) ?? str(fields['aws/securityhub/ProductName']) ?? str(fields['Product Name']) ?? str(fields.ProviderName) ?? 'securityhub').toLowerCase();
+  return (str(f.ProductName) ?? str(fields['aws/securityhub/ProductName']) ?? str(fields['Product Name']) ?? str(fields.ProviderName) ?? 'securityhub').toLowerCase().replace(/\s+/g, '-');
 }
 
 function isInactive(f: Obj): boolean {

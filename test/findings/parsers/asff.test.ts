@@ -41,6 +41,12 @@ describe('Security Hub ASFF', () => {
     expect(active(findings)).toHaveLength(17);
   });
 
+  test('a bare JSON array of ASFF findings (prowler v3) is read by the JSON parser', () => {
+    const finding = { SchemaVersion: '2018-10-08', Id: 'x', ProductArn: 'p', GeneratorId: 'g', Resources: [], Severity: { Label: 'LOW' } };
+    expect(asffParser.detect(report([finding]))).toBe(true);
+    expect(asffParser.parse(report([finding]), CTX).map((f) => f.severity)).toEqual(['LOW']);
+  });
+
   test('without a label, Normalized/10 falls in the CVSS bands', () => {
     const finding = { SchemaVersion: '2018-10-08', Id: 'x', ProductArn: 'p', GeneratorId: 'g', Resources: [], Severity: { Normalized: 90 } };
     expect(asffParser.parse(report({ Findings: [finding] }), CTX)[0].severity).toBe('CRITICAL');
