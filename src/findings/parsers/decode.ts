@@ -1,3 +1,4 @@
+import * as fsSync from 'fs';
 import { promises as fs } from 'fs';
 // Bundled into the findings CLI by esbuild, so a build-time dependency.
 // eslint-disable-next-line import/no-extraneous-dependencies
@@ -28,7 +29,8 @@ export interface DecodeOptions {
   readonly lazyContainerBytes?: number;
 }
 
-const DEFAULT_LAZY_ABOVE_BYTES = 32 * 1024 * 1024;
+/** JSON reports from this size on are decoded lazily unless told otherwise. */
+export const DEFAULT_LAZY_ABOVE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_LAZY_CONTAINER_BYTES = 1024 * 1024;
 // Buffers beyond this cannot be read whole by Node (and no scanner writes reports this big).
 const MAX_REPORT_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -51,10 +53,10 @@ function isWs(c: number): boolean {
 }
 
 /**
- * Reads a report file whole. Missing, unreadable, a directory, empty or white space only:
- * each a `ReportFormatError` naming the file.
+ * The size of a report file. Missing, unreadable, a directory, too large or empty: each a
+ * `ReportFormatError` naming the file.
  */
-export async function readReportFile(file: string): Promise<Buffer> {
+export async function reportFileSize(file: string): Promise<number> {
   let stat;
   try {
     stat = await fs.stat(file);
@@ -65,6 +67,13 @@ export async function readReportFile(file: string): Promise<Buffer> {
   }
   if (stat.isDirectory()) throw new ReportFormatError(file, 'is a directory, not a report file');
   if (stat.size > MAX_REPORT_BYTES) throw new ReportFormatError(file, `report is ${stat.size} bytes; at most ${MAX_REPORT_BYTES} bytes can be read`);
+  if (stat.size === 0) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
+  return stat.size;
+}
+
+/** Reads a report file whole, with the checks of `reportFileSize`. */
+export async function readReportFile(file: string): Promise<Buffer> {
+  await reportFileSize(file);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
@@ -110,7 +119,7 @@ export function decodeReport(file: string, bytes: Buffer, options: DecodeOptions
   if (first === LBRACE || first === LBRACKET) {
     const lazyAbove = options.lazyAboveBytes ?? DEFAULT_LAZY_ABOVE_BYTES;
     if (buf.length >= lazyAbove) {
-      return decodeJsonLazily(file, buf, start, options.lazyContainerBytes ?? DEFAULT_LAZY_CONTAINER_BYTES);
+      return decodeJsonLazily(new BufferSource(file, buf), start, options.lazyContainerBytes ?? DEFAULT_LAZY_CONTAINER_BYTES);
     }
     return decodeJsonText(file, buf.toString('utf8', start));
   }
@@ -149,232 +158,414 @@ function decodeJsonText(file: string, text: string): DecodedReport {
 // ---------------------------------------------------------------------------------------------
 // JSON and NDJSON, lazy
 
-/** A large container found by the index pass: where it ends. */
-type LargeIndex = Map<number, number>;
+/** Where the bytes of a lazily decoded report come from: memory, or the open report file. */
+interface ByteSource {
+  readonly file: string;
+  readonly size: number;
+  /** UTF-8 text of bytes [start, end). */
+  text(start: number, end: number): string;
+  /** Calls `visit` with consecutive chunks of the bytes from `from`, and each chunk's offset. */
+  scan(from: number, visit: (chunk: Buffer, offset: number) => void): void;
+}
+
+class BufferSource implements ByteSource {
+  readonly size: number;
+  constructor(readonly file: string, private readonly buf: Buffer) {
+    this.size = buf.length;
+  }
+  text(start: number, end: number): string {
+    return this.buf.toString('utf8', start, end);
+  }
+  scan(from: number, visit: (chunk: Buffer, offset: number) => void): void {
+    visit(this.buf.subarray(from), from);
+  }
+}
+
+const FILE_WINDOW_BYTES = 4 * 1024 * 1024;
 
 /**
- * One pass over the bytes: checks that brackets balance and strings end (so a truncated file is
- * caught before any parser runs), records every container spanning at least `minBytes`, and
- * returns the [start, end) of each top-level value (more than one: NDJSON).
+ * The report file itself, read through a window: parsers read elements in order, so one read
+ * serves many elements and the report's bytes are never all in memory at once.
  */
-function indexJson(file: string, buf: Buffer, from: number, minBytes: number): { large: LargeIndex; tops: number[] } {
-  const large: LargeIndex = new Map();
-  const tops: number[] = [];
-  let starts = new Float64Array(64);
-  let kinds = new Uint8Array(64);
-  let depth = 0;
-  let topStart = -1;
-  let lastTopEnd = -1;
-  const end = buf.length;
-  let i = from;
-  while (i < end) {
-    const c = buf[i];
-    if (c === QUOTE) {
-      if (depth === 0) throw unexpected(file, buf, i);
-      i++;
-      for (;;) {
-        if (i >= end) throw new ReportFormatError(file, 'truncated or unparsable JSON: the file ends inside a string');
-        const d = buf[i++];
-        if (d === QUOTE) break;
-        if (d === BACKSLASH) i++;
-      }
-      continue;
+export class ReportFileSource implements ByteSource {
+  private window = Buffer.alloc(0);
+  private windowStart = 0;
+  private closed = false;
+  constructor(readonly file: string, private readonly fd: number, readonly size: number) {}
+
+  text(start: number, end: number): string {
+    if (start < this.windowStart || end > this.windowStart + this.window.length) {
+      this.fill(start, Math.max(FILE_WINDOW_BYTES, end - start));
     }
-    if (c === LBRACE || c === LBRACKET) {
-      if (depth === 0) {
-        // Top-level values after the first must start on a new line (NDJSON).
-        if (lastTopEnd >= 0 && buf.subarray(lastTopEnd, i).indexOf(LF) < 0) throw unexpected(file, buf, i);
-        topStart = i;
-      }
-      if (depth === starts.length) {
-        const s = new Float64Array(depth * 2);
-        s.set(starts);
-        starts = s;
-        const k = new Uint8Array(depth * 2);
-        k.set(kinds);
-        kinds = k;
-      }
-      starts[depth] = i;
-      kinds[depth] = c;
-      depth++;
-    } else if (c === RBRACE || c === RBRACKET) {
-      if (depth === 0 || kinds[depth - 1] !== (c === RBRACE ? LBRACE : LBRACKET)) throw unexpected(file, buf, i);
-      depth--;
-      const s = starts[depth];
-      if (i + 1 - s >= minBytes) large.set(s, i + 1);
-      if (depth === 0) {
-        tops.push(topStart, i + 1);
-        lastTopEnd = i + 1;
-      }
-    } else if (depth === 0 && !isWs(c)) {
-      throw unexpected(file, buf, i);
-    }
-    i++;
+    return this.window.toString('utf8', start - this.windowStart, end - this.windowStart);
   }
+
+  scan(from: number, visit: (chunk: Buffer, offset: number) => void): void {
+    for (let offset = from; offset < this.size; offset += this.window.length) {
+      this.fill(offset, FILE_WINDOW_BYTES);
+      if (this.window.length === 0) throw new ReportFormatError(this.file, 'the report file shrank while it was read');
+      visit(this.window, offset);
+    }
+  }
+
+  close(): void {
+    if (!this.closed) {
+      this.closed = true;
+      fsSync.closeSync(this.fd);
+    }
+  }
+
+  private fill(start: number, length: number): void {
+    // A closed descriptor's number may already belong to another file: never read through it.
+    if (this.closed) throw new ReportFormatError(this.file, 'read after the report was closed (a lazy array used after loadReport returned)');
+    const want = Math.min(length, this.size - start);
+    if (this.window.length < want || this.window.length > Math.max(want, FILE_WINDOW_BYTES)) this.window = Buffer.allocUnsafe(Math.max(want, 0));
+    let got = 0;
+    while (got < want) {
+      const n = fsSync.readSync(this.fd, this.window, got, want - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got < want) throw new ReportFormatError(this.file, 'the report file shrank while it was read');
+    this.window = this.window.subarray(0, want);
+    this.windowStart = start;
+  }
+}
+
+/** A large container: where it ends, and its children's byte ranges (objects: key start/end, value start/end). */
+interface LargeContainer {
+  readonly end: number;
+  readonly children: Float64Array;
+}
+
+// Tokenizer modes and what the innermost open container expects next.
+const M_STRUCT = 0;
+const M_STRING = 1;
+const M_SCALAR = 2;
+const E_TOP = 0;
+const E_ARR_FIRST = 1;
+const E_ARR_VALUE = 2;
+const E_ARR_AFTER = 3;
+const E_OBJ_FIRST = 4;
+const E_OBJ_KEY = 5;
+const E_OBJ_COLON = 6;
+const E_OBJ_VALUE = 7;
+const E_OBJ_AFTER = 8;
+
+function isScalarStart(c: number): boolean {
+  return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e; // - 0-9 t f n
+}
+
+/**
+ * One pass over the bytes, a JSON tokenizer that creates no values: it checks the structure
+ * (so a truncated or malformed file fails before any parser runs), records every container
+ * spanning at least `minBytes` with its children's byte ranges, and returns the ranges of the
+ * top-level values (more than one: NDJSON, each starting on a new line). Children are kept on
+ * one stack and dropped when their container closes small, so memory follows the large
+ * containers only.
+ */
+function indexJson(src: ByteSource, from: number, minBytes: number): { large: Map<number, LargeContainer>; tops: number[] } {
+  const file = src.file;
+  const large = new Map<number, LargeContainer>();
+  const tops: number[] = [];
+  let kinds = new Uint8Array(64);
+  let expects = new Uint8Array(64);
+  let starts = new Float64Array(64);
+  let bases = new Float64Array(64);
+  let children = new Float64Array(1024);
+  let top = 0; // children used
+  let depth = 0;
+  let expect = E_TOP;
+  let mode = M_STRUCT;
+  let isKey = false;
+  let escaped = false;
+  let tokenStart = 0;
+  let lastTopEnd = -1;
+  let sawNewline = true;
+
+  const bad = (at: number, what: string): ReportFormatError => {
+    const near = src.text(at, Math.min(src.size, at + 20)).replace(/\s+/g, ' ');
+    return new ReportFormatError(file, `truncated or unparsable JSON: ${what} at byte ${at} ("${near}")`);
+  };
+  const push = (a: number, b: number) => {
+    if (top + 2 > children.length) {
+      const grown = new Float64Array(children.length * 2);
+      grown.set(children);
+      children = grown;
+    }
+    children[top++] = a;
+    children[top++] = b;
+  };
+  // A value [start, end) is complete: record it as a child of the open container.
+  const valueDone = (start: number, end: number) => {
+    if (depth === 0) {
+      tops.push(start, end);
+      lastTopEnd = end;
+      sawNewline = false;
+      return;
+    }
+    push(start, end);
+    expect = expect === E_OBJ_VALUE ? E_OBJ_AFTER : E_ARR_AFTER;
+  };
+
+  src.scan(from, (chunk, offset) => {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (mode === M_STRING) {
+        if (escaped) {
+          escaped = false;
+          i++;
+        }
+        while (i < n) {
+          const c = chunk[i];
+          if (c === QUOTE) break;
+          if (c === BACKSLASH) {
+            if (i + 1 < n) {
+              i += 2;
+              continue;
+            }
+            escaped = true;
+          }
+          i++;
+        }
+        if (i >= n) break;
+        i++;
+        mode = M_STRUCT;
+        const end = offset + i;
+        if (isKey) {
+          push(tokenStart, end);
+          expect = E_OBJ_COLON;
+        } else if (depth === 0) {
+          throw bad(tokenStart, 'a report must be a JSON object or array, not a string');
+        } else {
+          valueDone(tokenStart, end);
+        }
+        continue;
+      }
+      const c = chunk[i];
+      if (mode === M_SCALAR) {
+        if (c === COMMA || c === RBRACE || c === RBRACKET || isWs(c)) {
+          mode = M_STRUCT;
+          valueDone(tokenStart, offset + i);
+          continue; // the delimiter is read again as structure
+        }
+        i++;
+        continue;
+      }
+      const at = offset + i;
+      if (isWs(c)) {
+        if (c === LF && depth === 0) sawNewline = true;
+        i++;
+        continue;
+      }
+      switch (expect) {
+        case E_TOP:
+        case E_ARR_FIRST:
+        case E_ARR_VALUE:
+        case E_OBJ_VALUE:
+          if (c === RBRACKET && expect === E_ARR_FIRST) break;
+          if (expect === E_TOP && lastTopEnd >= 0 && !sawNewline) throw bad(at, 'unexpected data after the JSON value');
+          if (c === QUOTE) {
+            mode = M_STRING;
+            isKey = false;
+            tokenStart = at;
+          } else if (c === LBRACE || c === LBRACKET) {
+            if (depth === kinds.length) {
+              const grow = <T extends Uint8Array | Float64Array>(a: T, b: T): T => {
+                b.set(a);
+                return b;
+              };
+              kinds = grow(kinds, new Uint8Array(depth * 2));
+              expects = grow(expects, new Uint8Array(depth * 2));
+              starts = grow(starts, new Float64Array(depth * 2));
+              bases = grow(bases, new Float64Array(depth * 2));
+            }
+            kinds[depth] = c;
+            expects[depth] = expect;
+            starts[depth] = at;
+            bases[depth] = top;
+            depth++;
+            expect = c === LBRACE ? E_OBJ_FIRST : E_ARR_FIRST;
+          } else if (isScalarStart(c) && expect !== E_TOP) {
+            mode = M_SCALAR;
+            tokenStart = at;
+          } else {
+            throw bad(at, expect === E_TOP ? 'expected a JSON object or array' : 'expected a value');
+          }
+          i++;
+          continue;
+        case E_OBJ_FIRST:
+        case E_OBJ_KEY:
+          if (c === RBRACE && expect === E_OBJ_FIRST) break;
+          if (c !== QUOTE) throw bad(at, 'expected a key');
+          mode = M_STRING;
+          isKey = true;
+          tokenStart = at;
+          i++;
+          continue;
+        case E_OBJ_COLON:
+          if (c !== COLON) throw bad(at, 'expected ":"');
+          expect = E_OBJ_VALUE;
+          i++;
+          continue;
+        case E_ARR_AFTER:
+        case E_OBJ_AFTER:
+          if (c === COMMA) {
+            expect = expect === E_ARR_AFTER ? E_ARR_VALUE : E_OBJ_KEY;
+            i++;
+            continue;
+          }
+          break;
+        default:
+          break;
+      }
+      // Only a closing bracket is left that can be valid here.
+      const closes = expect === E_ARR_FIRST || expect === E_ARR_AFTER ? RBRACKET : expect === E_OBJ_FIRST || expect === E_OBJ_AFTER ? RBRACE : -1;
+      if (c !== closes) throw bad(at, closes === RBRACKET ? 'expected "," or "]"' : closes === RBRACE ? 'expected "," or "}"' : 'unexpected character');
+      depth--;
+      const start = starts[depth];
+      const base = bases[depth];
+      if (at + 1 - start >= minBytes) large.set(start, { end: at + 1, children: children.slice(base, top) });
+      top = base;
+      expect = expects[depth];
+      valueDone(start, at + 1);
+      i++;
+    }
+  });
+  if (mode === M_STRING) throw new ReportFormatError(file, 'truncated or unparsable JSON: the file ends inside a string');
+  if (mode === M_SCALAR) throw bad(tokenStart, 'a report must be a JSON object or array');
   if (depth > 0) throw new ReportFormatError(file, `truncated or unparsable JSON: the file ends inside ${depth} open ${depth === 1 ? 'bracket' : 'brackets'}`);
+  if (tops.length === 0) throw new ReportFormatError(file, 'no JSON value in the report');
   return { large, tops };
 }
 
-function unexpected(file: string, buf: Buffer, at: number): ReportFormatError {
-  const near = buf.toString('utf8', at, Math.min(buf.length, at + 20)).replace(/\s+/g, ' ');
-  return new ReportFormatError(file, `truncated or unparsable JSON: unexpected "${near}" at byte ${at}`);
-}
-
-/** Reads and parses small JSON values of a lazily decoded document, naming the file on error. */
-class JsonSlices {
-  constructor(readonly file: string, readonly buf: Buffer, readonly large: LargeIndex, readonly containerBytes: number) {}
+/** Builds a lazily decoded document: real objects down to the large arrays, lazy arrays there. */
+class LazyJson {
+  constructor(readonly src: ByteSource, readonly large: Map<number, LargeContainer>) {}
 
   parse(start: number, end: number): unknown {
     try {
-      return JSON.parse(this.buf.toString('utf8', start, end));
+      return JSON.parse(this.src.text(start, end));
     } catch (e) {
-      throw new ReportFormatError(this.file, `truncated or unparsable JSON at bytes ${start}-${end}: ${(e as Error).message}`);
+      if (e instanceof ReportFormatError) throw e;
+      throw new ReportFormatError(this.src.file, `truncated or unparsable JSON at bytes ${start}-${end}: ${(e as Error).message}`);
     }
   }
 
-  skipWs(i: number): number {
-    const buf = this.buf;
-    while (i < buf.length && isWs(buf[i])) i++;
-    return i;
-  }
-
-  /** End of the value starting at `i` (which is not white space). */
-  valueEnd(i: number): number {
-    const known = this.large.get(i);
-    if (known !== undefined) return known;
-    const buf = this.buf;
-    const len = buf.length;
-    const c = buf[i];
-    // Strings end and brackets balance (checked by the index pass): a depth count suffices,
-    // and the bounds checks only guard against a bug turning into an endless loop.
-    if (c === QUOTE) {
-      i++;
-      while (i < len) {
-        const d = buf[i++];
-        if (d === QUOTE) return i;
-        if (d === BACKSLASH) i++;
-      }
-      return len;
-    }
-    if (c === LBRACE || c === LBRACKET) {
-      let depth = 0;
-      while (i < len) {
-        const d = buf[i++];
-        if (d === QUOTE) {
-          while (i < len) {
-            const e = buf[i++];
-            if (e === QUOTE) break;
-            if (e === BACKSLASH) i++;
-          }
-        } else if (d === LBRACE || d === LBRACKET) {
-          depth++;
-        } else if (d === RBRACE || d === RBRACKET) {
-          depth--;
-          if (depth === 0) return i;
-        }
-      }
-      return len;
-    }
-    // Number, true, false, null: up to the next delimiter; JSON.parse checks it.
-    while (i < buf.length) {
-      const d = buf[i];
-      if (d === COMMA || d === RBRACE || d === RBRACKET || isWs(d)) break;
-      i++;
-    }
-    return i;
-  }
-
-  expect(i: number, ch: number, what: string): number {
-    if (this.buf[i] !== ch) throw new ReportFormatError(this.file, `truncated or unparsable JSON: expected ${what} at byte ${i}`);
-    return i + 1;
-  }
-
-  /** The value in [start, end): small ones parsed, large ones rebuilt with lazy arrays inside. */
   value(start: number, end: number): unknown {
-    if (!this.large.has(start)) return this.parse(start, end);
-    return this.buf[start] === LBRACE ? this.object(start, end) : this.array(start, end);
-  }
-
-  object(start: number, end: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    let i = this.skipWs(start + 1);
-    if (this.buf[i] === RBRACE) return out;
-    for (;;) {
-      if (this.buf[i] !== QUOTE) throw new ReportFormatError(this.file, `truncated or unparsable JSON: expected a key at byte ${i}`);
-      const keyEnd = this.valueEnd(i);
-      const key = this.parse(i, keyEnd) as string;
-      i = this.skipWs(this.expect(this.skipWs(keyEnd), COLON, '":"'));
-      const vEnd = this.valueEnd(i);
-      const v = this.value(i, vEnd);
-      // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[key] = v;
-      i = this.skipWs(vEnd);
-      if (this.buf[i] === RBRACE && i === end - 1) return out;
-      i = this.skipWs(this.expect(i, COMMA, '"," or "}"'));
-    }
-  }
-
-  array(start: number, end: number): unknown[] {
-    const bounds: number[] = [];
-    let allSmall = true;
-    let i = this.skipWs(start + 1);
-    if (this.buf[i] !== RBRACKET) {
-      for (;;) {
-        const vEnd = this.valueEnd(i);
-        if (this.large.has(i)) allSmall = false;
-        bounds.push(i, vEnd);
-        i = this.skipWs(vEnd);
-        if (this.buf[i] === RBRACKET && i === end - 1) break;
-        i = this.skipWs(this.expect(i, COMMA, '"," or "]"'));
+    const container = this.large.get(start);
+    if (!container) return this.parse(start, end);
+    const ch = container.children;
+    if (this.src.text(start, start + 1) === '{') {
+      const out: Record<string, unknown> = {};
+      for (let k = 0; k < ch.length; k += 4) {
+        const key = this.parse(ch[k], ch[k + 1]) as string;
+        const v = this.value(ch[k + 2], ch[k + 3]);
+        // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
+        if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else out[key] = v;
       }
+      return out;
     }
-    if (allSmall) return lazyArray(this, bounds);
+    let allSmall = true;
+    for (let k = 0; k < ch.length && allSmall; k += 2) if (this.large.has(ch[k])) allSmall = false;
+    if (allSmall) return lazyArray(this, ch);
     const out: unknown[] = [];
-    for (let k = 0; k < bounds.length; k += 2) out.push(this.value(bounds[k], bounds[k + 1]));
+    for (let k = 0; k < ch.length; k += 2) out.push(this.value(ch[k], ch[k + 1]));
     return out;
   }
 }
 
-function decodeJsonLazily(file: string, buf: Buffer, from: number, containerBytes: number): DecodedReport {
-  const { large, tops } = indexJson(file, buf, from, containerBytes);
-  const slices = new JsonSlices(file, buf, large, containerBytes);
-  if (tops.length === 2) return { file, encoding: 'json', doc: slices.value(tops[0], tops[1]) };
+function decodeJsonLazily(src: ByteSource, from: number, containerBytes: number): DecodedReport {
+  const { large, tops } = indexJson(src, from, containerBytes);
+  const json = new LazyJson(src, large);
+  if (tops.length === 2) return { file: src.file, encoding: 'json', doc: json.value(tops[0], tops[1]) };
   // Several top-level values: NDJSON, one record per line, each read when the parser gets to it.
-  return { file, encoding: 'ndjson', doc: lazyArray(slices, tops) };
+  return { file: src.file, encoding: 'ndjson', doc: lazyArray(json, Float64Array.from(tops)) };
 }
 
-const INDEX_KEY = /^(0|[1-9]\d*)$/;
+/**
+ * Opens a large JSON report for lazy decoding straight from the file (its bytes are read through
+ * a window, never all at once). Returns undefined when the file is not plain UTF-8 JSON (XML, CSV,
+ * UTF-16): those are read whole. Close the returned source once the parser is done.
+ */
+export function openLargeJsonReport(file: string, options: DecodeOptions = {}): { report: DecodedReport; source: ReportFileSource } | undefined {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, 'r');
+  } catch (e) {
+    throw new ReportFormatError(file, `cannot read report file: ${(e as Error).message}`);
+  }
+  const source = new ReportFileSource(file, fd, fsSync.fstatSync(fd).size);
+  try {
+    const head = Buffer.from(source.text(0, Math.min(source.size, 4096)), 'utf8');
+    let start = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+    while (start < head.length && isWs(head[start])) start++;
+    if (start >= head.length || (head[start] !== LBRACE && head[start] !== LBRACKET) || head.indexOf(0) >= 0) {
+      source.close();
+      return undefined;
+    }
+    const report = decodeJsonLazily(source, start, options.lazyContainerBytes ?? DEFAULT_LAZY_CONTAINER_BYTES);
+    return { report, source };
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
 
+/** The array index a property key names ("0", "17"; not "01", "-1", "1.5"), below `length`. */
 function toIndex(key: string | symbol, length: number): number | undefined {
   if (typeof key !== 'string') return undefined;
-  const c = key.charCodeAt(0);
-  if (c < 48 || c > 57 || !INDEX_KEY.test(key)) return undefined;
-  const n = Number(key);
+  const len = key.length;
+  if (len === 0 || len > 15 || (len > 1 && key.charCodeAt(0) === 48)) return undefined;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = key.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
   return n < length ? n : undefined;
+}
+
+// Lazy arrays answer this symbol with their element reader, for `forEachElement`.
+const LAZY_AT = Symbol('lazyAt');
+
+/**
+ * Calls `visit` with each element of an array, lazily decoded or not. For lazy arrays this skips
+ * the Proxy (which turns each index into a string): the fast way for large reports.
+ */
+export function forEachElement(array: readonly unknown[], visit: (element: unknown, index: number) => void): void {
+  const at = (array as unknown as Record<symbol, ((k: number) => unknown) | undefined>)[LAZY_AT];
+  const n = array.length;
+  if (at) {
+    for (let i = 0; i < n; i++) visit(at(i), i);
+  } else {
+    for (let i = 0; i < n; i++) visit(array[i], i);
+  }
 }
 
 /**
  * A read-only array whose element k is `JSON.parse` of bytes [bounds[2k], bounds[2k+1]),
  * parsed on each read (the last one read is remembered, for `a[i].x ... a[i].y`).
  */
-function lazyArray(slices: JsonSlices, bounds: number[]): unknown[] {
+function lazyArray(json: LazyJson, bounds: Float64Array): unknown[] {
   const length = bounds.length / 2;
-  const offsets = Float64Array.from(bounds);
   let lastIndex = -1;
   let lastValue: unknown;
   const at = (k: number): unknown => {
     if (k !== lastIndex) {
-      lastValue = slices.parse(offsets[2 * k], offsets[2 * k + 1]);
+      lastValue = json.parse(bounds[2 * k], bounds[2 * k + 1]);
       lastIndex = k;
     }
     return lastValue;
   };
   const readOnly = (): boolean => {
-    throw new TypeError(`${slices.file}: a lazily decoded report array is read-only`);
+    throw new TypeError(`${json.src.file}: a lazily decoded report array is read-only`);
   };
   return new Proxy(new Array<unknown>(length), {
     get(target, key, receiver) {
+      if (key === LAZY_AT) return at;
       const k = toIndex(key, length);
       return k === undefined ? Reflect.get(target, key, receiver) : at(k);
     },

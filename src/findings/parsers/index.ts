@@ -1,7 +1,7 @@
 import { Finding, ToolRef } from '../model';
 import { UnknownSeverityError } from '../normalize';
 import { Severity } from '../severity';
-import { DecodeOptions, decodeReport, readReportFile } from './decode';
+import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, decodeReport, openLargeJsonReport, readReportFile, reportFileSize } from './decode';
 import { NATIVE_PARSERS } from './native';
 import { sarifParser, sarifTools } from './sarif';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
@@ -128,10 +128,24 @@ function toolsOf(parser: ReportParser, report: DecodedReport, findings: Finding[
  * `ReportFormatError` naming the file and the problem.
  */
 export async function loadReport(file: string, options: LoadOptions = {}): Promise<LoadedReport> {
-  const bytes = await readReportFile(file);
-  const decoded = decodeReport(file, bytes, options.decode);
-  const { parser, report } = choose(decoded, options.format);
   const ctx: ParseContext = { file, secretSeverity: options.secretSeverity ?? Severity.CRITICAL };
+  const size = await reportFileSize(file);
+  if (size >= (options.decode?.lazyAboveBytes ?? DEFAULT_LAZY_ABOVE_BYTES)) {
+    // Large JSON: read from the file element by element, never whole (see decode.ts).
+    const opened = openLargeJsonReport(file, options.decode);
+    if (opened) {
+      try {
+        return load(opened.report, options.format, ctx);
+      } finally {
+        opened.source.close();
+      }
+    }
+  }
+  return load(decodeReport(file, await readReportFile(file), options.decode), options.format, ctx);
+}
+
+function load(decoded: DecodedReport, format: string | undefined, ctx: ParseContext): LoadedReport {
+  const { parser, report } = choose(decoded, format);
   const findings = parseWith(parser, report, ctx);
-  return { file, format: parser.format, tools: toolsOf(parser, report, findings), findings };
+  return { file: decoded.file, format: parser.format, tools: toolsOf(parser, report, findings), findings };
 }

@@ -1,8 +1,8 @@
-import * as path from 'path';
 import { codeFingerprint, dependencyFingerprint, genericFingerprint, normalizeSnippet, toolFingerprint } from '../fingerprint';
 import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../model';
 import { normalizeSeverity, SARIF_LEVEL_SEVERITY, UnknownSeverityError } from '../normalize';
 import { Severity } from '../severity';
+import { forEachElement } from './decode';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
 
 /**
@@ -41,6 +41,15 @@ function props(v: Obj | undefined): Obj | undefined {
 function positiveInt(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : undefined;
 }
+
+// Segments that cannot be ".", ".." or empty, and no scheme, "%" or backslash.
+const PLAIN_PATH = /^[\w\-+@~][\w\-+@~ .]*(?:\/[\w\-+@~][\w\-+@~ .]*)*$/;
+
+// Text with white space already folded (single spaces inside, none at the ends).
+const FOLDED = /^(?:\S+(?: \S+)*)?$/;
+
+// Cache value of a URI that is not a file path (a URL).
+const NOT_A_PATH = '\u0000url';
 
 // Tools whose findings are secrets: they rate nothing, the gate's secret severity applies.
 const SECRET_SCANNERS = /^(gitleaks|trufflehog|detect-secrets|ggshield|secretlint|noseyparker|nosey parker|talisman|kingfisher)\b/i;
@@ -91,6 +100,8 @@ interface RuleInfo {
   readonly title?: string;
   readonly helpUri?: string;
   readonly securitySeverity?: unknown;
+  /** `securitySeverity` as written, as a string (one copy for all the rule's findings). */
+  readonly rawSecuritySeverity?: string;
   readonly defaultLevel?: unknown;
   readonly cves: readonly string[];
   readonly cwes: readonly string[];
@@ -98,7 +109,8 @@ interface RuleInfo {
   readonly helpText?: string;
 }
 
-const NO_RULE: RuleInfo = { cves: [], cwes: [] };
+const EMPTY: readonly string[] = Object.freeze([]);
+const NO_RULE: RuleInfo = { cves: EMPTY, cwes: EMPTY };
 
 function ruleInfo(rule: unknown): RuleInfo {
   if (!isObj(rule)) return NO_RULE;
@@ -122,9 +134,10 @@ function ruleInfo(rule: unknown): RuleInfo {
     title: msg(rule.shortDescription) ?? (name !== id ? name : undefined) ?? msg(rule.fullDescription),
     helpUri: text(rule.helpUri),
     securitySeverity: p?.['security-severity'],
+    rawSecuritySeverity: present(p?.['security-severity']) ? String(p?.['security-severity']) : undefined,
     defaultLevel: isObj(rule.defaultConfiguration) ? rule.defaultConfiguration.level : undefined,
-    cves: [...cves],
-    cwes: [...cwes],
+    cves: cves.size ? Object.freeze([...cves]) : EMPTY,
+    cwes: cwes.size ? Object.freeze([...cwes]) : EMPTY,
     helpText: msg(rule.help),
   };
 }
@@ -175,7 +188,10 @@ class RunContext {
   private readonly extensionRules: unknown[][];
   private readonly byIndex = new Map<string, RuleInfo>();
   private byId?: Map<string, RuleInfo>;
-  private readonly paths = new Map<string, string | undefined>();
+  private readonly paths = new Map<string, string>();
+  private readonly lastMessage = new Map<string, string>();
+  /** All findings of a run share one (frozen) tools list. */
+  readonly tools: ToolRef[];
   private readonly artifactUris = new Map<number, string | undefined>();
   private readonly strings = new Map<string, string>();
 
@@ -187,13 +203,25 @@ class RunContext {
     if (!name) throw new ReportFormatError(file, `${where}.tool.driver.name is missing: a SARIF run must name its tool`);
     this.tool = { name, version: text(driver.version) ?? text(driver.semanticVersion) };
     this.secret = isSecretScanner(name);
+    this.tools = Object.freeze([this.tool]) as ToolRef[];
     this.driverRules = Array.isArray(driver.rules) ? driver.rules : [];
     this.extensionRules = isObj(tool) && Array.isArray(tool.extensions)
       ? tool.extensions.map((e) => (isObj(e) && Array.isArray(e.rules) ? e.rules : []))
       : [];
   }
 
-  /** One copy of repeated strings (rule texts, paths): 200,000 findings share them. */
+  /**
+   * One copy of a rule's repeated message (semgrep repeats a long text in every result): the
+   * previous message of the rule is reused when equal, which costs one string comparison.
+   */
+  sameMessage(ruleId: string, message: string): string {
+    const last = this.lastMessage.get(ruleId);
+    if (last === message) return last;
+    this.lastMessage.set(ruleId, message);
+    return message;
+  }
+
+  /** One copy of repeated strings (rule ids without a rule, resource kinds). */
   intern(s: string): string;
   intern(s: string | undefined): string | undefined;
   intern(s: string | undefined): string | undefined {
@@ -261,9 +289,10 @@ class RunContext {
 
   /** A repository-relative path for a `file:` or relative URI; undefined for other schemes (URLs). */
   repoPath(uri: string, where: string): string | undefined {
-    if (this.paths.has(uri)) return this.paths.get(uri);
+    const known = this.paths.get(uri);
+    if (known !== undefined) return known === NOT_A_PATH ? undefined : known;
     const p = sarifUriToRepoPath(this.file, uri, where);
-    this.paths.set(uri, p === undefined ? undefined : this.intern(p));
+    this.paths.set(uri, p ?? NOT_A_PATH);
     return p;
   }
 }
@@ -283,6 +312,8 @@ function repositoryRoots(): string[] {
  * be able to point a finding (or a suppression) outside it. Other schemes (`http:`) give undefined.
  */
 export function sarifUriToRepoPath(file: string, uri: string, where: string): string | undefined {
+  // Already repository-relative and normalized (no scheme, ".", "..", "%", "\\" or "//"): as is.
+  if (PLAIN_PATH.test(uri)) return uri;
   let p = uri.trim();
   if (/^file:/i.test(p)) {
     p = p.replace(/^file:(\/\/[^/]*)?/i, '');
@@ -290,7 +321,8 @@ export function sarifUriToRepoPath(file: string, uri: string, where: string): st
   } else if (/^[a-z][a-z0-9+.-]+:/i.test(p)) {
     return undefined;
   }
-  p = safeDecode(p).replace(/\\/g, '/').replace(/^\/?[A-Za-z]:\//, '/');
+  if (p.includes('%')) p = safeDecode(p);
+  p = p.replace(/\\/g, '/').replace(/^\/?[A-Za-z]:\//, '/');
   if (p.startsWith('/')) {
     for (const root of repositoryRoots()) {
       if (root && p.startsWith(`${root}/`)) {
@@ -311,7 +343,7 @@ export function sarifUriToRepoPath(file: string, uri: string, where: string): st
     }
     kept.push(segment);
   }
-  return kept.length === 0 ? undefined : path.posix.join(...kept);
+  return kept.length === 0 ? undefined : kept.join('/');
 }
 
 interface Where {
@@ -339,7 +371,7 @@ function locationOf(run: RunContext, result: Obj, where: string): Where {
     const region = physical && isObj(physical.region) ? physical.region : undefined;
     const startLine = positiveInt(region?.startLine);
     const snippetText = region ? msg(region.snippet) : undefined;
-    const snippet = snippetText !== undefined ? normalizeSnippet(snippetText) : undefined;
+    const snippet = snippetText === undefined ? undefined : FOLDED.test(snippetText) ? snippetText : normalizeSnippet(snippetText);
     return {
       location: {
         file,
@@ -373,12 +405,16 @@ function rate(file: string, raw: unknown, context: string): Severity {
   throw new ReportFormatError(file, `unknown severity ${JSON.stringify(raw)} in ${context}: expected a number 0-10 or a severity word`);
 }
 
-function levelSeverity(file: string, level: unknown, context: string): Severity {
-  const mapped = typeof level === 'string' ? SARIF_LEVEL_SEVERITY[level] : undefined;
-  if (!mapped) {
+const LEVELS: ReadonlyMap<string, Rated> = new Map(
+  Object.entries(SARIF_LEVEL_SEVERITY).map(([level, severity]) => [level, { severity, rawSeverity: level }]),
+);
+
+function levelRated(file: string, level: unknown, context: string): Rated {
+  const rated = typeof level === 'string' ? LEVELS.get(level) : undefined;
+  if (!rated) {
     throw new ReportFormatError(file, `unknown SARIF level ${JSON.stringify(level)} in ${context}; expected one of: ${Object.keys(SARIF_LEVEL_SEVERITY).join(', ')}`);
   }
-  return mapped;
+  return rated;
 }
 
 function present(v: unknown): boolean {
@@ -390,13 +426,12 @@ function severityOf(file: string, result: Obj, rule: RuleInfo, where: string): R
   if (present(resultSecSev)) {
     return { severity: rate(file, resultSecSev, `${where}.properties.security-severity`), rawSeverity: String(resultSecSev) };
   }
-  if (present(rule.securitySeverity)) {
-    return { severity: rate(file, rule.securitySeverity, `rule ${rule.id ?? '?'} properties.security-severity (${where})`), rawSeverity: String(rule.securitySeverity) };
+  if (rule.rawSecuritySeverity !== undefined) {
+    return { severity: rate(file, rule.securitySeverity, `rule ${rule.id ?? '?'} properties.security-severity (${where})`), rawSeverity: rule.rawSecuritySeverity };
   }
-  if (present(result.level)) return { severity: levelSeverity(file, result.level, `${where}.level`), rawSeverity: String(result.level) };
-  if (present(rule.defaultLevel)) {
-    return { severity: levelSeverity(file, rule.defaultLevel, `rule ${rule.id ?? '?'} defaultConfiguration.level (${where})`), rawSeverity: String(rule.defaultLevel) };
-  }
+  // Level words are constants: the raw severity is the table's own copy of the word.
+  if (present(result.level)) return levelRated(file, result.level, `${where}.level`);
+  if (present(rule.defaultLevel)) return levelRated(file, rule.defaultLevel, `rule ${rule.id ?? '?'} defaultConfiguration.level (${where})`);
   // SARIF 2.1.0 §3.27.10: an absent level is `warning` for kind `fail`, `none` otherwise.
   const kind = text(result.kind) ?? 'fail';
   return { severity: kind === 'fail' ? Severity.MEDIUM : Severity.INFO };
@@ -412,9 +447,14 @@ function isSuppressed(result: Obj): boolean {
 function toolPrint(result: Obj): { full?: string; partial?: string } {
   const flatten = (v: unknown): string | undefined => {
     if (!isObj(v)) return undefined;
-    // semgrep without a login writes the placeholder "requires login": not an identity.
-    const keys = Object.keys(v).filter((k) => typeof v[k] === 'string' && v[k] !== '' && !/requires login/i.test(v[k] as string)).sort();
-    return keys.length ? keys.map((k) => `${k}=${v[k] as string}`).join('\n') : undefined;
+    let out: string | undefined;
+    for (const k of Object.keys(v).sort()) {
+      const value = v[k];
+      // semgrep without a login writes the placeholder "requires login": not an identity.
+      if (typeof value !== 'string' || value === '' || value === 'requires login') continue;
+      out = out === undefined ? `${k}=${value}` : `${out}\n${k}=${value}`;
+    }
+    return out;
   };
   return { full: flatten(result.fingerprints), partial: flatten(result.partialFingerprints) };
 }
@@ -441,25 +481,35 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
     if (!message) throw new ReportFormatError(file, `${where} has neither a ruleId nor a message`);
     ruleId = firstLine(message);
   }
-  ruleId = run.intern(ruleId);
+  // The rule's own copy of its id when equal: one string for all its findings.
+  ruleId = ruleId === rule.id ? rule.id : run.intern(ruleId);
 
   const rated = severityOf(file, result, rule, where);
   const at = locationOf(run, result, where);
   const resultProps = props(result);
 
-  const cves = new Set<string>(rule.cves);
-  addCves(cves, ruleId);
-  const cwes = new Set<string>(rule.cwes);
-  if (resultProps) {
-    addCves(cves, resultProps.tags);
-    addCves(cves, resultProps.cve);
-    addCwes(cwes, resultProps.tags);
-    addCwes(cwes, resultProps.cwe);
+  // Most results add no ids of their own: they share the rule's (frozen) lists.
+  let cves = rule.cves;
+  let cwes = rule.cwes;
+  const ownIds = ruleId !== rule.id || result.taxa !== undefined
+    || (resultProps !== undefined && (resultProps.tags !== undefined || resultProps.cve !== undefined || resultProps.cwe !== undefined));
+  if (ownIds) {
+    const cveSet = new Set<string>(rule.cves);
+    addCves(cveSet, ruleId);
+    const cweSet = new Set<string>(rule.cwes);
+    if (resultProps) {
+      addCves(cveSet, resultProps.tags);
+      addCves(cveSet, resultProps.cve);
+      addCwes(cweSet, resultProps.tags);
+      addCwes(cweSet, resultProps.cwe);
+    }
+    addTaxonomyCwes(cweSet, result.taxa);
+    cves = cveSet.size === cves.length ? cves : [...cveSet];
+    cwes = cweSet.size === cwes.length ? cwes : [...cweSet];
   }
-  addTaxonomyCwes(cwes, result.taxa);
 
   // Dependency results: the vulnerability id (CVE, else GHSA) and its package.
-  const vulnId = cves.size > 0 ? [...cves][0] : GHSA_RE.exec(ruleId)?.[0];
+  const vulnId = cves.length > 0 ? cves[0] : GHSA_RE.exec(ruleId)?.[0];
   const pkg = vulnId ? packageOf(resultProps, [message, at.message, rule.helpText]) : undefined;
 
   let fingerprint: string;
@@ -484,20 +534,20 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
     fingerprint = genericFingerprint(run.tool.name, ruleId, message);
   }
 
-  const title = run.intern(rule.title ?? (message ? firstLine(message) : ruleId));
-  const description = message !== undefined && message !== title ? run.intern(message) : undefined;
+  const title = rule.title ?? (message ? firstLine(message) : ruleId);
+  const description = message !== undefined && message !== title ? run.sameMessage(ruleId, message) : undefined;
   return {
-    tools: [run.tool],
+    tools: run.tools,
     ruleId,
     title,
     description,
     severity: run.secret ? ctx.secretSeverity : rated.severity,
-    rawSeverity: run.intern(rated.rawSeverity),
+    rawSeverity: rated.rawSeverity,
     location: at.location,
     resource: at.resource,
     package: pkg,
-    cves: [...cves],
-    cwes: [...cwes],
+    cves: cves as string[],
+    cwes: cwes as string[],
     fingerprint,
     helpUri: rule.helpUri,
     suppressedByTool: isSuppressed(result) ? true : undefined,
@@ -555,12 +605,10 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
       throw new ReportFormatError(file, `${where} has no "results": ${run.tool.name} produced no result list (an empty scan writes "results": [])`);
     }
     if (!Array.isArray(raw.results)) throw new ReportFormatError(file, `${where}.results is not an array`);
-    const results = raw.results;
-    const n = results.length;
-    for (let i = 0; i < n; i++) {
-      const finding = toFinding(file, ctx, run, results[i], `${where}.results[${i}]`);
+    forEachElement(raw.results, (result, i) => {
+      const finding = toFinding(file, ctx, run, result, `${where}.results[${i}]`);
       if (finding) findings.push(finding);
-    }
+    });
   }
   return findings;
 }
