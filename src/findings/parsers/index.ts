@@ -34,9 +34,9 @@ export function allParsers(): ReportParser[] {
   return [sarifParser, ...NATIVE_PARSERS];
 }
 
-/** Names of the formats `loadReport` knows. */
+/** Names of the formats `loadReport` knows (a name with parsers for two encodings once). */
 export function knownFormats(): string[] {
-  return allParsers().map((p) => p.format);
+  return [...new Set(allParsers().map((p) => p.format))];
 }
 
 const ENCODING_NAMES: Record<string, string> = { json: 'JSON', ndjson: 'NDJSON', xml: 'XML', csv: 'CSV' };
@@ -71,7 +71,7 @@ function describe(report: DecodedReport, found: ReportParser[]): string {
 
 function choose(report: DecodedReport, format: string | undefined): { parser: ReportParser; report: DecodedReport } {
   const parsers = allParsers();
-  const known = [...new Set(parsers.map((p) => p.format))].join(', ');
+  const known = knownFormats().join(', ');
   const found = claimants(parsers, report);
   if (format !== undefined) {
     // One format name may have a parser per encoding (zap XML and JSON).
