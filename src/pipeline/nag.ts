@@ -1,4 +1,4 @@
-import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stage, Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks,
   HIPAASecurityChecks,
@@ -75,21 +75,48 @@ export class CompliancePack {
  * Scopes are read when validation runs, so Stages added after construction are included.
  */
 export class ScopedNagPlugin implements IPolicyValidationPlugin {
+  /**
+   * The plugin of a pack for an app, created and registered on first use. One plugin per pack
+   * per app, whatever the number of pipelines, keeps validation linear in the app's size.
+   */
+  public static of(root: Stage, pack: CompliancePack): ScopedNagPlugin {
+    let byPack = ScopedNagPlugin.plugins.get(root);
+    if (!byPack) {
+      byPack = new Map();
+      ScopedNagPlugin.plugins.set(root, byPack);
+    }
+    let plugin = byPack.get(pack.packName);
+    if (!plugin) {
+      plugin = new ScopedNagPlugin(pack);
+      byPack.set(pack.packName, plugin);
+      Validations.of(root).addPlugins(plugin);
+    }
+    return plugin;
+  }
+
+  private static readonly plugins = new WeakMap<Stage, Map<string, ScopedNagPlugin>>();
+
   public readonly name: string;
   public readonly version?: string;
   private readonly pack: NagPack;
+  private readonly scopeProviders: Array<() => IConstruct[]> = [];
 
-  constructor(pack: CompliancePack, private readonly scopes: () => IConstruct[]) {
+  private constructor(pack: CompliancePack) {
     this.pack = pack._createPack();
     this.name = pack.packName;
     this.version = this.pack.version;
   }
 
+  /** Adds scopes to check; the function is called when validation runs. */
+  public addScopes(scopes: () => IConstruct[]): void {
+    this.scopeProviders.push(scopes);
+  }
+
   public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
     const byRule = new Map<string, PolicyViolation>();
     const seen = new Set<string>();
-    for (const scope of this.scopes()) {
-      // A scope inside another scope is checked once.
+    for (const scope of this.scopeProviders.flatMap((provider) => provider())) {
+      // A scope given twice is checked once.
       if (seen.has(scope.node.path)) continue;
       seen.add(scope.node.path);
       for (const v of this.pack.validateScope(scope).violations) {

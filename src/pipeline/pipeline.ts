@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stage, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -376,16 +376,12 @@ export class DevSecOpsPipeline extends Construct {
     const root = this.node.root;
     if (!Stage.isStage(root)) return;
     const pipelinePacks = CompliancePack.all();
-    const plugins: ScopedNagPlugin[] = [];
     for (const pack of pipelinePacks) {
-      const forStages = this.nagPacks.some((p) => p.packName === pack.packName);
-      plugins.push(new ScopedNagPlugin(pack, () => forStages ? [this, ...this.deployedStacks()] : [this]));
+      ScopedNagPlugin.of(root, pack).addScopes(() => [this]);
     }
     for (const pack of this.nagPacks) {
-      if (pipelinePacks.some((p) => p.packName === pack.packName)) continue;
-      plugins.push(new ScopedNagPlugin(pack, () => this.deployedStacks()));
+      ScopedNagPlugin.of(root, pack).addScopes(() => this.deployedStacks());
     }
-    Validations.of(root).addPlugins(...plugins);
     // Recorded in the cloud assembly, so audits and the example's summary can see which packs ran.
     this.node.addMetadata(NAG_PACKS_METADATA, {
       pipeline: pipelinePacks.map((p) => p.packName),

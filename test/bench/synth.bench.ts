@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:synth`: synthesis time of the quickstart DevSecOpsPipeline (five nag packs on the
+ * pipeline, AwsSolutions on its Stages) against a bare pipelines.CodePipeline with the same source,
+ * synth and stages, in one run; then 20 DevSecOpsPipelines in one app against one.
+ * Prints medians and ratios (targets: at most 1.5x the bare pipeline; 20 pipelines at most 22x one).
+ * A benchmark, not a test: it asserts nothing and never runs under jest.
+ */
+import { performance } from 'perf_hooks';
+import { App, Stack } from 'aws-cdk-lib';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { AppStage } from '../../examples/quickstart/app-stage';
+import { DevSecOpsPipeline, PipelineSource } from '../../src';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/11111111-2222-3333-4444-555555555555';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 4);
+
+function devSecOpsApp(pipelineCount: number): App {
+  const app = new App();
+  for (let i = 0; i < pipelineCount; i++) {
+    const stack = new Stack(app, `Pipeline${i}`, { env: ENV });
+    const pipeline = new DevSecOpsPipeline(stack, 'Pipeline', {
+      source: PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN }),
+    });
+    pipeline.addStage(new AppStage(app, `Staging${i}`));
+    pipeline.addStage(new AppStage(app, `Prod${i}`), { approval: true });
+  }
+  return app;
+}
+
+function bareApp(): App {
+  const app = new App();
+  const stack = new Stack(app, 'Pipeline0', { env: ENV });
+  const pipeline = new pipelines.CodePipeline(stack, 'Pipeline', {
+    synth: new pipelines.ShellStep('Synth', {
+      input: pipelines.CodePipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN }),
+      commands: ['npm ci', 'npx cdk synth'],
+    }),
+  });
+  pipeline.addStage(new AppStage(app, 'Staging0'));
+  pipeline.addStage(new AppStage(app, 'Prod0'), { pre: [new pipelines.ManualApprovalStep('Approve')] });
+  return app;
+}
+
+/** Construction plus synthesis (with every registered validation plugin), in milliseconds. */
+function time(make: () => App): number {
+  const start = performance.now();
+  make().synth();
+  return performance.now() - start;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function main(): void {
+  // Warm up module loading, the JIT and the validation engine, so neither side pays for it alone.
+  for (let i = 0; i < WARMUP; i++) {
+    time(bareApp);
+    time(() => devSecOpsApp(1));
+  }
+
+  const bare: number[] = [];
+  const one: number[] = [];
+  const twenty: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    bare.push(time(bareApp));
+    one.push(time(() => devSecOpsApp(1)));
+  }
+  for (let r = 0; r < Math.max(1, Math.ceil(ROUNDS / 2)); r++) {
+    twenty.push(time(() => devSecOpsApp(20)));
+  }
+
+  const mBare = median(bare);
+  const mOne = median(one);
+  const mTwenty = median(twenty);
+  const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+  console.log(`synth benchmark (median of ${ROUNDS} rounds; node ${process.version})`);
+  console.log(`  bare pipelines.CodePipeline            ${fmt(mBare)}`);
+  console.log(`  DevSecOpsPipeline (quickstart)         ${fmt(mOne)}`);
+  console.log(`  20 DevSecOpsPipelines in one app       ${fmt(mTwenty)}`);
+  console.log(`  ratio DevSecOpsPipeline / bare         ${(mOne / mBare).toFixed(2)}x (target <= 1.5x)`);
+  console.log(`  ratio 20 pipelines / one               ${(mTwenty / mOne).toFixed(2)}x (target <= 22x)`);
+}
+
+main();
