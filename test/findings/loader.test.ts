@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { decodeCsv, decodeReport, elementsAt, forEachElement } from '../../src/findings/parsers/decode';
+import { decodeCsv, decodeReport, elementsAt, forEachElement, openLargeJsonReport } from '../../src/findings/parsers/decode';
 import { knownFormats, loadReport } from '../../src/findings/parsers/index';
 import { ReportFormatError } from '../../src/findings/parsers/types';
 import { Severity } from '../../src/findings/severity';
@@ -149,7 +149,7 @@ describe('encodings', () => {
     expect(converted.findings).toEqual(original.findings);
     expect(converted.findings).toHaveLength(77);
     // Lazily read, too.
-    const lazy = await loadReport(crlf, { decode: { lazyAboveBytes: 1, lazyContainerBytes: 512 } });
+    const lazy = await loadReport(crlf, { decode: { lazyAboveBytes: 1, lazyContainerBytes: 512, readWindowBytes: 97 } });
     expect(lazy.findings).toEqual(original.findings);
   });
 
@@ -186,7 +186,8 @@ describe('encodings', () => {
 });
 
 describe('lazy decoding', () => {
-  const tiny = { lazyAboveBytes: 1, lazyContainerBytes: 64 };
+  // Tiny windows put read boundaries everywhere: inside strings, escapes, numbers and keys.
+  const tiny = { lazyAboveBytes: 1, lazyContainerBytes: 64, readWindowBytes: 61 };
   const jsonFixtures = readdirSync(FIXTURES, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .flatMap((d) => readdirSync(path.join(FIXTURES, d.name)).map((f) => `${d.name}/${f}`))
@@ -222,6 +223,28 @@ describe('lazy decoding', () => {
     forEachElement(results, (r, i) => seen.push([i, (r as { ruleId: string }).ruleId]));
     expect(seen[49]).toEqual([49, 'r49']);
     expect([...elementsAt(report.doc, ['runs', '*', 'results'])]).toHaveLength(50);
+  });
+
+  test('escaped quotes and backslash runs across every read boundary', () => {
+    const strings = ['a\\', '\\\\"x', '"', '\\', 'q\\\\\\"', `${'long '.repeat(12)}\\"${'tail '.repeat(9)}\\\\`, '\u00e9\u4e2d\ud83d\ude00'];
+    const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: strings.map((text, i) => ({ ruleId: `r${i}`, message: { text } })) }] };
+    const file = write(JSON.stringify(doc));
+    for (let windowBytes = 1; windowBytes <= 40; windowBytes++) {
+      const opened = openLargeJsonReport(file, { lazyContainerBytes: 16, readWindowBytes: windowBytes })!;
+      try {
+        expect(JSON.stringify(opened.report.doc)).toBe(JSON.stringify(doc));
+      } finally {
+        opened.source.close();
+      }
+    }
+  });
+
+  test('a lazy array read after its report was closed fails instead of reading another file', () => {
+    const opened = openLargeJsonReport(fixture(SEMGREP_SARIF), { lazyContainerBytes: 64 * 1024, readWindowBytes: 1024 })!;
+    const results = (opened.report.doc as { runs: Array<{ results: unknown[] }> }).runs[0].results;
+    expect(results[0]).toBeDefined();
+    opened.source.close();
+    expect(() => results[40]).toThrow(/read after the report was closed/);
   });
 
   test('a "__proto__" key stays a plain property, as with JSON.parse', () => {

@@ -27,6 +27,8 @@ export interface DecodeOptions {
   readonly lazyAboveBytes?: number;
   /** In lazy decoding, arrays spanning at least this many bytes whose elements are each smaller become lazy arrays. @default 1 MiB */
   readonly lazyContainerBytes?: number;
+  /** Bytes read from a large report at a time (tests use tiny windows to cross every boundary). @default 4 MiB */
+  readonly readWindowBytes?: number;
 }
 
 /** JSON reports from this size on are decoded lazily unless told otherwise. */
@@ -191,18 +193,18 @@ export class ReportFileSource implements ByteSource {
   private window = Buffer.alloc(0);
   private windowStart = 0;
   private closed = false;
-  constructor(readonly file: string, private readonly fd: number, readonly size: number) {}
+  constructor(readonly file: string, private readonly fd: number, readonly size: number, private readonly windowBytes = FILE_WINDOW_BYTES) {}
 
   text(start: number, end: number): string {
     if (start < this.windowStart || end > this.windowStart + this.window.length) {
-      this.fill(start, Math.max(FILE_WINDOW_BYTES, end - start));
+      this.fill(start, Math.max(this.windowBytes, end - start));
     }
     return this.window.toString('utf8', start - this.windowStart, end - this.windowStart);
   }
 
   scan(from: number, visit: (chunk: Buffer, offset: number) => void): void {
     for (let offset = from; offset < this.size; offset += this.window.length) {
-      this.fill(offset, FILE_WINDOW_BYTES);
+      this.fill(offset, this.windowBytes);
       if (this.window.length === 0) throw new ReportFormatError(this.file, 'the report file shrank while it was read');
       visit(this.window, offset);
     }
@@ -219,7 +221,7 @@ export class ReportFileSource implements ByteSource {
     // A closed descriptor's number may already belong to another file: never read through it.
     if (this.closed) throw new ReportFormatError(this.file, 'read after the report was closed (a lazy array used after loadReport returned)');
     const want = Math.min(length, this.size - start);
-    if (this.window.length < want || this.window.length > Math.max(want, FILE_WINDOW_BYTES)) this.window = Buffer.allocUnsafe(Math.max(want, 0));
+    if (this.window.length < want || this.window.length > Math.max(want, this.windowBytes)) this.window = Buffer.allocUnsafe(Math.max(want, 0));
     let got = 0;
     while (got < want) {
       const n = fsSync.readSync(this.fd, this.window, got, want - got, start + got);
@@ -251,6 +253,27 @@ const E_OBJ_KEY = 5;
 const E_OBJ_COLON = 6;
 const E_OBJ_VALUE = 7;
 const E_OBJ_AFTER = 8;
+
+/** Index of the quote that ends a string, searching from `from`; `chunk.length` when not in this chunk. */
+function closingQuote(chunk: Buffer, from: number): number {
+  let start = from;
+  for (;;) {
+    const q = chunk.indexOf(QUOTE, start);
+    if (q < 0) return chunk.length;
+    let b = q - 1;
+    while (b >= from && chunk[b] === BACKSLASH) b--;
+    // An even run of backslashes before the quote escapes only themselves.
+    if ((q - 1 - b) % 2 === 0) return q;
+    start = q + 1;
+  }
+}
+
+/** True when the chunk ends in an odd run of backslashes after `from` (inside a string). */
+function trailingEscape(chunk: Buffer, from: number): boolean {
+  let b = chunk.length - 1;
+  while (b >= from && chunk[b] === BACKSLASH) b--;
+  return (chunk.length - 1 - b) % 2 === 1;
+}
 
 function isScalarStart(c: number): boolean {
   return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e; // - 0-9 t f n
@@ -317,7 +340,9 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
           escaped = false;
           i++;
         }
-        while (i < n) {
+        // Short strings (keys, levels) byte by byte; past 32 bytes, the native indexOf.
+        const shortEnd = Math.min(n, i + 32);
+        while (i < shortEnd) {
           const c = chunk[i];
           if (c === QUOTE) break;
           if (c === BACKSLASH) {
@@ -328,6 +353,12 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
             escaped = true;
           }
           i++;
+        }
+        if (i >= shortEnd && i < n) {
+          const searchFrom = i;
+          i = closingQuote(chunk, searchFrom);
+          // The string goes on in the next chunk; an odd run of backslashes at the end escapes its first byte.
+          if (i >= n) escaped = trailingEscape(chunk, searchFrom);
         }
         if (i >= n) break;
         i++;
@@ -497,7 +528,7 @@ export function openLargeJsonReport(file: string, options: DecodeOptions = {}): 
   } catch (e) {
     throw new ReportFormatError(file, `cannot read report file: ${(e as Error).message}`);
   }
-  const source = new ReportFileSource(file, fd, fsSync.fstatSync(fd).size);
+  const source = new ReportFileSource(file, fd, fsSync.fstatSync(fd).size, options.readWindowBytes);
   try {
     const head = Buffer.from(source.text(0, Math.min(source.size, 4096)), 'utf8');
     let start = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;

@@ -289,6 +289,8 @@ class RunContext {
 
   /** A repository-relative path for a `file:` or relative URI; undefined for other schemes (URLs). */
   repoPath(uri: string, where: string): string | undefined {
+    // Most tools write plain relative paths: taken as they are, without a cache lookup.
+    if (PLAIN_PATH.test(uri)) return uri;
     const known = this.paths.get(uri);
     if (known !== undefined) return known === NOT_A_PATH ? undefined : known;
     const p = sarifUriToRepoPath(this.file, uri, where);
