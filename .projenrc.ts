@@ -92,7 +92,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   bin: { 'devsecops-findings': 'assets/findings-cli/cli.js' },
   npmignoreEnabled: true,
-  gitignore: ['/.scratch/', '/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
+  gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
 });
 
 // `npm test` runs every check: the jsii compile, README examples through jsii-rosetta
