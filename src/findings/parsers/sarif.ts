@@ -63,33 +63,84 @@ const CVE_RE = /CVE-\d{4}-\d{4,}/gi;
 const GHSA_RE = /GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}/i;
 const CWE_RE = /\bCWE[-_ ]?(\d+)\b/gi;
 
-function addCves(out: Set<string>, v: unknown): void {
+/**
+ * A list of ids that starts as a shared (frozen) list and is copied only when an id is added:
+ * most results add nothing to their rule's ids, and then share the rule's list.
+ */
+class Ids {
+  private items: readonly string[] = EMPTY;
+  private own = false;
+
+  reset(base: readonly string[]): this {
+    this.items = base;
+    this.own = false;
+    return this;
+  }
+
+  add(id: string): void {
+    if (this.items.includes(id)) return;
+    if (!this.own) {
+      this.items = [...this.items];
+      this.own = true;
+    }
+    (this.items as string[]).push(id);
+  }
+
+  get list(): readonly string[] {
+    return this.items;
+  }
+}
+
+const CWE_NAMES = new Map<number, string>();
+
+/** `CWE-79`, one copy per number. */
+function cweName(n: number): string {
+  let name = CWE_NAMES.get(n);
+  if (name === undefined) {
+    name = `CWE-${n}`;
+    CWE_NAMES.set(n, name);
+  }
+  return name;
+}
+
+function addCves(out: Ids, v: unknown): void {
   if (typeof v === 'string') {
+    // Most strings mention no CVE: skip the regular expression for them.
+    if (v.indexOf('CVE') < 0 && v.indexOf('cve') < 0 && v.indexOf('Cve') < 0) return;
     for (const m of v.match(CVE_RE) ?? []) out.add(m.toUpperCase());
   } else if (Array.isArray(v)) {
     for (const x of v) addCves(out, x);
   }
 }
 
-function addCwes(out: Set<string>, v: unknown): void {
+// CWE ids of the tag texts seen: results repeat the same few tags.
+const TAG_CWES = new Map<string, readonly string[]>();
+
+function addCwes(out: Ids, v: unknown): void {
   if (typeof v === 'number' && Number.isInteger(v) && v > 0) {
-    out.add(`CWE-${v}`);
+    out.add(cweName(v));
   } else if (typeof v === 'string') {
-    for (const m of v.matchAll(CWE_RE)) out.add(`CWE-${parseInt(m[1], 10)}`);
+    if (v.indexOf('CWE') < 0 && v.indexOf('cwe') < 0 && v.indexOf('Cwe') < 0) return;
+    let ids = TAG_CWES.get(v);
+    if (ids === undefined) {
+      ids = [...v.matchAll(CWE_RE)].map((m) => cweName(parseInt(m[1], 10)));
+      if (TAG_CWES.size < 10_000) TAG_CWES.set(v, ids);
+    }
+    for (const id of ids) out.add(id);
   } else if (Array.isArray(v)) {
     for (const x of v) addCwes(out, x);
   }
 }
 
 /** CWE ids of SARIF relationships / taxa that point into a taxonomy named CWE (ZAP, KICS). */
-function addTaxonomyCwes(out: Set<string>, refs: unknown): void {
+function addTaxonomyCwes(out: Ids, refs: unknown): void {
   if (!Array.isArray(refs)) return;
   for (const ref of refs) {
     const target = isObj(ref) && isObj(ref.target) ? ref.target : ref;
     if (!isObj(target) || !isObj(target.toolComponent)) continue;
     if (!/^cwe$/i.test(text(target.toolComponent.name) ?? '')) continue;
     const id = target.id;
-    if (typeof id === 'string' && /^\d+$/.test(id)) out.add(`CWE-${parseInt(id, 10)}`);
+    if (typeof id === 'string' && /^\d+$/.test(id)) out.add(cweName(parseInt(id, 10)));
     else addCwes(out, id);
   }
 }
@@ -115,8 +166,8 @@ const NO_RULE: RuleInfo = { cves: EMPTY, cwes: EMPTY };
 function ruleInfo(rule: unknown): RuleInfo {
   if (!isObj(rule)) return NO_RULE;
   const p = props(rule);
-  const cves = new Set<string>();
-  const cwes = new Set<string>();
+  const cves = new Ids();
+  const cwes = new Ids();
   addCves(cves, rule.id);
   if (p) {
     addCves(cves, p.tags);
@@ -136,8 +187,8 @@ function ruleInfo(rule: unknown): RuleInfo {
     securitySeverity: p?.['security-severity'],
     rawSecuritySeverity: present(p?.['security-severity']) ? String(p?.['security-severity']) : undefined,
     defaultLevel: isObj(rule.defaultConfiguration) ? rule.defaultConfiguration.level : undefined,
-    cves: cves.size ? Object.freeze([...cves]) : EMPTY,
-    cwes: cwes.size ? Object.freeze([...cwes]) : EMPTY,
+    cves: Object.freeze(cves.list),
+    cwes: Object.freeze(cwes.list),
     helpText: msg(rule.help),
   };
 }
@@ -190,6 +241,8 @@ class RunContext {
   private byId?: Map<string, RuleInfo>;
   private readonly paths = new Map<string, string>();
   private readonly lastMessage = new Map<string, string>();
+  /** Ratings of result security-severity values already seen. */
+  readonly scores = new Map<unknown, Rated>();
   /** All findings of a run share one (frozen) tools list. */
   readonly tools: ToolRef[];
   private readonly artifactUris = new Map<number, string | undefined>();
@@ -423,10 +476,17 @@ function present(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 }
 
-function severityOf(file: string, result: Obj, rule: RuleInfo, where: string): Rated {
+// Ratings of the security-severity values seen (results repeat a few dozen scores).
+const SCORE_CACHE_LIMIT = 10_000;
+
+function severityOf(file: string, result: Obj, rule: RuleInfo, where: string, scores: Map<unknown, Rated>): Rated {
   const resultSecSev = props(result)?.['security-severity'];
   if (present(resultSecSev)) {
-    return { severity: rate(file, resultSecSev, `${where}.properties.security-severity`), rawSeverity: String(resultSecSev) };
+    const known = scores.get(resultSecSev);
+    if (known) return known;
+    const rated = { severity: rate(file, resultSecSev, `${where}.properties.security-severity`), rawSeverity: String(resultSecSev) };
+    if (scores.size < SCORE_CACHE_LIMIT) scores.set(resultSecSev, rated);
+    return rated;
   }
   if (rule.rawSecuritySeverity !== undefined) {
     return { severity: rate(file, rule.securitySeverity, `rule ${rule.id ?? '?'} properties.security-severity (${where})`), rawSeverity: rule.rawSecuritySeverity };
@@ -445,6 +505,8 @@ function isSuppressed(result: Obj): boolean {
   return result.suppressions.some((s) => isObj(s) && (s.status === undefined || s.status === 'accepted'));
 }
 
+const NO_PRINTS: { full?: string; partial?: string } = {};
+
 /** The tool's own fingerprints, as one stable string (keys sorted). */
 function toolPrint(result: Obj): { full?: string; partial?: string } {
   const flatten = (v: unknown): string | undefined => {
@@ -462,9 +524,16 @@ function toolPrint(result: Obj): { full?: string; partial?: string } {
 }
 
 function firstLine(s: string, max = 200): string {
-  const line = s.trim().split(/\r?\n/)[0].trim();
+  const trimmed = s.trim();
+  const nl = trimmed.indexOf('\n');
+  // A one-line text is returned as is (no copy: findings keep it as their title).
+  const line = nl < 0 ? trimmed : trimmed.slice(0, nl).trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+// Reused for every result (parsing is synchronous): no allocation when a result adds no ids.
+const RESULT_CVES = new Ids();
+const RESULT_CWES = new Ids();
 
 function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unknown, where: string): Finding | undefined {
   if (!isObj(result)) throw new ReportFormatError(file, `${where} is not an object`);
@@ -486,7 +555,7 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
   // The rule's own copy of its id when equal: one string for all its findings.
   ruleId = ruleId === rule.id ? rule.id : run.intern(ruleId);
 
-  const rated = severityOf(file, result, rule, where);
+  const rated = severityOf(file, result, rule, where, run.scores);
   const at = locationOf(run, result, where);
   const resultProps = props(result);
 
@@ -496,18 +565,18 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
   const ownIds = ruleId !== rule.id || result.taxa !== undefined
     || (resultProps !== undefined && (resultProps.tags !== undefined || resultProps.cve !== undefined || resultProps.cwe !== undefined));
   if (ownIds) {
-    const cveSet = new Set<string>(rule.cves);
-    addCves(cveSet, ruleId);
-    const cweSet = new Set<string>(rule.cwes);
+    const cveIds = RESULT_CVES.reset(rule.cves);
+    addCves(cveIds, ruleId);
+    const cweIds = RESULT_CWES.reset(rule.cwes);
     if (resultProps) {
-      addCves(cveSet, resultProps.tags);
-      addCves(cveSet, resultProps.cve);
-      addCwes(cweSet, resultProps.tags);
-      addCwes(cweSet, resultProps.cwe);
+      addCves(cveIds, resultProps.tags);
+      addCves(cveIds, resultProps.cve);
+      addCwes(cweIds, resultProps.tags);
+      addCwes(cweIds, resultProps.cwe);
     }
-    addTaxonomyCwes(cweSet, result.taxa);
-    cves = cveSet.size === cves.length ? cves : [...cveSet];
-    cwes = cweSet.size === cwes.length ? cwes : [...cweSet];
+    addTaxonomyCwes(cweIds, result.taxa);
+    cves = cveIds.list;
+    cwes = cweIds.list;
   }
 
   // Dependency results: the vulnerability id (CVE, else GHSA) and its package.
@@ -515,7 +584,7 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
   const pkg = vulnId ? packageOf(resultProps, [message, at.message, rule.helpText]) : undefined;
 
   let fingerprint: string;
-  const own = toolPrint(result);
+  const own = result.fingerprints === undefined && result.partialFingerprints === undefined ? NO_PRINTS : toolPrint(result);
   const snippet = at.location?.snippet;
   if (vulnId && pkg) {
     fingerprint = dependencyFingerprint(vulnId, pkg.name, pkg.installedVersion);
