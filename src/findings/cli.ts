@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
+import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation } from './policy';
@@ -45,7 +46,7 @@ Usage:
 
 evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
   ${OUTPUT_FILES.junit} (CodeBuild report group), ${OUTPUT_FILES.sarif} (merged SARIF 2.1.0), ${OUTPUT_FILES.summary},
-  ${OUTPUT_FILES.asff} (Security Hub ASFF, batches of at most 100) and ${OUTPUT_FILES.result} (read by \`summary\`).
+  ${OUTPUT_FILES.asff} (Security Hub ASFF, batches of at most 100, findings at or above --fail-on) and ${OUTPUT_FILES.result} (read by \`summary\`).
   --gate NAME               gate name (letters, digits, . _ -)
   --report FILE[:FORMAT]    a scanner report; FORMAT forces a parser (e.g. sarif, trivy, gitleaks),
                             otherwise the format is detected. Repeatable; at least one.
@@ -58,6 +59,7 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
   --secret-severity SEV     severity of secret scanners' findings (default CRITICAL)
   --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
+  --asff-min-severity SEV   least serious severity exported to ASFF (default: --fail-on)
                             Security Hub fields (defaults from CODEBUILD_BUILD_ARN and AWS_REGION)
 
 summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary (for the approval step).
@@ -184,6 +186,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'aws-region': { type: 'string' },
       'product-arn': { type: 'string' },
       'asff-id-prefix': { type: 'string' },
+      'asff-min-severity': { type: 'string' },
     },
   });
   const gate = values.gate;
@@ -194,6 +197,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (!values.out) throw new UsageError('--out DIR is required');
   const failOn = severityArg('fail-on', values['fail-on'], Severity.HIGH);
   const secretSeverity = severityArg('secret-severity', values['secret-severity'], Severity.CRITICAL);
+  const asffMinSeverity = severityArg('asff-min-severity', values['asff-min-severity'], failOn);
   const secretScan = values['secret-scan'];
   if (secretScan !== undefined && secretScan !== 'history' && secretScan !== 'files') {
     throw new UsageError(`--secret-scan "${secretScan}": use "history" or "files"`);
@@ -212,8 +216,10 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
 
   const loaded = await loadAll(reports, secretSeverity);
-  const findings: Finding[] = [];
-  for (const r of loaded) for (const f of r.findings) findings.push(f);
+  const all: Finding[] = [];
+  for (const r of loaded) for (const f of r.findings) all.push(f);
+  // The same problem reported twice (two tools, or one tool twice) is one finding listing both.
+  const findings = mergeFindings(all);
 
   const evaluation = evaluateGate(findings, { gate, failOn, suppressions, ...(baseline && { baseline }) });
   for (const s of evaluation.suppressions.unused) {
@@ -241,6 +247,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     region: region ?? 'us-east-1',
     ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
     ...(values['asff-id-prefix'] !== undefined && { idPrefix: values['asff-id-prefix'] }),
+    minSeverity: asffMinSeverity,
   }, sink));
   const head = gateResultHead(evaluation, resultOptions) as GateResult;
   writeFileWith(join(out, OUTPUT_FILES.summary), (sink) => writeMarkdown([head], sink, { title: `Security gate ${gate}` }));

@@ -41,7 +41,7 @@ interface Run {
 }
 
 function run(args: string[], cwd = work): Run {
-  const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_ACCOUNT_ID: '111122223333' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_REGION: 'eu-west-1', AWS_ACCOUNT_ID: '111122223333' };
   delete env.CODEBUILD_BUILD_ARN;
   const r = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -121,7 +121,7 @@ function expectBadInput(r: Run, file: string, problem: RegExp): void {
 
 describe('evaluate: happy paths', () => {
   test('no finding at or above the threshold: exit 0 and every output written', () => {
-    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH']);
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--asff-min-severity', 'MEDIUM']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^gate test: PASS: 0 blocking finding\(s\) at or above HIGH of 4/);
@@ -131,6 +131,7 @@ describe('evaluate: happy paths', () => {
     expect(result(r.out)).toMatchObject({ gate: 'test', status: 'pass', failOn: 'HIGH' });
     expect(result(r.out).counts['below-threshold'].MEDIUM).toBe(4);
     const asff = JSON.parse(readFileSync(join(r.out, 'asff.json'), 'utf8'));
+    expect(asff.flat()).toHaveLength(4);
     expect(asff[0][0].AwsAccountId).toBe('111122223333');
     expect(asff[0][0].ProductArn).toBe('arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default');
   });
@@ -326,8 +327,10 @@ describe('evaluate: size', () => {
     const junit = readFileSync(join(r.out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites name="test" tests="33334" failures="33334"/);
     const asff = JSON.parse(readFileSync(join(r.out, 'asff.json'), 'utf8'));
-    expect(asff).toHaveLength(1000);
-    expect(asff.every((b: unknown[]) => b.length === 100)).toBe(true);
+    // Security Hub gets the findings at or above the threshold, in batches of at most 100
+    expect(asff).toHaveLength(334);
+    expect(asff.slice(0, 333).every((b: unknown[]) => b.length === 100)).toBe(true);
+    expect(asff.flat()).toHaveLength(33_334);
   });
 
   test('a 200 MB report is evaluated, not a crash; the same report truncated is rejected', () => {

@@ -1,6 +1,6 @@
 import { Finding } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
-import { Severity } from '../severity';
+import { isAtLeast, Severity } from '../severity';
 import { Sink } from './sink';
 
 /**
@@ -11,6 +11,9 @@ import { Sink } from './sink';
  * `jq -c '.[]' asff.json | while read -r b; do aws securityhub batch-import-findings --findings "$b"; done`.
  * Ids come from fingerprints, so a finding seen again updates the same Security Hub finding.
  * Suppressed findings are exported with workflow status SUPPRESSED.
+ * Only findings at or above `minSeverity` (by default the gate's threshold) are exported: Security Hub
+ * is where the findings a gate acts on are tracked, and it bills per ingested finding; the merged SARIF
+ * keeps every finding.
  */
 
 export const ASFF_BATCH_SIZE = 100;
@@ -33,6 +36,8 @@ export interface AsffOptions {
   readonly idPrefix?: string;
   /** CreatedAt / UpdatedAt. @default the evaluation time */
   readonly now?: Date;
+  /** Least serious severity exported. @default the gate's `failOn` */
+  readonly minSeverity?: Severity;
 }
 
 /** The account-default product ARN that accepts a customer's own findings. */
@@ -65,12 +70,26 @@ function description(f: Finding): string {
   return cut(parts.join(' ').replace(/\s+/g, ' ').trim() || f.ruleId, ASFF_DESCRIPTION_MAX);
 }
 
-/** One ASFF finding. */
-export function asffFinding(d: FindingDecision, gate: string, options: AsffOptions, at: string): Record<string, unknown> {
+/** The fields every finding of a run shares, serialized once (this runs 200,000+ times on big reports). */
+function constantFields(options: AsffOptions, at: string): string {
+  const partition = options.partition ?? 'aws';
+  const productArn = options.productArn ?? defaultProductArn(partition, options.region, options.awsAccountId);
+  const json = JSON.stringify({
+    SchemaVersion: ASFF_SCHEMA_VERSION,
+    ProductArn: productArn,
+    AwsAccountId: options.awsAccountId,
+    CreatedAt: at,
+    UpdatedAt: at,
+    RecordState: 'ACTIVE',
+  });
+  return json.slice(1, -1);
+}
+
+/** The fields of one finding, serialized without the enclosing braces. */
+function variableFields(d: FindingDecision, gate: string, options: AsffOptions): string {
   const f = d.finding;
   const partition = options.partition ?? 'aws';
   const prefix = options.idPrefix ?? 'devsecops';
-  const productArn = options.productArn ?? defaultProductArn(partition, options.region, options.awsAccountId);
   const suppressed = d.decision === 'suppressed' || d.decision === 'tool-suppressed';
   const userDefined: Record<string, string> = {
     gate,
@@ -82,61 +101,59 @@ export function asffFinding(d: FindingDecision, gate: string, options: AsffOptio
     userDefined.suppressionReason = cut(d.suppression.reason, 1000);
     userDefined.suppressionExpires = d.suppression.expires;
   }
+  const severity: Record<string, string> = { Label: f.severity === Severity.INFO ? 'INFORMATIONAL' : f.severity };
+  if (f.rawSeverity) severity.Original = cut(f.rawSeverity, 100);
+  const resource: Record<string, unknown> = {
+    Type: 'Other',
+    Id: cut(`${prefix}/${resourceId(f)}`, ASFF_ID_MAX),
+    Partition: partition,
+    Region: options.region,
+  };
+  if (f.resource?.kind) resource.Details = { Other: { kind: cut(f.resource.kind, 1000) } };
+  const productFields: Record<string, string> = { 'devsecops/ruleId': cut(f.ruleId, 1000) };
+  if (f.tools[0]?.version) productFields['devsecops/toolVersion'] = f.tools[0].version;
   const out: Record<string, unknown> = {
-    SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: cut(`${prefix}/${f.fingerprint}`, ASFF_ID_MAX),
-    ProductArn: productArn,
     GeneratorId: cut(`${prefix}/${f.tools[0]?.name ?? 'unknown'}/${f.ruleId}`, ASFF_ID_MAX),
-    AwsAccountId: options.awsAccountId,
     Types: types(f),
-    CreatedAt: at,
-    UpdatedAt: at,
-    Severity: { Label: f.severity === Severity.INFO ? 'INFORMATIONAL' : f.severity, ...(f.rawSeverity && { Original: cut(f.rawSeverity, 100) }) },
+    Severity: severity,
     Title: cut(f.title || f.ruleId, ASFF_TITLE_MAX),
     Description: description(f),
-    Resources: [{
-      Type: 'Other',
-      Id: cut(`${prefix}/${resourceId(f)}`, ASFF_ID_MAX),
-      Partition: partition,
-      Region: options.region,
-      ...(f.resource?.kind && { Details: { Other: { kind: cut(f.resource.kind, 1000) } } }),
-    }],
-    RecordState: 'ACTIVE',
+    Resources: [resource],
     Workflow: { Status: suppressed ? 'SUPPRESSED' : 'NEW' },
     UserDefinedFields: userDefined,
-    ProductFields: {
-      'devsecops/ruleId': cut(f.ruleId, 1000),
-      ...(f.tools[0]?.version && { 'devsecops/toolVersion': f.tools[0].version }),
-    },
+    ProductFields: productFields,
   };
   if (f.helpUri && /^https?:\/\//.test(f.helpUri)) out.SourceUrl = f.helpUri;
   if (f.package?.fixedVersion) {
     out.Remediation = { Recommendation: { Text: cut(`Upgrade ${f.package.name} to ${f.package.fixedVersion} or later.`, 512) } };
   }
   if (f.cves.length > 0) {
-    out.Vulnerabilities = f.cves.slice(0, 10).map((id) => ({
-      Id: id,
-      ...(f.package && {
-        VulnerablePackages: [{
-          Name: f.package.name,
-          ...(f.package.installedVersion && { Version: f.package.installedVersion }),
-          ...(f.package.fixedVersion && { FixedInVersion: f.package.fixedVersion }),
-        }],
-      }),
-    }));
+    const pkg = f.package;
+    let packages: unknown[] | undefined;
+    if (pkg) {
+      const vp: Record<string, string> = { Name: pkg.name };
+      if (pkg.installedVersion) vp.Version = pkg.installedVersion;
+      if (pkg.fixedVersion) vp.FixedInVersion = pkg.fixedVersion;
+      packages = [vp];
+    }
+    out.Vulnerabilities = f.cves.slice(0, 10).map((id) => (packages ? { Id: id, VulnerablePackages: packages } : { Id: id }));
   }
-  return out;
+  return JSON.stringify(out).slice(1, -1);
 }
 
 /** Writes all findings as an array of batches of at most 100. */
 export function writeAsff(evaluation: GateEvaluation, options: AsffOptions, sink: Sink): void {
   const at = (options.now ?? new Date(evaluation.evaluatedAt)).toISOString();
+  const min = options.minSeverity ?? evaluation.failOn;
+  const head = `{${constantFields(options, at)},`;
   sink.write('[');
-  const n = evaluation.decisions.length;
-  for (let i = 0; i < n; i++) {
-    if (i % ASFF_BATCH_SIZE === 0) sink.write(i === 0 ? '\n  [' : '\n  ],\n  [');
-    sink.write(i % ASFF_BATCH_SIZE === 0 ? '\n    ' : ',\n    ');
-    sink.write(JSON.stringify(asffFinding(evaluation.decisions[i], evaluation.gate, options, at)));
+  let n = 0;
+  for (const d of evaluation.decisions) {
+    if (!isAtLeast(d.finding.severity, min)) continue;
+    const sep = n % ASFF_BATCH_SIZE !== 0 ? ',\n    ' : n === 0 ? '\n  [\n    ' : '\n  ],\n  [\n    ';
+    sink.write(`${sep}${head}${variableFields(d, evaluation.gate, options)}}`);
+    n++;
   }
   sink.write(n === 0 ? ']\n' : '\n  ]\n]\n');
 }

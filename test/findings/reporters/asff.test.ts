@@ -17,7 +17,7 @@ const REQUIRED = ['SchemaVersion', 'Id', 'ProductArn', 'GeneratorId', 'AwsAccoun
 
 describe('Security Hub ASFF', () => {
   test('every finding has the required fields, valid values and the account-default product ARN', () => {
-    const findings = render().flat();
+    const findings = render(sampleEvaluation(), { ...OPTIONS, minSeverity: Severity.INFO }).flat();
     expect(findings).toHaveLength(6);
     for (const f of findings) {
       for (const key of REQUIRED) expect(f[key]).toBeDefined();
@@ -74,8 +74,17 @@ describe('Security Hub ASFF', () => {
     expect(render().flat()[0].ProductArn).toBe(arn);
   });
 
+  test('only findings at or above the gate threshold by default, or above minSeverity', () => {
+    // the sample fails on MEDIUM: the LOW zlib finding stays in SARIF only
+    const rules = (fs: any[]) => fs.map((f) => f.ProductFields['devsecops/ruleId']);
+    expect(rules(render().flat())).not.toContain('CVE-2020-0001');
+    expect(rules(render().flat())).toHaveLength(5);
+    expect(rules(render(sampleEvaluation(), { ...OPTIONS, minSeverity: Severity.LOW }).flat())).toContain('CVE-2020-0001');
+    expect(rules(render(sampleEvaluation(), { ...OPTIONS, minSeverity: Severity.CRITICAL }).flat())).toEqual(['python.exec', 'CVE-2021-44228']);
+  });
+
   test('batches hold at most 100 findings', () => {
-    const batches = render(evaluateGate(manyFindings(250, Severity.INFO), { gate: 'g', failOn: Severity.HIGH, now: NOW }));
+    const batches = render(evaluateGate(manyFindings(250, Severity.INFO), { gate: 'g', failOn: Severity.INFO, now: NOW }));
     expect(batches.map((b) => b.length)).toEqual([ASFF_BATCH_SIZE, ASFF_BATCH_SIZE, 50]);
     expect(batches[2][0].Severity.Label).toBe('INFORMATIONAL');
     expect(render(evaluateGate(manyFindings(100), { gate: 'g', failOn: Severity.HIGH, now: NOW })).map((b) => b.length)).toEqual([100]);
