@@ -122,9 +122,13 @@ project.addTask('bench:synth', {
   description: 'Benchmark: synth time of DevSecOpsPipeline against a bare pipelines.CodePipeline',
   exec: 'ts-node --transpile-only --project test/tsconfig.json test/bench/synth.bench.ts',
 });
+project.addTask('bench:findings', {
+  description: 'Benchmark: findings CLI (parse + evaluate + reporters) on ~100 MB SARIF and trivy reports against JSON.parse; peak RSS',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/bench/findings.bench.ts',
+});
 project.addTask('bench', {
   description: 'All benchmarks',
-  steps: [{ spawn: 'bench:synth' }],
+  steps: [{ spawn: 'bench:synth' }, { spawn: 'bench:findings' }],
 });
 
 project.synth();

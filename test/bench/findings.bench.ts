@@ -1,0 +1,218 @@
+/**
+ * Benchmark (`npm run bench:findings`; not a test): the findings engine on ~100 MB reports.
+ *
+ * For a generated SARIF log (200,000+ results) and a generated trivy JSON report of about 100 MB each:
+ * - time of parse + evaluate + every reporter (in process, the same code the CLI bundles), against a
+ *   bare `JSON.parse(readFileSync(file, 'utf8'))` of the same bytes in the same run (best of 2 rounds each);
+ * - peak RSS of a child process running the bundled CLI on the file, divided by the file size
+ *   (and, for scale, the peak RSS of a child doing only the bare JSON.parse).
+ * Targets: at most 2x JSON.parse; peak RSS at most 3x the file.
+ */
+import { spawnSync } from 'child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { buildSync } from 'esbuild';
+import { loadReport } from '../../src/findings/parsers';
+import { evaluateGate } from '../../src/findings/policy';
+import { writeAsff } from '../../src/findings/reporters/asff';
+import { writeJUnit } from '../../src/findings/reporters/junit';
+import { writeMarkdown } from '../../src/findings/reporters/markdown';
+import { GateResult, gateResultHead, writeGateResult } from '../../src/findings/reporters/result';
+import { writeSarif } from '../../src/findings/reporters/sarif';
+import { writeFileWith } from '../../src/findings/reporters/sink';
+import { Severity } from '../../src/findings/severity';
+
+const TARGET_MB = Number(process.env.BENCH_FINDINGS_MB ?? 100);
+const MB = 1024 * 1024;
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'MEDIUM', 'LOW', 'LOW', 'LOW', 'UNKNOWN'];
+
+/** Streams `make(i)` pieces to a file until it reaches `bytes`; returns the number of items. */
+function generate(file: string, head: string, tail: string, bytes: number, make: (i: number) => string): number {
+  const fd = openSync(file, 'w');
+  let size = head.length + tail.length;
+  let n = 0;
+  try {
+    writeSync(fd, head);
+    let chunk: string[] = [];
+    while (size < bytes) {
+      const piece = (n === 0 ? '' : ',') + make(n);
+      chunk.push(piece);
+      size += piece.length;
+      n++;
+      if (chunk.length === 2000) {
+        writeSync(fd, chunk.join(''));
+        chunk = [];
+      }
+    }
+    writeSync(fd, chunk.join('') + tail);
+  } finally {
+    closeSync(fd);
+  }
+  return n;
+}
+
+function sarifResult(i: number): string {
+  return JSON.stringify({
+    ruleId: `bench.rule.${i % 300}`,
+    level: ['error', 'warning', 'note'][i % 3],
+    message: { text: `User-controlled data flows into a sensitive sink (case ${i}); validate and encode it before use.` },
+    locations: [{
+      physicalLocation: {
+        artifactLocation: { uri: `src/service${i % 40}/module${i % 1000}/handler${i}.ts` },
+        region: { startLine: (i % 700) + 1, endLine: (i % 700) + 3, snippet: { text: `const value = request.query.p${i % 97}; sink(value);` } },
+      },
+    }],
+    properties: { 'security-severity': ((i % 100) / 10).toFixed(1), 'tags': ['security', `CWE-${79 + (i % 20)}`] },
+  });
+}
+
+function trivyVulnerability(i: number): string {
+  const pkg = `pkg-${i % 5000}`;
+  return JSON.stringify({
+    VulnerabilityID: `CVE-${2015 + (i % 10)}-${10000 + i}`,
+    PkgName: pkg,
+    PkgIdentifier: { PURL: `pkg:npm/${pkg}@1.${i % 50}.0` },
+    InstalledVersion: `1.${i % 50}.0`,
+    FixedVersion: i % 4 === 0 ? '' : `1.${(i % 50) + 1}.0`,
+    Status: i % 4 === 0 ? 'affected' : 'fixed',
+    SeveritySource: 'nvd',
+    PrimaryURL: `https://avd.aquasec.com/nvd/cve-${2015 + (i % 10)}-${10000 + i}`,
+    Title: `${pkg}: crafted input leads to resource exhaustion`,
+    Description: `A flaw in ${pkg} before 1.${(i % 50) + 1}.0 lets a remote attacker cause a denial of service through crafted input.`,
+    Severity: SEVERITIES[i % SEVERITIES.length],
+    CweIDs: [`CWE-${400 + (i % 30)}`],
+  });
+}
+
+interface Timing {
+  readonly jsonParseMs: number;
+  readonly pipelineMs: number;
+  readonly findings: number;
+}
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function bareJsonParse(file: string): number {
+  const start = process.hrtime.bigint();
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const t = ms(start);
+  if (typeof doc !== 'object') throw new Error('unexpected document');
+  return t;
+}
+
+/** What `devsecops-findings evaluate` does for one report, minus argument parsing; `phases` gets each step's time. */
+async function pipeline(file: string, out: string, phases: Record<string, number>): Promise<{ ms: number; findings: number }> {
+  const start = process.hrtime.bigint();
+  let t = start;
+  const phase = (name: string) => {
+    phases[name] = Math.min(phases[name] ?? Infinity, ms(t));
+    t = process.hrtime.bigint();
+  };
+  const report = await loadReport(file, {});
+  phase('load');
+  const evaluation = evaluateGate(report.findings, { gate: 'bench', failOn: Severity.HIGH });
+  phase('evaluate');
+  const tools = report.tools;
+  const reports = [{ file, format: report.format, tools: tools.map((x) => x.name), findings: report.findings.length }];
+  writeFileWith(join(out, 'junit.xml'), (s) => writeJUnit(evaluation, { tools: tools.map((x) => x.name) }, s));
+  phase('junit');
+  writeFileWith(join(out, 'findings.sarif'), (s) => writeSarif(evaluation, { tools }, s));
+  phase('sarif');
+  writeFileWith(join(out, 'asff.json'), (s) => writeAsff(evaluation, { awsAccountId: '111122223333', region: 'eu-west-1' }, s));
+  phase('asff');
+  writeFileWith(join(out, 'summary.md'), (s) => writeMarkdown([gateResultHead(evaluation, { reports }) as GateResult], s));
+  phase('markdown');
+  writeFileWith(join(out, 'gate-result.json'), (s) => writeGateResult(evaluation, { reports }, s));
+  phase('gate-result');
+  return { ms: ms(start), findings: report.findings.length };
+}
+
+/** Peak RSS (bytes) of `node ARGS`, read from the child's own resource usage at exit. */
+function childPeakRss(hook: string, args: string[]): { rss: number; ms: number; code: number | null } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--require', hook, ...args], { encoding: 'utf8', maxBuffer: 16 * MB });
+  const took = ms(start);
+  const m = /^MAXRSS_KB (\d+)$/m.exec(r.stderr);
+  if (!m) throw new Error(`no peak RSS from child (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+  return { rss: Number(m[1]) * 1024, ms: took, code: r.status };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'findings-bench-'));
+  try {
+    const cli = join(dir, 'cli.js');
+    buildSync({
+      entryPoints: [resolve(__dirname, '../../src/findings/cli.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      minifySyntax: true,
+      legalComments: 'none',
+      outfile: cli,
+      logLevel: 'error',
+    });
+    const hook = join(dir, 'rss-hook.js');
+    writeFileSync(hook, "process.on('exit', () => process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n");
+
+    const sarif = join(dir, 'bench.sarif');
+    const sarifN = generate(sarif, '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"BenchScanner","version":"1.0.0"}},"results":[', ']}]}', TARGET_MB * MB, sarifResult);
+    const trivy = join(dir, 'bench-trivy.json');
+    const trivyHead = '{"SchemaVersion":2,"ArtifactName":"bench/app:1.0","ArtifactType":"container_image","Results":[{"Target":"app/package-lock.json","Class":"lang-pkgs","Type":"npm","Vulnerabilities":[';
+    const trivyN = generate(trivy, trivyHead, ']}]}', TARGET_MB * MB, trivyVulnerability);
+
+    const rows: string[] = [];
+    let allMet = true;
+    for (const [name, file, items] of [['SARIF', sarif, sarifN], ['trivy JSON', trivy, trivyN]] as const) {
+      const size = statSync(file).size;
+      const timings: Timing[] = [];
+      const phases: Record<string, number> = {};
+      for (let round = 0; round < 2; round++) {
+        const jsonParseMs = bareJsonParse(file);
+        const out = join(dir, `out-${round}`);
+        mkdirSync(out, { recursive: true });
+        const p = await pipeline(file, out, phases);
+        rmSync(out, { recursive: true, force: true });
+        timings.push({ jsonParseMs, pipelineMs: p.ms, findings: p.findings });
+      }
+      const jsonParseMs = Math.min(...timings.map((t) => t.jsonParseMs));
+      const pipelineMs = Math.min(...timings.map((t) => t.pipelineMs));
+      const ratio = pipelineMs / jsonParseMs;
+
+      const out = join(dir, 'cli-out');
+      const cliRun = childPeakRss(hook, [cli, 'evaluate', '--gate', 'bench', '--report', file, '--fail-on', 'HIGH', '--out', out,
+        '--aws-account-id', '111122223333', '--aws-region', 'eu-west-1']);
+      if (cliRun.code !== 1) throw new Error(`CLI exited ${cliRun.code} on ${name}; expected 1 (blocking findings)`);
+      rmSync(out, { recursive: true, force: true });
+      const bare = childPeakRss(hook, ['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`]);
+      const rssRatio = cliRun.rss / size;
+      const met = ratio <= 2 && rssRatio <= 3;
+      allMet = allMet && met;
+      rows.push([
+        name,
+        `${(size / MB).toFixed(1)} MB`,
+        `${items} items, ${timings[0].findings} findings`,
+        `JSON.parse ${jsonParseMs.toFixed(0)} ms`,
+        `parse+evaluate+reporters ${pipelineMs.toFixed(0)} ms`,
+        `ratio ${ratio.toFixed(2)}x (target <= 2)`,
+        `CLI wall ${cliRun.ms.toFixed(0)} ms`,
+        `CLI peak RSS ${(cliRun.rss / MB).toFixed(0)} MB = ${rssRatio.toFixed(2)}x file (target <= 3)`,
+        `bare JSON.parse child peak RSS ${(bare.rss / MB).toFixed(0)} MB = ${(bare.rss / size).toFixed(2)}x file`,
+        met ? 'targets met' : 'TARGET MISSED',
+      ].join(' | '));
+      rows.push(`  ${name} phases (best of 2, ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    }
+    console.log(`findings engine benchmark (node ${process.version}, ${TARGET_MB} MB inputs)`);
+    for (const r of rows) console.log(r);
+    if (!allMet) console.log('at least one target was missed (see above)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
