@@ -159,6 +159,13 @@ describe('encodings', () => {
     expect((await loadReport(le)).findings).toHaveLength(1);
   });
 
+  test('a one-line NDJSON report (one record) is offered to the NDJSON parsers', async () => {
+    const first = readFileSync(fixture('securityhub-asff/prowler-v2-asff.ndjson'), 'utf8').split('\n')[0];
+    const report = await loadReport(write(`${first}\n`, 'ndjson'));
+    expect(report.findings).toHaveLength(1);
+    expect(report.findings[0].severity).toBe(Severity.HIGH);
+  });
+
   test('NDJSON: one record per line, CRLF accepted', () => {
     const report = decodeReport('x.ndjson', Buffer.from('{"a":1}\r\n\r\n{"a":2}\r\n'));
     expect(report.encoding).toBe('ndjson');

@@ -636,6 +636,8 @@ function requireSarif(report: DecodedReport): Obj {
       ? 'SARIF report has no "runs": the tool wrote no results at all (not even an empty list)'
       : 'SARIF "runs" is not an array');
   }
+  // No run means no tool looked at anything: that cannot pass a gate.
+  if ((doc.runs as unknown[]).length === 0) throw new ReportFormatError(report.file, 'SARIF "runs" is empty: no tool run is recorded');
   return doc;
 }
 

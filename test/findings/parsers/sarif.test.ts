@@ -358,6 +358,7 @@ describe('SARIF structure', () => {
   test.each([
     ['no runs', { version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json' }, 'SARIF report has no "runs"'],
     ['runs not an array', { version: '2.1.0', runs: {} }, 'SARIF "runs" is not an array'],
+    ['no run at all', { version: '2.1.0', runs: [] }, 'SARIF "runs" is empty: no tool run is recorded'],
     ['another version', { version: '2.0.0', $schema: 'sarif-2.0.0.json', runs: [] }, 'SARIF version "2.0.0" is not supported'],
     ['a run without a tool name', { version: '2.1.0', runs: [{ tool: { driver: {} }, results: [] }] }, 'runs[0].tool.driver.name is missing'],
     ['a run without results', { version: '2.1.0', runs: [{ tool: { driver: { name: 't' } } }] }, 'runs[0] has no "results"'],
