@@ -1,4 +1,4 @@
-import { ArchiveTool, Download, NpmTool, PipTool, Tool, ToolName, TOOLS, npmTarballUrl } from './tools';
+import { APT_PACKAGES, ArchiveTool, Download, NpmTool, PipTool, RULE_PACKAGES, Tool, ToolName, TOOLS, npmTarballUrl } from './tools';
 
 /** Where downloads are kept and unpacked during a build. */
 export const TOOLS_WORK_DIR = '/tmp/devsecops-tools';
@@ -163,4 +163,38 @@ export function installScript(names: ReadonlyArray<ToolName>): string {
     ...names.flatMap(n => [`# ${n} ${TOOLS[n].version}`, ...installCommands(n)]),
     '',
   ].join('\n');
+}
+
+/**
+ * The shell lines that install a scanner from the build image's distribution (apt), pinned to its
+ * upstream version. apt verifies the signed indexes and the package hash, and fails when no
+ * package of that version exists.
+ */
+export function aptInstallCommands(name: ToolName): string[] {
+  const p = APT_PACKAGES[name];
+  if (!p) {
+    throw new UnverifiableInstallError(name, 'the tools table has no distribution package for it');
+  }
+  return [
+    'apt-get update -qq',
+    `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends '${safe(p.package, 'package')}=${safe(p.version, 'version')}-*'`,
+  ];
+}
+
+/**
+ * The shell lines that put a rule set from the table into `destination`: the npm tarball is
+ * downloaded, checked against its registry integrity, and only the rule directory is unpacked.
+ */
+export function rulePackageCommands(name: string, destination: string): string[] {
+  const r = RULE_PACKAGES[name];
+  if (!r) throw new Error(`no rule package '${name}' in the tools table`);
+  const url = npmTarballUrl(r.package);
+  const file = `${TOOLS_WORK_DIR}/${safe(basename(url), 'file name')}`;
+  const depth = r.path.split('/').length;
+  return [
+    `mkdir -p ${TOOLS_WORK_DIR} ${safe(destination, 'path')}`,
+    `curl -fsSL --retry 3 -o ${file} ${safe(url, 'url')}`,
+    `echo "${sriToSha512Hex(r.package.integrity)}  ${file}" | sha512sum -c -`,
+    `tar -xzf ${file} -C ${destination} --strip-components=${depth} ${safe(r.path, 'path')}`,
+  ];
 }

@@ -285,3 +285,60 @@ export const TOOLS: { readonly [name in ToolName]: Tool } = {
 export function tool(name: ToolName): Tool {
   return TOOLS[name];
 }
+
+/**
+ * A scanner taken from the build image's Linux distribution, for tools whose PyPI install cannot
+ * be hash-locked yet. apt checks the distribution's signed package indexes and each package's
+ * hash, so the install is verified; the upstream version is pinned (`package=VERSION-*`: any
+ * distribution revision of that upstream version, so security rebuilds still install).
+ */
+export interface AptPackage {
+  /** The table tool this package stands in for. */
+  readonly tool: ToolName;
+  /** Distribution package name. */
+  readonly package: string;
+  /** Upstream version, exact. */
+  readonly version: string;
+  /** Commands the package puts on the PATH. */
+  readonly commands: ReadonlyArray<string>;
+  /** Distributions known to carry this version. */
+  readonly distributions: string;
+  readonly note?: string;
+}
+
+/** Distribution packages, by the tool they stand in for. */
+export const APT_PACKAGES: { readonly [name in ToolName]?: AptPackage } = {
+  bandit: {
+    tool: 'bandit',
+    package: 'bandit',
+    version: '1.6.2',
+    commands: ['bandit'],
+    // The same upstream version the tests run (Debian 12's bandit 1.6.2-2).
+    distributions: 'Ubuntu 22.04 jammy (universe; the CodeBuild standard:7.0 image) and Debian 12 bookworm',
+    note: 'Older than the PyPI pin (1.8.6), which cannot be hash-locked yet; B602 and the other shell-injection checks are the same.',
+  },
+};
+
+/** A rule set shipped inside an npm package, installed from the tarball after its integrity check. */
+export interface RulePackage {
+  readonly name: string;
+  readonly package: NpmPackage;
+  /** Directory inside the tarball that holds the rules. */
+  readonly path: string;
+  readonly note?: string;
+}
+
+/** Rule sets the gates use, by name. */
+export const RULE_PACKAGES: { readonly [name: string]: RulePackage } = {
+  'control-tower-guard': {
+    name: 'control-tower-guard',
+    // The AWS Control Tower proactive controls as cfn-guard rules, as @cdklabs ships them for
+    // its CDK validator (the same version the tests run).
+    package: {
+      name: '@cdklabs/cdk-validator-cfnguard',
+      version: '0.0.62',
+      integrity: 'sha512-Sg2k8067B0AIJ82QFSLhHTUIqxOYTKABvVrTHiyc6j0rE2NHli2diIYqf+w+DkuDKCYYgMIOga3OrYMOHUw0mQ==',
+    },
+    path: 'package/rules/control-tower/cfn-guard',
+  },
+};
