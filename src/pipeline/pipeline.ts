@@ -11,6 +11,8 @@ import { encryptBuildProjects, PipelineStorage } from './hardening';
 import { CompliancePack, ScopedNagPlugin } from './nag';
 import { PipelineSource } from './source';
 import { throwIfProblems } from './validation';
+import { StaticGates } from '../gates/gates';
+import { StaticGatesOptions } from '../gates/options';
 
 /**
  * Properties of a `DevSecOpsPipeline`.
@@ -127,6 +129,15 @@ export interface DevSecOpsPipelineProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The static security gates (secrets, SAST, SCA, SBOM, IaC), run in parallel right after
+   * synth; the Stages deploy only if every gate passes. Each is on by default; turn one off with
+   * its `none()` factory, e.g. `{ secrets: SecretScan.none() }`.
+   *
+   * @default - every gate on, with its secure defaults, failing on HIGH
+   */
+  readonly gates?: StaticGatesOptions;
 }
 
 /**
@@ -258,9 +269,16 @@ export class DevSecOpsPipeline extends Construct {
   /** Packs applied to the deployed Stages. */
   public readonly nagPacks: CompliancePack[];
 
+  /** The static gate steps (one CodeBuild step each), run in parallel right after synth. */
+  public readonly gateSteps: pipelines.Step[];
+
+  /** The bucket keeping an SBOM per execution under the commit id, when the SBOM gate is on. */
+  public readonly sbomBucket?: s3.IBucket;
+
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
   private readonly stageApprovals = new Map<string, boolean>();
+  private readonly gates: StaticGates;
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
@@ -314,6 +332,21 @@ export class DevSecOpsPipeline extends Construct {
         logging: { cloudWatch: { logGroup: this.storage.buildLogGroup } },
       },
     }, () => this.harden());
+
+    // Added before any Stage, so the gates' wave comes right after synth.
+    this.gates = new StaticGates(this, 'Gates', {
+      ...props.gates,
+      codePipeline: this.codePipeline,
+      source: props.source,
+      synth,
+      key: this.key,
+      artifactBucket: this.artifactBucket,
+      accessLogsBucket: this.accessLogsBucket,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      acknowledge: (target, ruleId, reason) => this.acknowledger.acknowledge(target, ruleId, reason),
+    });
+    this.gateSteps = this.gates.steps;
+    this.sbomBucket = this.gates.sbomBucket;
 
     this.registerNagPacks();
   }
@@ -392,6 +425,7 @@ export class DevSecOpsPipeline extends Construct {
   private harden(): void {
     encryptBuildProjects(this, this.storage.key);
     acknowledgePipelineFindings(this, this.storage, this.acknowledger);
+    this.gates.afterBuild();
   }
 }
 

@@ -1,0 +1,192 @@
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { GateOptions } from './options';
+import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
+import { aptInstallCommands, installCommands } from '../tools/install';
+
+/**
+ * Options of the Semgrep engine.
+ */
+export interface SemgrepOptions extends GateOptions {
+  /**
+   * Semgrep rule files or directories in the repository (YAML), used instead of the rule set
+   * vendored in this library. Rules are never downloaded at run time.
+   *
+   * @default - the vendored rule set
+   */
+  readonly ruleFiles?: string[];
+}
+
+/**
+ * Engines the SAST gate can run.
+ */
+export enum SastEngine {
+  /** Semgrep (all languages) with a vendored rule set, metrics off. */
+  SEMGREP = 'semgrep',
+  /** Bandit, for Python. */
+  BANDIT = 'bandit',
+  /** SpotBugs with the FindSecBugs plugin, for Maven projects (compiled first). */
+  SPOTBUGS = 'spotbugs',
+}
+
+/**
+ * Options of the SAST gate.
+ */
+export interface SastOptions extends GateOptions {}
+
+/**
+ * The static application security testing (SAST) gate.
+ *
+ * `Sast.detect()` (the default) picks engines by the files present, with a shell test in the
+ * build: Bandit when there are Python files, SpotBugs with FindSecBugs when there is a `pom.xml`,
+ * and Semgrep once its install can be verified. `Sast.semgrep()`, `Sast.bandit()`,
+ * `Sast.spotBugs()` and `Sast.engines([...])` run exactly the engines named.
+ */
+export class Sast {
+  /** Engines by the languages found in the repository (the default). */
+  public static detect(options: SastOptions = {}): Sast {
+    return new Sast(undefined, options, {});
+  }
+
+  /**
+   * Semgrep with a pinned rule set and `--metrics=off`.
+   *
+   * Semgrep installs from PyPI, and its dependency closure is not hash-locked in the tools
+   * table yet: until it is, this gate fails at run time, saying so, instead of installing
+   * unverified code.
+   */
+  public static semgrep(options: SemgrepOptions = {}): Sast {
+    return new Sast([SastEngine.SEMGREP], options, { semgrepRules: options.ruleFiles });
+  }
+
+  /** Bandit over the Python files, from the build image's distribution (apt, version pinned). */
+  public static bandit(options: SastOptions = {}): Sast {
+    return new Sast([SastEngine.BANDIT], options, {});
+  }
+
+  /** SpotBugs with FindSecBugs over a Maven project, compiled with `mvn compile` first. */
+  public static spotBugs(options: SastOptions = {}): Sast {
+    return new Sast([SastEngine.SPOTBUGS], options, {});
+  }
+
+  /** Exactly these engines, whatever the languages found. */
+  public static engines(engines: SastEngine[], options: SastOptions = {}): Sast {
+    if (engines.length === 0) {
+      throw new Error('Sast.engines: the list is empty: name at least one engine, e.g. [SastEngine.BANDIT], or use Sast.none() to turn the gate off');
+    }
+    return new Sast([...new Set(engines)], options, {});
+  }
+
+  /** No SAST. This weakens a secure default: the pipeline gets a warning annotation. */
+  public static none(): Sast {
+    return new Sast([], {}, {});
+  }
+
+  /** The engines named explicitly; undefined when chosen by detection, empty when the gate is off. */
+  public readonly engineList?: SastEngine[];
+
+  private constructor(
+    engines: SastEngine[] | undefined,
+    private readonly options: SastOptions,
+    private readonly extra: { readonly semgrepRules?: string[] },
+  ) {
+    this.engineList = engines;
+  }
+
+  /** Whether the gate runs at all. */
+  public get enabled(): boolean {
+    return this.engineList === undefined || this.engineList.length > 0;
+  }
+
+  /** @internal */
+  public _bind(ctx: GateContext): pipelines.Step | undefined {
+    if (!this.enabled) return undefined;
+    const explicit = this.engineList !== undefined;
+    const candidates = this.engineList ?? [SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS];
+    const install: string[] = [];
+    const scan: string[] = [];
+    for (const engine of candidates) {
+      const e = ENGINES[engine];
+      if (!explicit && !installable(e.install)) {
+        // Detection never picks an engine it cannot install verifiably; the log says so.
+        install.push(`echo ${shellQuote(`SAST: ${engine} skipped: its install cannot be verified yet (see src/tools/tools.ts)`)}`);
+        continue;
+      }
+      const marker = `${WORK_DIR}/engine-${engine}`;
+      const lines = verifiedInstall(engine, e.install);
+      const guard = explicit ? 'true' : e.detect;
+      // The engine is chosen in the install phase and leaves a marker the build phase reads.
+      install.push(`if ${guard}; then echo 'SAST: running ${engine}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine} not applicable (${e.applies})'; fi`);
+      scan.push(`if [ -e ${marker} ]; then ${expectReport(e.report.file, e.report.format)} && ${e.run(this.extra.semgrepRules).join(' && ')}; fi`);
+    }
+    if (!explicit) {
+      // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary rather than failing every build of a language no engine covers.
+      scan.push(`if [ ! -s ${WORK_DIR}/report-list ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(NONE_SARIF)} > ${NONE_REPORT}; fi`);
+    }
+    return buildGateStep(ctx, {
+      id: 'Sast',
+      gate: 'sast',
+      input: ctx.source.fileSetProducer,
+      install,
+      scan,
+      options: this.options,
+    });
+  }
+}
+
+const NONE_REPORT = `${REPORTS_DIR}/sast-detect.sarif`;
+const NONE_SARIF = JSON.stringify({
+  version: '2.1.0',
+  runs: [{
+    tool: { driver: { name: 'sast-detect', informationUri: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline', rules: [] } },
+    invocations: [{
+      executionSuccessful: true,
+      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml) and Semgrep is not installable verifiably yet: nothing was analyzed.' } }],
+    }],
+    results: [],
+  }],
+});
+
+interface Engine {
+  /** Shell test that is true when the engine applies to the files present. */
+  readonly detect: string;
+  readonly applies: string;
+  readonly install: () => string[];
+  readonly report: { readonly file: string; readonly format: string };
+  readonly run: (semgrepRules?: string[]) => string[];
+}
+
+// Dependency and build directories are not the project's code.
+const PRUNE = '-path ./node_modules -prune -o -path ./cdk.out -prune -o -path ./.git -prune -o -path ./devsecops-gate-out -prune -o';
+
+const ENGINES: { readonly [e in SastEngine]: Engine } = {
+  [SastEngine.SEMGREP]: {
+    detect: 'true',
+    applies: 'all languages',
+    install: () => installCommands('semgrep'),
+    report: { file: `${REPORTS_DIR}/semgrep.sarif`, format: 'sarif' },
+    run: (rules) => [
+      // Rules come from the repository or the vendored set; --metrics=off and no version check keep the scan offline.
+      `semgrep scan --metrics=off --disable-version-check --sarif --output ${REPORTS_DIR}/semgrep.sarif ${(rules ?? [`${WORK_DIR}/semgrep-rules`]).map((r) => `--config ${shellQuote(r)}`).join(' ')} .`,
+    ],
+  },
+  [SastEngine.BANDIT]: {
+    detect: `find . ${PRUNE} -name '*.py' -print | grep -q .`,
+    applies: 'no Python files',
+    install: () => aptInstallCommands('bandit'),
+    report: { file: `${REPORTS_DIR}/bandit.json`, format: 'bandit' },
+    // bandit exits 1 when it reports issues: only other codes are errors.
+    run: () => [`{ bandit -r . -f json -o ${REPORTS_DIR}/bandit.json -q -x ./node_modules,./cdk.out,./.git,./devsecops-gate-out || [ $? -eq 1 ]; }`],
+  },
+  [SastEngine.SPOTBUGS]: {
+    detect: '[ -f pom.xml ]',
+    applies: 'no pom.xml',
+    install: () => installCommands('spotbugs'),
+    report: { file: `${REPORTS_DIR}/spotbugs.sarif`, format: 'sarif' },
+    run: () => [
+      'mvn -B -q -DskipTests compile',
+      `mvn -B -q dependency:build-classpath -Dmdep.outputFile=${WORK_DIR}/classpath.txt`,
+      // Every module's classes; FindSecBugs loads from SpotBugs' plugin directory.
+      `mapfile -t classes < <(find . -type d -path '*/target/classes') && spotbugs -textui -effort:max -low -auxclasspath "$(cat ${WORK_DIR}/classpath.txt)" -sarif=${REPORTS_DIR}/spotbugs.sarif "\${classes[@]}"`,
+    ],
+  },
+};

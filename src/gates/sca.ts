@@ -1,0 +1,68 @@
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { GateOptions } from './options';
+import { buildGateStep, expectReport, GateContext, REPORTS_DIR } from './step';
+import { TRIVY_CACHE_DIR, trivyCache, trivyCommonFlags } from './trivy';
+import { installCommands } from '../tools/install';
+
+/**
+ * Options of the dependency scanning (SCA) gate.
+ */
+export interface DependencyScanOptions extends GateOptions {
+  /**
+   * Report only vulnerabilities that have a fixed version.
+   *
+   * Turning this on hides unfixable vulnerabilities from the gate.
+   *
+   * @default false
+   */
+  readonly ignoreUnfixed?: boolean;
+}
+
+/**
+ * The software composition analysis (SCA) gate: known vulnerabilities (CVEs) in the
+ * dependencies declared by the repository's lockfiles and manifests.
+ */
+export class DependencyScan {
+  /**
+   * `trivy fs` over the repository (the default), its databases in the CodeBuild S3 cache, fetched
+   * from mirror.gcr.io, then ghcr.io, then public.ecr.aws when one is rate-limited.
+   */
+  public static trivy(options: DependencyScanOptions = {}): DependencyScan {
+    return new DependencyScan('trivy', options);
+  }
+
+  /** No dependency scanning. This weakens a secure default: the pipeline gets a warning annotation. */
+  public static none(): DependencyScan {
+    return new DependencyScan(undefined, {});
+  }
+
+  /** The scanner, or undefined when the gate is off. */
+  public readonly engine?: string;
+
+  private constructor(engine: string | undefined, private readonly options: DependencyScanOptions) {
+    this.engine = engine;
+  }
+
+  /** @internal */
+  public _bind(ctx: GateContext): pipelines.Step | undefined {
+    if (!this.engine) return undefined;
+    if (this.options.ignoreUnfixed) {
+      ctx.warn('ignoreUnfixed', 'DependencyScan ignoreUnfixed is true: vulnerabilities without a fixed version do not block the pipeline');
+    }
+    const file = `${REPORTS_DIR}/trivy.json`;
+    return buildGateStep(ctx, {
+      id: 'DependencyScan',
+      gate: 'dependencies',
+      input: ctx.source.fileSetProducer,
+      install: installCommands('trivy'),
+      scan: [
+        expectReport(file, 'trivy'),
+        // --exit-code 0: findings do not stop trivy; any non-zero exit is an error and fails the build.
+        `trivy fs --scanners vuln --format json --output ${file} --exit-code 0 ${this.options.ignoreUnfixed ? '--ignore-unfixed ' : ''}${trivyCommonFlags()} .`,
+      ],
+      options: this.options,
+      cache: trivyCache(ctx),
+      cachePaths: [`${TRIVY_CACHE_DIR}/**/*`],
+    });
+  }
+}

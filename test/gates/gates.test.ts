@@ -1,0 +1,300 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan, Severity,
+} from '../../src';
+import { TOOLS } from '../../src/tools/tools';
+import { CONNECTION_ARN } from '../pipeline/support';
+import { commandsOf, GATE_IDS, stagesOf, synthGates } from './support';
+
+describe('static gates by default', () => {
+  const s = synthGates();
+
+  test('every gate is on: secrets, SAST, SCA, SBOM and IaC', () => {
+    expect(Object.keys(s.gates).sort()).toEqual([...GATE_IDS].sort());
+    expect(s.pipeline.gateSteps.map((g) => g.id)).toEqual([...GATE_IDS]);
+  });
+
+  test('all gates share one run order in one stage, after Build and before the first application Stage', () => {
+    const stages = stagesOf(s.template);
+    const names = stages.map((st) => st.name);
+    const gates = stages.find((st) => st.name === 'SecurityGates')!;
+    expect(gates.actions.map((a) => a.name).sort()).toEqual([...GATE_IDS].sort());
+    expect(new Set(gates.actions.map((a) => a.runOrder)).size).toBe(1);
+    expect(names.indexOf('SecurityGates')).toBeGreaterThan(names.indexOf('Build'));
+    expect(names.indexOf('SecurityGates')).toBeLessThan(names.indexOf('Staging'));
+    // Nothing else runs between the gates and the Stage: the Stage starts only after every gate passed.
+    expect(names.indexOf('Staging')).toBe(names.indexOf('SecurityGates') + 1);
+  });
+
+  test.each(GATE_IDS)('%s: unprivileged, KMS-encrypted, logging to the pipeline log group', (id) => {
+    const p = s.gates[id]!.project.Properties;
+    expect(p.Environment.PrivilegedMode).toBe(false);
+    expect(p.EncryptionKey).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineStorageKey/), 'Arn'] });
+    expect(p.LogsConfig.CloudWatchLogs.Status).toBe('ENABLED');
+  });
+
+  test.each(GATE_IDS)('%s: the findings CLI arrives as an S3 asset, checked by sha256 before it runs', (id) => {
+    const install = s.gates[id]!.install;
+    const cp = install.findIndex((l) => /^aws s3 cp --only-show-errors s3:\/\/cdk-[a-z0-9]+-assets-\S+\/[0-9a-f]{64}\.zip \/tmp\/devsecops\/findings-cli\.zip$/.test(l));
+    expect(cp).toBeGreaterThanOrEqual(0);
+    expect(install[cp + 2]).toMatch(/^echo "[0-9a-f]{64} {2}\/tmp\/devsecops\/findings-cli\/cli\.js" \| sha256sum -c -$/);
+    // Nothing comes from a package registry for the CLI.
+    expect(install.join('\n')).not.toMatch(/npx|npm (i|install) .*devsecops|registry\.npmjs\.org\/cdk-devsecops/);
+  });
+
+  test.each(GATE_IDS)('%s: evaluate decides, with --fail-on HIGH and every listed report, writing to the artifact directory', (id) => {
+    const build = s.gates[id]!.build;
+    const evaluate = build.filter((l) => l.includes('cli.js evaluate'));
+    expect(evaluate).toHaveLength(1);
+    expect(evaluate[0]).toMatch(/--fail-on HIGH /);
+    expect(evaluate[0]).toContain('--out devsecops-gate-out/findings');
+    // The scanner runs before evaluate.
+    expect(build.findIndex((l) => l.includes('cli.js evaluate'))).toBeGreaterThan(build.findIndex((l) => l.includes('report-list') && l.startsWith('echo')));
+    expect(s.gates[id]!.buildspec.artifacts).toEqual({ 'base-directory': 'devsecops-gate-out', 'files': ['**/*'] });
+  });
+
+  test.each(GATE_IDS)('%s: its own report group gets the JUnit, exported to S3 encrypted with the pipeline key', (id) => {
+    const reports = s.gates[id]!.buildspec.reports;
+    const keys = Object.keys(reports);
+    expect(keys).toHaveLength(1);
+    const groupId = /<TOKEN:\{Fn::GetAtt:\[([A-Za-z0-9]+),Arn\]\}>/.exec(keys[0])![1];
+    expect(reports[keys[0]]).toEqual({ 'files': ['junit.xml'], 'base-directory': 'devsecops-gate-out/findings', 'file-format': 'JUNITXML' });
+    const group = s.template.findResources('AWS::CodeBuild::ReportGroup')[groupId];
+    expect(group.Properties.Type).toBe('TEST');
+    expect(group.Properties.ExportConfig.ExportConfigType).toBe('S3');
+    expect(group.Properties.ExportConfig.S3Destination.EncryptionKey).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineStorageKey/), 'Arn'] });
+    expect(group.Properties.ExportConfig.S3Destination.EncryptionDisabled).toBe(false);
+    expect(group.Properties.ExportConfig.S3Destination.Bucket).toEqual({ Ref: expect.stringMatching(/^PipelineStorageArtifactsBucket/) });
+  });
+
+  test('each gate\'s role may write reports only to its own report group, by ARN', () => {
+    const groups = Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'));
+    expect(groups).toHaveLength(GATE_IDS.length);
+    for (const group of groups) {
+      s.template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Effect: 'Allow',
+            Action: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'],
+            Resource: { 'Fn::GetAtt': [group, 'Arn'] },
+          }]),
+        },
+      });
+    }
+  });
+
+  test('the findings CLI asset is readable as that one object only', () => {
+    const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
+    const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
+    expect(reads).toHaveLength(GATE_IDS.length);
+    for (const st of reads) {
+      expect(st.Action).toBe('s3:GetObject');
+      const arn = JSON.stringify(st.Resource);
+      expect(arn).toMatch(/cdk-hnb659fds-assets-111111111111-eu-west-1\/[0-9a-f]{64}\.zip/);
+      expect(arn).not.toContain('*');
+    }
+  });
+
+  test('secrets: gitleaks, pinned and verified, scanning the files (no full clone), said in the summary', () => {
+    const g = s.gates.SecretScan!;
+    const t = TOOLS.gitleaks;
+    if (t.kind !== 'archive') throw new Error('gitleaks is an archive tool');
+    expect(g.install).toContain(`echo "${t.download.sha256}  /tmp/devsecops-tools/${t.download.url.split('/').pop()}" | sha256sum -c -`);
+    expect(g.build).toContainEqual(expect.stringMatching(/^gitleaks dir --no-banner --redact --exit-code 0 --report-format json --report-path \S+gitleaks\.json \.$/));
+    expect(g.build.find((l) => l.includes('evaluate'))).toMatch(/--secret-severity CRITICAL --secret-scan files /);
+  });
+
+  test('SCA: trivy fs, its databases in the S3 cache with fallback repositories', () => {
+    const g = s.gates.DependencyScan!;
+    const trivy = g.build.find((l) => l.startsWith('trivy fs'))!;
+    expect(trivy).toContain('--scanners vuln --format json');
+    expect(trivy).toContain('--db-repository mirror.gcr.io/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2');
+    expect(trivy).toContain('--java-db-repository mirror.gcr.io/aquasec/trivy-java-db:1,ghcr.io/aquasecurity/trivy-java-db:1,public.ecr.aws/aquasecurity/trivy-java-db:1');
+    expect(trivy).toContain('--cache-dir /root/.cache/trivy');
+    expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*'] });
+    expect(g.project.Properties.Cache).toEqual({
+      Type: 'S3',
+      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineStorageArtifactsBucket/) }, 'devsecops-cache/trivy']] },
+    });
+    expect(commandsOf(g).join('\n')).toContain(`/download/v${TOOLS.trivy.version}/`);
+    expect(TOOLS.trivy.version).not.toBe('0.69.4');
+  });
+
+  test('SAST: engines chosen by the files present; Semgrep, not verifiable yet, is skipped with a message', () => {
+    const g = s.gates.Sast!;
+    const install = g.install.join('\n');
+    expect(install).toMatch(/if find \. .*-name '\*\.py' -print \| grep -q \.; then .*apt-get install -y -qq --no-install-recommends 'bandit=1\.6\.2-\*'/);
+    expect(install).toMatch(/if \[ -f pom\.xml \]; then .*spotbugs-4\.9\.3\.tgz.*sha256sum -c -.*findsecbugs-plugin-1\.14\.0\.jar.*sha256sum -c -/);
+    expect(install).toContain('SAST: semgrep skipped: its install cannot be verified yet');
+    expect(install).not.toMatch(/pip install/);
+    expect(g.build.join('\n')).toContain('bandit -r . -f json');
+    // Nothing applicable: an explicit empty report that says so, rather than no report.
+    expect(g.build.join('\n')).toMatch(/sast-detect\.sarif/);
+  });
+
+  test('SBOM: CycloneDX JSON as an artifact and in a dedicated hardened bucket, under the commit id', () => {
+    const g = s.gates.Sbom!;
+    expect(g.build).toContainEqual(expect.stringMatching(/^trivy fs --format cyclonedx --output \S+sbom\.cdx\.json /));
+    expect(g.build).toContain('cp /tmp/devsecops/reports/sbom.cdx.json devsecops-gate-out/sbom.cdx.json');
+    const upload = g.build.find((l) => l.startsWith('aws s3 cp'))!;
+    expect(upload).toMatch(/"s3:\/\/<TOKEN:\{Ref:PipelineGatesSbomBucket[0-9A-F]+\}>\/sbom\/\$\{CODEBUILD_RESOLVED_SOURCE_VERSION\}\/\$\{PIPELINE_EXECUTION_ID\}\.cdx\.json"$/);
+    // The upload comes after evaluate found a well-formed SBOM.
+    expect(g.build.indexOf(upload)).toBeGreaterThan(g.build.findIndex((l) => l.includes('evaluate')));
+    s.template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'SecurityGates',
+        Actions: Match.arrayWith([Match.objectLike({
+          Name: 'Sbom',
+          Configuration: Match.objectLike({ EnvironmentVariables: Match.stringLikeRegexp('PIPELINE_EXECUTION_ID.*#\\{codepipeline.PipelineExecutionId\\}') }),
+        })]),
+      })]),
+    });
+    const bucket = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PipelineGatesSbomBucket'))![1].Properties;
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineStorageKey/), 'Arn'] },
+    });
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: expect.stringMatching(/^PipelineStorageAccessLogsBucket/) }, LogFilePrefix: 'sbom/' });
+    expect(bucket.ObjectLockEnabled).toBeUndefined();
+    expect(s.pipeline.sbomBucket).toBeDefined();
+  });
+
+  test('SBOM: the build may only add objects under sbom/ of its bucket', () => {
+    const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
+    const onSbom = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => JSON.stringify(st.Resource).includes('PipelineGatesSbomBucket'));
+    expect(onSbom).toEqual([{
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^PipelineGatesSbomBucket/), 'Arn'] }, '/sbom/*']] },
+    }]);
+  });
+
+  test('IaC: cfn-guard with the Control Tower rules over every template of the synth output', () => {
+    const g = s.gates.IacScan!;
+    const install = g.install.join('\n');
+    expect(install).toContain('/cloudformation-guard/releases/download/3.2.0/');
+    expect(install).toMatch(/registry\.npmjs\.org\/@cdklabs\/cdk-validator-cfnguard\/-\/cdk-validator-cfnguard-0\.0\.62\.tgz\n.*sha512sum -c -/);
+    const build = g.build.join('\n');
+    expect(build).toContain("find devsecops-cloud-assembly -name '*.template.json'");
+    expect(build).toContain(`for id in ${IacScan.DEFAULT_CONTROL_TOWER_RULES.join(' ')}; do`);
+    expect(build).toMatch(/cfn-guard validate --data \/tmp\/devsecops\/templates --rules \/tmp\/devsecops\/guard-rules --output-format sarif/);
+    // The synth output is an input of the gate's action, beside the source.
+    s.template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'SecurityGates',
+        Actions: Match.arrayWith([Match.objectLike({
+          Name: 'IacScan',
+          InputArtifacts: [{ Name: 'my_org_my_app_Source' }, { Name: 'Synth_Output' }],
+        })]),
+      })]),
+    });
+    expect(install).toContain('ln -s -- "$CODEBUILD_SRC_DIR_Synth_Output" "devsecops-cloud-assembly"');
+  });
+});
+
+describe('tuning and switching gates off', () => {
+  test.each([
+    ['secrets', { secrets: SecretScan.none() }, 'SecretScan'],
+    ['sast', { sast: Sast.none() }, 'Sast'],
+    ['dependencies', { dependencies: DependencyScan.none() }, 'DependencyScan'],
+    ['sbom', { sbom: Sbom.none() }, 'Sbom'],
+    ['iac', { iac: IacScan.none() }, 'IacScan'],
+  ] as const)('gates.%s off is one prop: that gate goes, the others stay, and a warning names it', (name, gates, id) => {
+    const s = synthGates({ gates });
+    expect(Object.keys(s.gates).sort()).toEqual(GATE_IDS.filter((g) => g !== id).sort());
+    const warnings = s.pipeline.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`gates\\.${name} is off.*secure default weakened`))]);
+  });
+
+  test('every gate off: no gates stage, no report groups, no findings CLI asset', () => {
+    const s = synthGates({ gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() } });
+    expect(stagesOf(s.template).map((st) => st.name)).not.toContain('SecurityGates');
+    expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);
+    expect(s.pipeline.sbomBucket).toBeUndefined();
+  });
+
+  test('failOn: the pipeline-wide value, overridden per gate; CRITICAL leaves a warning', () => {
+    const s = synthGates({ gates: { failOn: Severity.MEDIUM, secrets: SecretScan.gitleaks({ failOn: Severity.LOW }) } });
+    const failOn = (id: keyof typeof s.gates) => /--fail-on (\w+)/.exec(s.gates[id]!.build.find((l) => l.includes('evaluate'))!)![1];
+    expect(failOn('SecretScan')).toBe('LOW');
+    expect(failOn('Sast')).toBe('MEDIUM');
+    expect(failOn('IacScan')).toBe('MEDIUM');
+    const weak = synthGates({ gates: { failOn: Severity.CRITICAL } });
+    const warnings = weak.pipeline.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/failOn is CRITICAL/)]);
+  });
+
+  test('suppressions: the default file is left to the CLI (used if present); a named file is passed', () => {
+    const byDefault = synthGates();
+    expect(byDefault.gates.Sast!.build.find((l) => l.includes('evaluate'))).not.toContain('--suppressions');
+    const named = synthGates({ gates: { suppressionsFile: 'security/suppressions.yaml', iac: IacScan.cfnGuard({ suppressionsFile: 'infra/iac-suppressions.yaml' }) } });
+    expect(named.gates.Sast!.build.find((l) => l.includes('evaluate'))).toContain("--suppressions 'security/suppressions.yaml'");
+    expect(named.gates.IacScan!.build.find((l) => l.includes('evaluate'))).toContain("--suppressions 'infra/iac-suppressions.yaml'");
+  });
+
+  test('secrets: a full clone has its history scanned, and the summary says so', () => {
+    const s = synthGates({ source: PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true }) });
+    const g = s.gates.SecretScan!;
+    expect(g.build).toContainEqual(expect.stringMatching(/^gitleaks git --no-banner --redact --exit-code 0 /));
+    expect(g.build.find((l) => l.includes('evaluate'))).toContain('--secret-scan history');
+  });
+
+  test('secrets: trufflehog (no verification calls) and secretlint (files only, even on a full clone)', () => {
+    const source = PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true });
+    const th = synthGates({ source, gates: { secrets: SecretScan.trufflehog({ secretSeverity: Severity.HIGH }) } }).gates.SecretScan!;
+    expect(th.build).toContainEqual(expect.stringMatching(/^trufflehog git file:\/\/\. --json --no-update --no-verification > /));
+    expect(th.build.find((l) => l.includes('evaluate'))).toContain('--secret-severity HIGH --secret-scan history');
+    const sl = synthGates({ source, gates: { secrets: SecretScan.secretlint() } }).gates.SecretScan!;
+    expect(sl.install.join('\n')).toMatch(/secretlint-11\.7\.1\.tgz\n.*sha512sum -c -/);
+    expect(sl.build.find((l) => l.includes('evaluate'))).toContain('--secret-scan files');
+  });
+
+  test('SAST: an explicit engine list runs those engines whatever the files', () => {
+    const g = synthGates({ gates: { sast: Sast.engines([SastEngine.BANDIT, SastEngine.SPOTBUGS]) } }).gates.Sast!;
+    expect(g.install.filter((l) => l.startsWith('if true; then'))).toHaveLength(2);
+    expect(g.build.join('\n')).not.toContain('sast-detect');
+    expect(() => Sast.engines([])).toThrow(/the list is empty.*Sast\.none\(\)/);
+  });
+
+  test('SAST and IaC engines that cannot be installed verifiably fail closed at run time, saying why', () => {
+    const s = synthGates({ gates: { sast: Sast.semgrep(), iac: IacScan.checkov() } });
+    for (const [id, tool] of [['Sast', 'semgrep'], ['IacScan', 'checkov']] as const) {
+      const install = s.gates[id]!.install.join('\n');
+      expect(install).toMatch(new RegExp(`echo '${tool}: cannot generate a verified install for ${tool}: .*fails closed.*' >&2 && exit 1`));
+      expect(install).not.toMatch(/pip install/);
+    }
+  });
+
+  test('SBOM: cyclonedx-npm generator, object lock and expiry', () => {
+    const s = synthGates({ gates: { sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM, objectLockRetention: s3.ObjectLockRetention.governance(Duration.days(365)), expiration: Duration.days(730) }) } });
+    expect(s.gates.Sbom!.build).toContainEqual(expect.stringMatching(/^cyclonedx-npm --package-lock-only --output-format JSON /));
+    expect(s.gates.Sbom!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
+    const bucket = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PipelineGatesSbomBucket'))![1].Properties;
+    expect(bucket.ObjectLockEnabled).toBe(true);
+    expect(bucket.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } });
+    expect(bucket.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 730, NoncurrentVersionExpiration: { NoncurrentDays: 730 } });
+  });
+
+  test('SCA: ignoreUnfixed is a weakening and says so', () => {
+    const s = synthGates({ gates: { dependencies: DependencyScan.trivy({ ignoreUnfixed: true }) } });
+    expect(s.gates.DependencyScan!.build.find((l) => l.startsWith('trivy fs'))).toContain('--ignore-unfixed');
+    const warnings = s.pipeline.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/ignoreUnfixed is true/)]);
+  });
+
+  test('IaC: the user\'s rule files beside chosen Control Tower rules; bad options name the fix', () => {
+    const g = synthGates({ gates: { iac: IacScan.cfnGuard({ rules: ['policies/guard'], controlTowerRules: ['ct-s3-pr-1'] }) } }).gates.IacScan!;
+    expect(g.build.join('\n')).toMatch(/for id in ct-s3-pr-1; do.*\n[^]*--rules \/tmp\/devsecops\/guard-rules --rules 'policies\/guard' /);
+    const only = synthGates({ gates: { iac: IacScan.cfnGuard({ rules: ['policies/guard'], controlTowerRules: [] }) } }).gates.IacScan!;
+    expect(only.install.join('\n')).not.toContain('cdk-validator-cfnguard');
+    expect(() => IacScan.cfnGuard({ controlTowerRules: ['s3-public'], rules: ['../outside'] })).toThrow(
+      /controlTowerRules: 's3-public' is not a Control Tower proactive control id[^]*rules: '\.\.\/outside' is not a path inside the repository/);
+    expect(() => IacScan.cfnGuard({ controlTowerRules: [] })).toThrow(/would check nothing/);
+  });
+});
