@@ -11,33 +11,76 @@ import { severityRank } from './severity';
  * severity), the union of CVE and CWE ids, the first known location, resource, package fields
  * and help link. It counts as suppressed by the tool only if every merged finding was: one
  * scanner's inline ignore must not hide another scanner's report.
- * Order: the order in which each merged finding first appears. Inputs are not modified.
+ * Order: the order in which each merged finding first appears. Inputs are not modified; a
+ * finding that merges with nothing is returned as it is (large reports: no copies).
  */
 export function mergeFindings(findings: Finding[]): Finding[] {
-  const groups: Group[] = [];
-  const byFingerprint = new Map<string, Group>();
-  const byVulnerability = new Map<string, Group[]>();
+  const n = findings.length;
+  // Group of each finding: the index of the group's first finding.
+  const groupOf = new Int32Array(n);
+  // Members after the first, only for groups that have them.
+  const extra = new Map<number, number[]>();
+  const byFingerprint = new Map<string, number>();
+  // CVE merges are across tools only, so with a single tool there is nothing to key.
+  const byVulnerability = manyTools(findings) ? new Map<string, number[]>() : undefined;
 
-  for (const finding of findings) {
+  const members = (group: number): number[] => [group, ...(extra.get(group) ?? [])];
+  const hasToolOf = (group: number, finding: Finding): boolean => {
+    const names = finding.tools.map(toolKey);
+    return members(group).some((m) => findings[m].tools.some((t) => names.includes(toolKey(t))));
+  };
+
+  for (let i = 0; i < n; i++) {
+    const finding = findings[i];
     let group = byFingerprint.get(finding.fingerprint);
-    const keys = vulnerabilityKeys(finding);
-    if (!group) {
+    const keys = byVulnerability ? vulnerabilityKeys(finding) : [];
+    if (group === undefined && byVulnerability) {
       // Across tools only: one tool's two reports of a CVE in two places stay two findings.
-      group = keys.map((k) => byVulnerability.get(k)?.find((g) => !g.hasToolOf(finding))).find((g) => g !== undefined);
+      for (const k of keys) {
+        group = byVulnerability.get(k)?.find((g) => !hasToolOf(g, finding));
+        if (group !== undefined) break;
+      }
     }
-    if (!group) {
-      group = new Group();
-      groups.push(group);
+    if (group === undefined) {
+      group = i;
+    } else {
+      const list = extra.get(group);
+      if (list) list.push(i);
+      else extra.set(group, [i]);
     }
-    group.add(finding);
+    groupOf[i] = group;
     if (!byFingerprint.has(finding.fingerprint)) byFingerprint.set(finding.fingerprint, group);
-    for (const k of keys) {
-      const list = byVulnerability.get(k);
-      if (!list) byVulnerability.set(k, [group]);
-      else if (!list.includes(group)) list.push(group);
+    if (byVulnerability) {
+      for (const k of keys) {
+        const list = byVulnerability.get(k);
+        if (!list) byVulnerability.set(k, [group]);
+        else if (!list.includes(group)) list.push(group);
+      }
     }
   }
-  return groups.map((g) => g.merged());
+
+  const out: Finding[] = [];
+  for (let i = 0; i < n; i++) {
+    if (groupOf[i] !== i) continue;
+    out.push(extra.has(i) ? merge(members(i).map((m) => findings[m])) : findings[i]);
+  }
+  return out;
+}
+
+function toolKey(tool: ToolRef): string {
+  return tool.name.trim().toLowerCase();
+}
+
+function manyTools(findings: Finding[]): boolean {
+  let first: string | undefined;
+  for (const f of findings) {
+    for (const t of f.tools) {
+      const key = toolKey(t);
+      if (first === undefined) first = key;
+      else if (key !== first) return true;
+    }
+  }
+  return false;
 }
 
 /** `CVE|package|version` for each CVE of a dependency finding with a known installed version. */
@@ -48,66 +91,52 @@ function vulnerabilityKeys(finding: Finding): string[] {
   return finding.cves.map((cve) => `${cve.toUpperCase()}\u0000${name}\u0000${pkg.installedVersion}`);
 }
 
-function toolKey(tool: ToolRef): string {
-  return tool.name.trim().toLowerCase();
+/** Adds the items of `from` that `into` lacks (lists of a few ids: no set needed). */
+function union<T>(into: T[], from: readonly T[], same: (a: T, b: T) => boolean = (a, b) => a === b): void {
+  for (const x of from) if (!into.some((y) => same(x, y))) into.push(x);
 }
 
-class Group {
-  private readonly members: Finding[] = [];
+function merge(members: Finding[]): Finding {
+  const first = members[0];
+  // The most serious member; on a tie the first one, so the result does not depend on tool order.
+  let worst = first;
+  for (const m of members) if (severityRank(m.severity) < severityRank(worst.severity)) worst = m;
 
-  add(finding: Finding): void {
-    this.members.push(finding);
+  const tools: ToolRef[] = [];
+  const cves: string[] = [];
+  const cwes: string[] = [];
+  for (const m of members) {
+    union(tools, m.tools, (a, b) => a.name === b.name && a.version === b.version);
+    union(cves, m.cves);
+    union(cwes, m.cwes);
   }
-
-  // Groups hold a handful of findings: a scan is cheaper than a set per group.
-  hasToolOf(finding: Finding): boolean {
-    const names = finding.tools.map(toolKey);
-    return this.members.some((m) => m.tools.some((t) => names.includes(toolKey(t))));
-  }
-
-  merged(): Finding {
-    const members = this.members;
-    if (members.length === 1) return members[0];
-    const first = members[0];
-    // The most serious member; on a tie the first one, so the result does not depend on tool order.
-    let worst = first;
-    for (const m of members) if (severityRank(m.severity) < severityRank(worst.severity)) worst = m;
-
-    const tools: ToolRef[] = [];
-    const seenTools = new Set<string>();
-    const cves = new Set<string>();
-    const cwes = new Set<string>();
-    for (const m of members) {
-      for (const t of m.tools) {
-        const key = `${t.name}\u0000${t.version ?? ''}`;
-        if (!seenTools.has(key)) {
-          seenTools.add(key);
-          tools.push(t);
-        }
-      }
-      for (const c of m.cves) cves.add(c);
-      for (const c of m.cwes) cwes.add(c);
-    }
-    const pick = <K extends keyof Finding>(key: K): Finding[K] => {
-      for (const m of [worst, ...members]) if (m[key] !== undefined) return m[key];
-      return undefined as Finding[K];
-    };
-    const pkg = pick('package');
-    return {
-      ...worst,
-      tools,
-      title: worst.title,
-      description: pick('description'),
-      severity: worst.severity,
-      rawSeverity: worst.rawSeverity,
-      location: pick('location'),
-      resource: pick('resource'),
-      package: pkg && !pkg.fixedVersion ? { ...pkg, fixedVersion: members.map((m) => m.package?.fixedVersion).find((v) => v) } : pkg,
-      cves: [...cves],
-      cwes: [...cwes],
-      fingerprint: first.fingerprint,
-      helpUri: pick('helpUri'),
-      suppressedByTool: members.every((m) => m.suppressedByTool === true) ? true : undefined,
-    };
-  }
+  const pick = <K extends keyof Finding>(key: K): Finding[K] => {
+    if (worst[key] !== undefined) return worst[key];
+    for (const m of members) if (m[key] !== undefined) return m[key];
+    return undefined as Finding[K];
+  };
+  const pkg = pick('package');
+  const fixedVersion = pkg && !pkg.fixedVersion ? members.map((m) => m.package?.fixedVersion).find((v) => v) : undefined;
+  // Every field named (Complete): a field added to Finding later must be merged here too, and
+  // an object literal of one shape is much faster than a spread over findings of many shapes.
+  const merged: Complete<Finding> = {
+    tools,
+    ruleId: worst.ruleId,
+    title: worst.title,
+    description: pick('description'),
+    severity: worst.severity,
+    rawSeverity: worst.rawSeverity,
+    location: pick('location'),
+    resource: pick('resource'),
+    package: pkg && fixedVersion ? { ...pkg, fixedVersion } : pkg,
+    cves,
+    cwes,
+    fingerprint: first.fingerprint,
+    helpUri: pick('helpUri'),
+    suppressedByTool: members.every((m) => m.suppressedByTool === true) ? true : undefined,
+  };
+  return merged;
 }
+
+/** Every property of T, optional ones included (their value may be undefined). */
+type Complete<T> = { [K in keyof Required<T>]: T[K] };
