@@ -1,12 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { commandsOf, GATE_IDS, stagesOf, synthGates } from './support';
 import {
   DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan, Severity,
 } from '../../src';
 import { TOOLS } from '../../src/tools/tools';
 import { CONNECTION_ARN } from '../pipeline/support';
-import { commandsOf, GATE_IDS, stagesOf, synthGates } from './support';
 
 describe('static gates by default', () => {
   const s = synthGates();

@@ -1,0 +1,205 @@
+/**
+ * Real scanners through the real findings CLI, on examples/vulnerable-app (every seed must be
+ * caught by its gate, which fails with exit 1) and examples/clean-app (every gate passes).
+ *
+ * Two ways: the scanners' reports from runScanner fed to `evaluate`, and the gates' generated
+ * build commands run as CodeBuild would run them (with the locally installed scanners on the
+ * PATH instead of the pinned downloads, which this network cannot reach).
+ * trivy and gitleaks do not install here, so the SCA seed (lodash 4.17.15) is checked through
+ * the SBOM in test/scanners and not by a gate exit code.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildSync } from 'esbuild';
+import { GateBuild, synthGates } from './support';
+import { Sast, SbomGenerator, Sbom, SecretScan } from '../../src';
+import { cfnGuardPackageDir, EXAMPLES, ROOT, runScanner } from '../scanners/run-scanner';
+
+const VULNERABLE = path.join(EXAMPLES, 'vulnerable-app');
+const CLEAN = path.join(EXAMPLES, 'clean-app');
+
+let work: string;
+let cli: string;
+
+beforeAll(() => {
+  // Inside the project, so secretlint finds its rule preset in node_modules (gitignored).
+  fs.mkdirSync(path.join(ROOT, '.scratch'), { recursive: true });
+  work = fs.mkdtempSync(path.join(ROOT, '.scratch', 'gates-'));
+  cli = path.join(work, 'findings-cli', 'cli.js');
+  // The same bundle the pipeline ships (the pre-compile esbuild step), built here so the test
+  // never races another run over assets/.
+  buildSync({
+    entryPoints: [path.join(ROOT, 'src', 'findings', 'cli.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: cli,
+    logLevel: 'error',
+  });
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+interface Evaluated { readonly status: number; readonly out: string; readonly result: any }
+
+function evaluate(gate: string, reports: string[], extra: string[] = []): Evaluated {
+  const out = fs.mkdtempSync(path.join(work, `eval-${gate}-`));
+  const r = spawnSync(process.execPath, [cli, 'evaluate', '--gate', gate, ...reports.flatMap((x) => ['--report', x]), '--fail-on', 'HIGH', '--out', out, ...extra],
+    { encoding: 'utf8', cwd: work });
+  const resultFile = path.join(out, 'gate-result.json');
+  return { status: r.status ?? -1, out: r.stdout + r.stderr, result: fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : undefined };
+}
+
+function blockingRules(e: Evaluated): string[] {
+  const junit = fs.readFileSync(path.join(e.out.match(/reports in (\S+)/)![1], 'junit.xml'), 'utf8');
+  expect(junit).toContain('<testsuite');
+  return [...new Set([...e.out.matchAll(/^ {2}(CRITICAL|HIGH) (\S+)/gm)].map((m) => m[2]))].sort();
+}
+
+describe('scanner reports through evaluate', () => {
+  test('secrets (secretlint): the fake AWS secret key blocks; clean-app passes', () => {
+    const bad = evaluate('secrets', [`${runScanner('secretlint', VULNERABLE).reportPath}:sarif`], ['--secret-scan', 'files']);
+    expect(bad.status).toBe(1);
+    // secretlint's rule id is 'preset > rule': the AWS rule, on the seeded key in src/config.js.
+    expect(bad.out).toMatch(/^ {2}CRITICAL @secretlint\/secretlint-rule-preset-recommend > @secretlint\/secretlint-rule-aws src\/config\.js:\d+:/m);
+    expect(bad.result.status).toBe('fail');
+    const good = evaluate('secrets', [`${runScanner('secretlint', CLEAN).reportPath}:sarif`], ['--secret-scan', 'files']);
+    expect({ status: good.status, out: good.out }).toEqual({ status: 0, out: expect.stringMatching(/PASS/) });
+  });
+
+  test('SAST (bandit): the shell injection blocks as B602; clean-app passes', () => {
+    const bad = evaluate('sast', [`${runScanner('bandit', VULNERABLE).reportPath}:bandit`]);
+    expect(bad.status).toBe(1);
+    expect(blockingRules(bad)).toEqual(['B602']);
+    const good = evaluate('sast', [`${runScanner('bandit', CLEAN).reportPath}:bandit`]);
+    expect({ status: good.status, out: good.out }).toEqual({ status: 0, out: expect.stringMatching(/PASS/) });
+  });
+
+  test('IaC (cfn-guard, Control Tower S3 rules): the public unencrypted bucket blocks; clean-app passes', () => {
+    const bad = evaluate('iac', [`${runScanner('cfn-guard', VULNERABLE).reportPath}:sarif`]);
+    expect(bad.status).toBe(1);
+    expect(blockingRules(bad)).toEqual(expect.arrayContaining(['S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED_CHECK', 'S3_BUCKET_POLICY_SSL_REQUESTS_ONLY_CHECK']));
+    const good = evaluate('iac', [`${runScanner('cfn-guard', CLEAN).reportPath}:sarif`]);
+    expect({ status: good.status, out: good.out }).toEqual({ status: 0, out: expect.stringMatching(/PASS/) });
+  });
+
+  test('SBOM (cyclonedx-npm): a well-formed CycloneDX passes for both apps; a missing one fails closed', () => {
+    for (const dir of [VULNERABLE, CLEAN]) {
+      const r = evaluate('sbom', [`${runScanner('cyclonedx-npm', dir).reportPath}:cyclonedx`]);
+      expect({ status: r.status, out: r.out }).toEqual({ status: 0, out: expect.stringMatching(/PASS/) });
+    }
+    expect(evaluate('sbom', [path.join(work, 'no-such-sbom.json:cyclonedx')]).status).toBe(2);
+  });
+});
+
+/**
+ * Runs a gate's generated build commands in a copy of `appDir`, as CodeBuild would: one bash
+ * shell, stopping at the first failing command, up to and including evaluate. Paths under
+ * /tmp/devsecops move into the test's work dir; `prepare` stands in for the install phase.
+ */
+function runGateBuild(gate: GateBuild, appDir: string, prepare: (src: string, tmp: string) => void): { status: number; output: string; src: string } {
+  const base = fs.mkdtempSync(path.join(work, 'build-'));
+  const src = path.join(base, 'src');
+  const tmp = path.join(base, 'devsecops');
+  fs.cpSync(appDir, src, { recursive: true });
+  fs.mkdirSync(path.join(tmp, 'findings-cli'), { recursive: true });
+  fs.copyFileSync(cli, path.join(tmp, 'findings-cli', 'cli.js'));
+  const bin = path.join(base, 'bin');
+  fs.mkdirSync(bin);
+  fs.symlinkSync(path.join(cfnGuardPackageDir(), 'bin', 'ubuntu', 'x86_64', 'cfn-guard'), path.join(bin, 'cfn-guard'));
+  for (const tool of ['secretlint', 'cyclonedx-npm']) fs.symlinkSync(path.join(ROOT, 'node_modules', '.bin', tool), path.join(bin, tool));
+  prepare(src, tmp);
+  const relocate = (c: string) => c.split('/tmp/devsecops/').join(`${tmp}/`);
+  const upToEvaluate = gate.build.slice(0, gate.build.findIndex((c) => c.includes('cli.js evaluate')) + 1);
+  const script = ['cd "$1" || exit 99', ...upToEvaluate.map(relocate).flatMap((c) => [c, 'rc=$?; if [ "$rc" -ne 0 ]; then exit "$rc"; fi'])].join('\n');
+  const r = spawnSync('bash', ['-c', script, 'gate', src], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1' } });
+  return { status: r.status ?? -1, output: r.stdout + r.stderr, src };
+}
+
+/** The SAST install phase's own detection tests, run on the app, leave the engines' markers. */
+function detectEngines(gate: GateBuild) {
+  return (src: string, tmp: string) => {
+    for (const line of gate.install) {
+      const m = /^if (.+); then echo 'SAST: running (\w+)' && touch (\S+) && /.exec(line);
+      if (!m) continue;
+      const found = spawnSync('bash', ['-c', m[1]], { cwd: src }).status === 0;
+      if (found) fs.writeFileSync(m[3].split('/tmp/devsecops/').join(`${tmp}/`), '');
+    }
+  };
+}
+
+describe('the generated gate commands, run on the example apps', () => {
+  const s = synthGates({ gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }) } });
+
+  function iacPrepare(appDir: string) {
+    return (src: string, tmp: string) => {
+      // The synth output beside the source, as CodeBuild links it; the Control Tower rules as the install phase unpacks them.
+      const assembly = path.join(src, 'devsecops-cloud-assembly');
+      fs.mkdirSync(assembly);
+      fs.copyFileSync(path.join(appDir, 'infra', 'template.json'), path.join(assembly, 'App.template.json'));
+      fs.cpSync(path.join(cfnGuardPackageDir(), 'rules', 'control-tower', 'cfn-guard'), path.join(tmp, 'control-tower'), { recursive: true });
+    };
+  }
+
+  test('IaC gate (default Control Tower rules): vulnerable-app fails with the bucket findings, clean-app passes', () => {
+    const bad = runGateBuild(s.gates.IacScan!, VULNERABLE, iacPrepare(VULNERABLE));
+    expect(bad.status).toBe(1);
+    expect(bad.output).toMatch(/gate iac: FAIL/);
+    expect(bad.output).toContain('S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED_CHECK');
+    const good = runGateBuild(s.gates.IacScan!, CLEAN, iacPrepare(CLEAN));
+    expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate iac: PASS/) });
+  });
+
+  test('IaC gate: a cloud assembly without templates fails closed', () => {
+    const r = runGateBuild(s.gates.IacScan!, CLEAN, (src) => fs.mkdirSync(path.join(src, 'devsecops-cloud-assembly')));
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('no *.template.json in the cloud assembly');
+  });
+
+  test('SAST gate (detected: Python, so Bandit): vulnerable-app fails on B602, clean-app passes', () => {
+    const gate = s.gates.Sast!;
+    const bad = runGateBuild(gate, VULNERABLE, detectEngines(gate));
+    expect(bad.status).toBe(1);
+    expect(bad.output).toMatch(/HIGH B602/);
+    const good = runGateBuild(gate, CLEAN, detectEngines(gate));
+    expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sast: PASS/) });
+  });
+
+  test('SAST gate: no applicable engine is reported as such, not as a silent pass', () => {
+    const gate = s.gates.Sast!;
+    const empty = fs.mkdtempSync(path.join(work, 'js-only-'));
+    fs.writeFileSync(path.join(empty, 'index.js'), 'module.exports = 1;\n');
+    const r = runGateBuild(gate, empty, detectEngines(gate));
+    expect(r.status).toBe(0);
+    expect(r.output).toMatch(/gate sast: PASS: 0 blocking finding\(s\) at or above HIGH of 0/);
+    expect(fs.readFileSync(path.join(r.src, r.output.match(/reports in (\S+)/)![1], 'summary.md'), 'utf8')).toContain('sast-detect');
+  });
+
+  test('secrets gate (secretlint): vulnerable-app fails on the fake key, clean-app passes', () => {
+    const bad = runGateBuild(s.gates.SecretScan!, VULNERABLE, () => undefined);
+    expect(bad.status).toBe(1);
+    expect(bad.output).toMatch(/gate secrets: FAIL/);
+    const good = runGateBuild(s.gates.SecretScan!, CLEAN, () => undefined);
+    expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate secrets: PASS/) });
+  });
+
+  test('SBOM gate (cyclonedx-npm): both apps get a CycloneDX artifact and pass', () => {
+    for (const app of [VULNERABLE, CLEAN]) {
+      const r = runGateBuild(s.gates.Sbom!, app, () => undefined);
+      expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sbom: PASS/) });
+    }
+  });
+
+  test('a scanner that writes no report fails the gate (fail closed)', () => {
+    // cfn-guard replaced by a command that exits 0 and writes nothing.
+    const r = runGateBuild(s.gates.IacScan!, CLEAN, (src, tmp) => {
+      iacPrepare(CLEAN)(src, tmp);
+      const bin = path.join(path.dirname(src), 'bin');
+      fs.unlinkSync(path.join(bin, 'cfn-guard'));
+      fs.writeFileSync(path.join(bin, 'cfn-guard'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    });
+    expect(r.status).toBe(2);
+    expect(r.output).toMatch(/cfn-guard\.sarif/);
+  });
+});
