@@ -9,16 +9,21 @@ import { DecodedReport, ReportFormatError } from './types';
  * Turns a report file's bytes into a `DecodedReport` (JSON, NDJSON, XML or CSV), failing closed
  * with a `ReportFormatError` that names the file and the problem.
  *
- * Large JSON reports (100 MB SARIF, trivy JSON) are decoded lazily so that the whole object graph
- * never exists at once: `JSON.parse` of a 100 MB report holds the text plus an object graph several
- * times its size. Instead one pass over the bytes finds every container of at least
- * `lazyContainerBytes`; the document is rebuilt from real objects down to the large arrays, and an
- * array whose elements are each small becomes a *lazy array*: a read-only `Proxy` over an array
- * (so `Array.isArray` is true and `length`, indexing, `for...of`, `map`, `filter` all work) that
- * `JSON.parse`s one element's bytes when it is read and keeps nothing. Parsers need no special
- * code: they read `doc.runs[0].results` or `doc.Results[i].Vulnerabilities` as usual, one element
- * at a time, and only the findings they produce stay in memory. Reading an element twice parses it
- * twice; `elementsAt` walks JSON paths without reading anything twice.
+ * Large JSON reports (100 MB SARIF, trivy JSON) are decoded lazily, because `JSON.parse` of a
+ * 100 MB report holds the text plus an object graph several times its size:
+ * - one pass of a tokenizer that creates no values reads the file through a 4 MiB window, checks
+ *   its structure (a truncated file fails here, before any parser runs) and records every
+ *   container of at least `lazyContainerBytes` with its children's byte ranges;
+ * - the document is built from real objects down to those large containers, and an array whose
+ *   elements are each small becomes a *lazy array*: a read-only `Proxy` over an array (so
+ *   `Array.isArray` is true and `length`, indexing, `for...of`, `map`, `filter` all work) that
+ *   reads and `JSON.parse`s one element's bytes when it is read and keeps nothing.
+ * Native parsers need no special code for this: they read `doc.runs[0].results` or
+ * `doc.Results[i].Vulnerabilities` as usual, one element at a time, and only the findings they
+ * produce stay in memory (neither the text nor the parsed report is ever whole in memory).
+ * `forEachElement` is the fast way through an array (it skips the Proxy), `elementsAt` walks JSON
+ * paths (`['Results', '*', 'Vulnerabilities']`). Reading an element twice parses it twice, and lazy
+ * arrays can be read only while `loadReport` runs (the file is closed afterwards).
  */
 
 /** How `decodeReport` decides between eager and lazy JSON decoding. */
