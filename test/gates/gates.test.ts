@@ -158,7 +158,9 @@ describe('static gates by default', () => {
       KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^PipelineStorageKey/), 'Arn'] },
     });
     expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
     expect(bucket.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: expect.stringMatching(/^PipelineStorageAccessLogsBucket/) }, LogFilePrefix: 'sbom/' });
     expect(bucket.ObjectLockEnabled).toBeUndefined();
     expect(s.pipeline.sbomBucket).toBeDefined();
@@ -213,7 +215,9 @@ describe('tuning and switching gates off', () => {
   });
 
   test('every gate off: no gates stage, no report groups, no findings CLI asset', () => {
-    const s = synthGates({ gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() } });
+    const s = synthGates({
+      gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() },
+    });
     expect(stagesOf(s.template).map((st) => st.name)).not.toContain('SecurityGates');
     expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);
     expect(s.pipeline.sbomBucket).toBeUndefined();
@@ -272,7 +276,12 @@ describe('tuning and switching gates off', () => {
   });
 
   test('SBOM: cyclonedx-npm generator, object lock and expiry', () => {
-    const s = synthGates({ gates: { sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM, objectLockRetention: s3.ObjectLockRetention.governance(Duration.days(365)), expiration: Duration.days(730) }) } });
+    const sbom = Sbom.cycloneDx({
+      generator: SbomGenerator.CYCLONEDX_NPM,
+      objectLockRetention: s3.ObjectLockRetention.governance(Duration.days(365)),
+      expiration: Duration.days(730),
+    });
+    const s = synthGates({ gates: { sbom } });
     expect(s.gates.Sbom!.build).toContainEqual(expect.stringMatching(/^cyclonedx-npm --package-lock-only --output-format JSON /));
     expect(s.gates.Sbom!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
     const bucket = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PipelineGatesSbomBucket'))![1].Properties;

@@ -130,7 +130,9 @@ function detectEngines(gate: GateBuild) {
 }
 
 describe('the generated gate commands, run on the example apps', () => {
-  const s = synthGates({ gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }) } });
+  const s = synthGates({
+    gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }) },
+  });
 
   function iacPrepare(appDir: string) {
     return (src: string, tmp: string) => {
