@@ -3,9 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { connectionSource, ENV, pipelineApp } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { DevSecOpsPipeline } from '../../src';
-import { connectionSource, ENV, pipelineApp } from './support';
 
 function templateOf(props: Parameters<typeof pipelineApp>[0] = {}): Template {
   const { app, stack, pipeline } = pipelineApp(props);
@@ -52,7 +52,8 @@ describe('hardened defaults', () => {
   });
 
   test('both buckets deny non-TLS requests and TLS below 1.2', () => {
-    const policies = template.findResources('AWS::S3::BucketPolicy');
+    // The pipeline's storage buckets (the SBOM gate's bucket is tested in test/gates).
+    const policies = Object.fromEntries(Object.entries(template.findResources('AWS::S3::BucketPolicy')).filter(([id]) => id.startsWith('PipelineStorage')));
     expect(Object.keys(policies)).toHaveLength(2);
     for (const policy of Object.values<any>(policies)) {
       const statements = policy.Properties.PolicyDocument.Statement;
@@ -115,7 +116,7 @@ describe('tunable defaults', () => {
     pipeline.addStage(new AppStage(app, 'Staging'));
     pipeline.codePipeline.buildPipeline();
     // Template.fromStack would synthesize, and the nag packs rightly fail it (see nag.test.ts): count constructs.
-    expect(stack.node.findAll().filter((c) => c instanceof s3.CfnBucket)).toHaveLength(1);
+    expect(stack.node.findAll().filter((c) => c instanceof s3.CfnBucket && c.node.path.includes('/Storage/'))).toHaveLength(1);
     expect(pipeline.accessLogsBucket).toBeUndefined();
     const warnings = pipeline.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     expect(warnings.join('\n')).toMatch(/serverAccessLogs is false.*weakened/);
