@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 // One place for the toolchain versions this project is built and tested with.
 const CDK_VERSION = '2.276.0';
@@ -90,9 +90,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 120_000,
     },
   },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'build-tools', 'projenrc'] },
   bin: { 'devsecops-findings': 'assets/findings-cli/cli.js' },
   npmignoreEnabled: true,
   gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
+});
+
+// Examples are type-checked and linted like tests.
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '..', isolatedModules: true },
+    include: ['**/*.ts'],
+    exclude: ['node_modules', '**/cdk.out'],
+  },
 });
 
 // `npm test` runs every check: the jsii compile, README examples through jsii-rosetta
@@ -104,6 +115,8 @@ project.preCompileTask.exec(
   { name: 'bundle the findings CLI' },
 );
 project.addPackageIgnore('!/assets/');
+// The findings runtime is bundled, so its libraries are rightly dev dependencies.
+project.eslint?.allowDevDeps('src/findings/**');
 
 project.tasks.removeTask('test:update');
 const testTask = project.tasks.tryFind('test')!;
@@ -116,7 +129,7 @@ testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('example', {
   description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
-  exec: 'ts-node --project test/tsconfig.json examples/run-example.ts quickstart',
+  exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart',
 });
 project.addTask('bench:synth', {
   description: 'Benchmark: synth time of DevSecOpsPipeline against a bare pipelines.CodePipeline',

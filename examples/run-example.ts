@@ -29,7 +29,7 @@ function main(): number {
   }
   fs.rmSync(outdir, { recursive: true, force: true });
 
-  const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--project', path.join(__dirname, '..', 'test', 'tsconfig.json'), appFile], {
+  const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--project', path.join(__dirname, 'tsconfig.json'), appFile], {
     env: {
       ...process.env,
       CDK_OUTDIR: outdir,

@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { errorsOf, InsecureStage, pipelineApp, synthViolations } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { CompliancePack } from '../../src';
-import { errorsOf, InsecureStage, pipelineApp, synthViolations } from './support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PIPELINE_PACKS = ['AwsSolutions', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'Serverless'];
@@ -17,7 +17,7 @@ describe('the quickstart example under the nag packs', () => {
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'quickstart-'));
     run = spawnSync(process.execPath, [
-      require.resolve('ts-node/dist/bin'), '--project', path.join(ROOT, 'test', 'tsconfig.json'),
+      require.resolve('ts-node/dist/bin'), '--project', path.join(ROOT, 'examples', 'tsconfig.json'),
       path.join(ROOT, 'examples', 'quickstart', 'app.ts'),
     ], {
       env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ '@aws-cdk/core:validateAgainstDefaultRules': true }) },

@@ -3,8 +3,8 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { DevSecOpsPipeline, DevSecOpsPipelineProps, PipelineSource } from '../../src';
 import { CONNECTION_ARN, connectionSource } from './support';
+import { DevSecOpsPipeline, DevSecOpsPipelineProps, PipelineSource } from '../../src';
 
 function build(props: Partial<DevSecOpsPipelineProps>): void {
   const stack = new Stack(new App(), 'S');
@@ -13,7 +13,7 @@ function build(props: Partial<DevSecOpsPipelineProps>): void {
 
 describe('PipelineSource.connection validation', () => {
   test.each([
-    ['', "repoString is empty"],
+    ['', 'repoString is empty'],
     ['my-app', "repoString 'my-app' is not in 'owner/name' form"],
     ['https://github.com/my-org/my-app', "repoString 'https://github.com/my-org/my-app' is not in 'owner/name' form"],
   ])('repo %j is rejected', (repo, message) => {
