@@ -58,6 +58,23 @@ describe('bad input fails closed with the file and the problem', () => {
     await expectBad(write(content), /empty \(only white space\)/);
   });
 
+  test('an empty file fails closed also for a format whose clean output is empty, unless that format is named', async () => {
+    // trufflehog writes nothing when it finds nothing; auto-detection cannot tell that from a scanner that died.
+    await expectBad(write('', 'jsonl'), /empty \(0 bytes\)/);
+    await expectBad(write('', 'jsonl'), /empty \(0 bytes\)/, { format: 'sarif' });
+    await expectBad(path.join(dir, 'no-such-trufflehog.jsonl'), /report file not found/, { format: 'trufflehog' });
+  });
+
+  test('an empty file with the format forced to trufflehog: no findings', async () => {
+    for (const content of ['', '\n', '\ufeff\r\n']) {
+      const file = write(content, 'jsonl');
+      const report = await loadReport(file, { format: 'trufflehog' });
+      expect(report).toEqual({ file, format: 'trufflehog', tools: [{ name: 'trufflehog' }], findings: [] });
+    }
+    // A non-empty file is still parsed (and must be trufflehog's).
+    await expectBad(write('{"hello": "world"}\n', 'jsonl'), /does not look like a trufflehog report/, { format: 'trufflehog' });
+  });
+
   test('truncated JSON', async () => {
     const text = readFileSync(fixture(SEMGREP_SARIF), 'utf8');
     await expectBad(write(text.slice(0, Math.floor(text.length / 2))), /truncated or unparsable JSON/);
@@ -210,8 +227,9 @@ describe('lazy decoding', () => {
     const lazy = decodeReport(name, bytes, tiny);
     expect(lazy.encoding).toBe(eager.encoding);
     expect(JSON.stringify(lazy.doc)).toBe(JSON.stringify(eager.doc));
-    const fromFile = await loadReport(fixture(name), { decode: tiny });
-    expect(fromFile.findings).toEqual((await loadReport(fixture(name))).findings);
+    // The same findings, or (a report that fails closed) the same error.
+    const outcome = (options = {}) => loadReport(fixture(name), options).then((r) => r.findings, (e: Error) => e.message);
+    expect(await outcome({ decode: tiny })).toEqual(await outcome());
   });
 
   test('lazy arrays are real arrays to parsers, read-only, and parse one element at a time', () => {

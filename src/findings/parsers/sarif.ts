@@ -653,6 +653,16 @@ export function sarifTools(report: DecodedReport): ToolRef[] {
   return tools;
 }
 
+/** The first notification of level `error` in a SARIF notifications list (SARIF 2.1.0 §3.58.6), with its text. */
+function errorNotification(notes: unknown): { index: number; text?: string } | undefined {
+  if (!Array.isArray(notes)) return undefined;
+  for (let j = 0; j < notes.length; j++) {
+    const n = notes[j];
+    if (isObj(n) && n.level === 'error') return { index: j, text: msg(n.message) };
+  }
+  return undefined;
+}
+
 /** Findings of every run of a SARIF 2.1.0 document. */
 export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] {
   const file = report.file;
@@ -671,6 +681,16 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
         const notes = Array.isArray(inv.toolExecutionNotifications) ? inv.toolExecutionNotifications : [];
         const reason = notes.map((n) => (isObj(n) ? msg(n.message) : undefined)).find((m) => m !== undefined);
         throw new ReportFormatError(file, `${where}.invocations[${i}]: ${run.tool.name} reports that it did not complete (executionSuccessful: false)${reason ? `: ${firstLine(reason)}` : ''}`);
+      }
+      // A tool that reports an error (a file it could not read, a rule it could not load) may
+      // have missed findings even when it calls the run successful (semgrep does): fail closed.
+      if (isObj(inv)) {
+        for (const key of ['toolExecutionNotifications', 'toolConfigurationNotifications']) {
+          const error = errorNotification(inv[key]);
+          if (error) {
+            throw new ReportFormatError(file, `${where}.invocations[${i}].${key}[${error.index}]: ${run.tool.name} reports an error${error.text ? `: ${firstLine(error.text)}` : ''}`);
+          }
+        }
       }
     }
     // SARIF §3.14.23: results absent or null means the tool did not produce results.

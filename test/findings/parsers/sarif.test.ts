@@ -31,6 +31,8 @@ interface Expected {
   readonly severities: Partial<Record<Severity, number>>;
   /** Where our notion differs from the count/severities PROVENANCE.md gives, and why. */
   readonly note?: string;
+  /** The report holds `count` results but must fail closed with this problem (loadReport rejects it). */
+  readonly rejects?: RegExp;
 }
 
 // Counts and severities from PROVENANCE.md. Severity precedence is normalize.ts': security-severity,
@@ -50,7 +52,14 @@ const SARIF_FIXTURES: Expected[] = [
     severities: { CRITICAL: 1 },
     note: 'PROVENANCE: level absent (warning) x1; secret scanner, so CRITICAL',
   },
-  { file: 'semgrep/sarif-no-results-with-tool-error.sarif', tool: 'Semgrep OSS', count: 0, severities: {} },
+  {
+    file: 'semgrep/sarif-no-results-with-tool-error.sarif',
+    tool: 'Semgrep OSS',
+    count: 0,
+    severities: {},
+    note: 'PROVENANCE: 0 results, but an error-level toolExecutionNotification (a target it could not read) with executionSuccessful true: a scanner that reports an error may have missed findings, so the report fails closed',
+    rejects: /runs\[0\]\.invocations\[0\]\.toolExecutionNotifications\[0\]: Semgrep OSS reports an error: File not found: targets\/basic\/inexistent\.py/,
+  },
   {
     file: 'semgrep/sarif-v1.69.0-many-findings.sarif',
     tool: 'Semgrep OSS',
@@ -111,6 +120,16 @@ describe('SARIF fixtures: counts and severities of PROVENANCE.md', () => {
   });
 
   test.each(SARIF_FIXTURES.map((e) => [e.file, e] as const))('%s', async (_name, expected) => {
+    if (expected.rejects) {
+      // The count is still PROVENANCE's (results in the file), but the report itself must not pass a gate.
+      const doc = decodeReport(fixture(expected.file), readFileSync(fixture(expected.file))).doc as { runs: Array<{ results: unknown[] }> };
+      expect(doc.runs.reduce((n, r) => n + r.results.length, 0)).toBe(expected.count);
+      const error = await loadReport(fixture(expected.file)).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ReportFormatError);
+      expect((error as Error).message.startsWith(`${fixture(expected.file)}: `)).toBe(true);
+      expect((error as Error).message).toMatch(expected.rejects);
+      return;
+    }
     // Auto-detected: exactly one parser (SARIF) must claim the file.
     const report = await loadReport(fixture(expected.file));
     expect(report.format).toBe('sarif');
@@ -149,10 +168,12 @@ describe('SARIF fixtures: what each tool carries', () => {
     expect(findings.filter((f) => !f.suppressedByTool)[0].location?.startLine).toBe(3);
   });
 
-  test('semgrep tool error with executionSuccessful true: no findings, not an error', async () => {
-    const report = await loadReport(fixture('semgrep/sarif-no-results-with-tool-error.sarif'));
-    expect(report.findings).toEqual([]);
-    expect(report.tools).toEqual([{ name: 'Semgrep OSS', version: 'placeholder' }]);
+  test('semgrep tool error with executionSuccessful true: fails closed, naming the file and the error', async () => {
+    // semgrep calls the run successful although it could not read a target: its 0 results do not
+    // mean "nothing found", so the report is a bad input (exit 2), never a pass.
+    const file = fixture('semgrep/sarif-no-results-with-tool-error.sarif');
+    await expect(loadReport(file)).rejects.toThrow(ReportFormatError);
+    await expect(loadReport(file)).rejects.toThrow(`${file}: runs[0].invocations[0].toolExecutionNotifications[0]: Semgrep OSS reports an error: File not found: targets/basic/inexistent.py`);
   });
 
   test('trivy: packages from the message, CVE ids, tool-independent dependency fingerprints', async () => {
@@ -371,6 +392,18 @@ describe('SARIF structure', () => {
         results: [],
       }],
     }, 'runs[0].invocations[0]: t reports that it did not complete (executionSuccessful: false): out of memory'],
+    ['a tool configuration error', {
+      version: '2.1.0',
+      runs: [{
+        tool: { driver: { name: 't' } },
+        invocations: [{
+          executionSuccessful: true,
+          toolExecutionNotifications: [{ level: 'warning', message: { text: 'slow' } }],
+          toolConfigurationNotifications: [{ level: 'note', message: { text: 'a note' } }, { level: 'error', message: { text: 'rule r1 cannot be loaded' } }],
+        }],
+        results: [],
+      }],
+    }, 'runs[0].invocations[0].toolConfigurationNotifications[1]: t reports an error: rule r1 cannot be loaded'],
   ])('%s is a ReportFormatError naming the file', async (_name, doc, problem) => {
     const file = writeSarif(doc);
     await expect(loadReport(file)).rejects.toThrow(ReportFormatError);
