@@ -49,7 +49,8 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
   ${OUTPUT_FILES.asff} (Security Hub ASFF, batches of at most 100, findings at or above --fail-on) and ${OUTPUT_FILES.result} (read by \`summary\`).
   --gate NAME               gate name (letters, digits, . _ -)
   --report FILE[:FORMAT]    a scanner report; FORMAT forces a parser (e.g. sarif, trivy, gitleaks),
-                            otherwise the format is detected. Repeatable; at least one.
+                            otherwise the format is detected. Repeatable; at least one. An empty
+                            file fails, except with FORMAT trufflehog (its clean output is empty).
   --fail-on SEVERITY        CRITICAL, HIGH, MEDIUM, LOW or INFO: a finding at or above it blocks (default HIGH)
   --suppressions FILE       suppressions file (default ${DEFAULT_SUPPRESSIONS_FILE} when it exists;
                             a file named explicitly must exist)

@@ -209,6 +209,16 @@ describe('evaluate: bad input fails closed (exit 2, file and problem named)', ()
     expectBadInput(evaluate([file]), file, /empty/);
   });
 
+  test('empty trufflehog output: a pass when the format is named, bad input when detected', () => {
+    // trufflehog writes an empty file when it finds nothing; only a gate that names the format may say so.
+    const file = write('trufflehog.jsonl', '');
+    const forced = evaluate([`${file}:trufflehog`]);
+    expect(forced.stderr).not.toMatch(/devsecops-findings evaluate:/);
+    expect(forced.code).toBe(0);
+    expect(result(forced.out)).toMatchObject({ status: 'pass', reports: [{ file, format: 'trufflehog', tools: ['trufflehog'], findings: 0 }] });
+    expectBadInput(evaluate([file]), file, /empty \(0 bytes\)/);
+  });
+
   test('truncated JSON', () => {
     const text = readFileSync(SEMGREP_SARIF, 'utf8');
     const file = write('truncated.sarif', text.slice(0, Math.floor(text.length / 2)));

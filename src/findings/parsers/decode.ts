@@ -63,7 +63,7 @@ function isWs(c: number): boolean {
  * The size of a report file. Missing, unreadable, a directory, too large or empty: each a
  * `ReportFormatError` naming the file.
  */
-export async function reportFileSize(file: string): Promise<number> {
+export async function reportFileSize(file: string, options: { allowEmpty?: boolean } = {}): Promise<number> {
   let stat;
   try {
     stat = await fs.stat(file);
@@ -74,20 +74,27 @@ export async function reportFileSize(file: string): Promise<number> {
   }
   if (stat.isDirectory()) throw new ReportFormatError(file, 'is a directory, not a report file');
   if (stat.size > MAX_REPORT_BYTES) throw new ReportFormatError(file, `report is ${stat.size} bytes; at most ${MAX_REPORT_BYTES} bytes can be read`);
-  if (stat.size === 0) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
+  if (stat.size === 0 && !options.allowEmpty) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
   return stat.size;
 }
 
+/** True when the bytes hold nothing but a byte order mark and white space. */
+export function isBlank(bytes: Buffer): boolean {
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let i = start; i < bytes.length; i++) if (!isWs(bytes[i])) return false;
+  return true;
+}
+
 /** Reads a report file whole, with the checks of `reportFileSize`. */
-export async function readReportFile(file: string): Promise<Buffer> {
-  await reportFileSize(file);
+export async function readReportFile(file: string, options: { allowEmpty?: boolean } = {}): Promise<Buffer> {
+  await reportFileSize(file, options);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
   } catch (e) {
     throw new ReportFormatError(file, `cannot read report file: ${(e as Error).message}`);
   }
-  if (bytes.length === 0) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
+  if (bytes.length === 0 && !options.allowEmpty) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
   return bytes;
 }
 

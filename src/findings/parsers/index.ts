@@ -1,7 +1,7 @@
 import { Finding, ToolRef } from '../model';
 import { UnknownSeverityError } from '../normalize';
 import { Severity } from '../severity';
-import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, decodeReport, openLargeJsonReport, readReportFile, reportFileSize } from './decode';
+import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, decodeReport, isBlank, openLargeJsonReport, readReportFile, reportFileSize } from './decode';
 import { NATIVE_PARSERS } from './native';
 import { sarifParser, sarifTools } from './sarif';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
@@ -129,7 +129,14 @@ function toolsOf(parser: ReportParser, report: DecodedReport, findings: Finding[
  */
 export async function loadReport(file: string, options: LoadOptions = {}): Promise<LoadedReport> {
   const ctx: ParseContext = { file, secretSeverity: options.secretSeverity ?? Severity.CRITICAL };
-  const size = await reportFileSize(file);
+  const emptyAllowed = emptyMeansNoFindings(options.format);
+  const size = await reportFileSize(file, { allowEmpty: emptyAllowed !== undefined });
+  // Small files only: a large file of white space is no tool's clean output.
+  if (emptyAllowed && size < 4096) {
+    const bytes = await readReportFile(file, { allowEmpty: true });
+    // The tool's own way of saying "nothing found", accepted only because the format was named.
+    if (isBlank(bytes)) return { file, format: emptyAllowed.format, tools: [{ name: emptyAllowed.format }], findings: [] };
+  }
   if (size >= (options.decode?.lazyAboveBytes ?? DEFAULT_LAZY_ABOVE_BYTES)) {
     // Large JSON: read from the file element by element, never whole (see decode.ts).
     const opened = openLargeJsonReport(file, options.decode);
@@ -142,6 +149,13 @@ export async function loadReport(file: string, options: LoadOptions = {}): Promi
     }
   }
   return load(decodeReport(file, await readReportFile(file), options.decode), options.format, ctx);
+}
+
+/** The forced format's parser when that format's clean output is an empty file. */
+function emptyMeansNoFindings(format: string | undefined): ReportParser | undefined {
+  if (format === undefined) return undefined;
+  const wanted = format.trim().toLowerCase();
+  return allParsers().find((p) => p.format.toLowerCase() === wanted && p.emptyMeansNoFindings === true);
 }
 
 function load(decoded: DecodedReport, format: string | undefined, ctx: ParseContext): LoadedReport {

@@ -76,6 +76,8 @@ export const trufflehogParser = nativeParser({
   format: 'trufflehog',
   description: 'trufflehog --json output (v2 and v3, one object per line)',
   encoding: 'ndjson',
+  // trufflehog prints one line per secret and nothing else: a clean scan writes an empty file.
+  emptyMeansNoFindings: true,
   detect: (report) => Array.isArray(report.doc) && report.doc.length > 0 && (isV3(report.doc[0]) || isV2(report.doc[0])),
   parse(report, ctx) {
     if (!Array.isArray(report.doc)) throw new ReportFormatError(report.file, 'trufflehog report is not a list of JSON lines');

@@ -28,6 +28,13 @@ export interface ReportParser {
   readonly format: string;
   readonly description: string;
   readonly encoding: ReportEncoding;
+  /**
+   * The tool writes an empty file when it finds nothing (trufflehog: JSON lines, zero lines).
+   * Only honoured when the format is forced (`--report FILE:FORMAT`) and the file exists: an
+   * empty file of an auto-detected format still fails closed, since nothing says which tool wrote it.
+   * @default false
+   */
+  readonly emptyMeansNoFindings?: boolean;
   /** True when the decoded document is of this format (cheap structural check). */
   detect(report: DecodedReport): boolean;
   /** Findings; throws `ReportFormatError` when the structure is not what the format requires. */
