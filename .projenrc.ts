@@ -115,6 +115,8 @@ project.preCompileTask.exec(
   { name: 'bundle the findings CLI' },
 );
 project.addPackageIgnore('!/assets/');
+// The package ships lib/, assets/ and the docs; never the examples (the vulnerable app carries a fake secret).
+for (const dir of ['/.scratch/', '/examples/', '/rosetta/', '/.ci/', '/.bench/', '/cdk.out/']) project.addPackageIgnore(dir);
 // The findings runtime is bundled, so its libraries are rightly dev dependencies.
 project.eslint?.allowDevDeps('src/findings/**');
 
