@@ -277,7 +277,6 @@ export class DevSecOpsPipeline extends Construct {
 
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
-  private readonly stageApprovals = new Map<string, boolean>();
   private readonly gates: StaticGates;
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
@@ -364,7 +363,6 @@ export class DevSecOpsPipeline extends Construct {
         comment: options.approvalComment ?? `Approve deployment of ${stage.stageName}`,
       }));
     }
-    this.stageApprovals.set(stage.stageName, options.approval ?? false);
     return this.codePipeline.addStage(stage, { pre, post: options.post });
   }
 
