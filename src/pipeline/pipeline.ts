@@ -318,6 +318,9 @@ export class DevSecOpsPipeline extends Construct {
       synth,
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
+      // The pipeline role could assume every action role anyway; acting with it directly grants nothing
+      // more and drops a role and a policy per action.
+      usePipelineRoleForActions: true,
       artifactBucket: this.storage.artifactBucket,
       selfMutation: props.selfMutation ?? true,
       dockerEnabledForSynth: props.dockerEnabledForSynth ?? false,
