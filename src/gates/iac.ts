@@ -1,32 +1,10 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { DEFAULT_CONTROL_TOWER_RULES, iacScanner, shellLines } from './commands';
 import { GateOptions } from './options';
-import { ASSEMBLY_DIR, buildGateStep, expectReport, GateContext, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
+import { ASSEMBLY_DIR, buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
 import { installCommands, rulePackageCommands } from '../tools/install';
 
-// Public exposure, TLS, admin and full-access IAM policies, key rotation, plaintext credentials and
-// open ports. Controls that are choices rather than flaws (object lock, event notifications,
-// lifecycle rules, Lambda in a VPC, SSE-KMS on log buckets that S3 requires to be SSE-S3) are
-// left to `controlTowerRules`.
-const DEFAULT_CT_RULES: string[] = [
-  'ct-s3-pr-1', // bucket-level Block Public Access
-  'ct-s3-pr-8', // bucket policy requires TLS
-  'ct-s3-pr-12', // access points block public access
-  'ct-iam-pr-1', // inline policies: no admin access
-  'ct-iam-pr-2', // managed policies: no admin access
-  'ct-iam-pr-3', // managed policies: no full access to a service
-  'ct-iam-pr-4', // no policies attached to IAM users
-  'ct-iam-pr-5', // inline policies: no full access to a service
-  'ct-kms-pr-1', // key rotation
-  'ct-lambda-pr-2', // functions not public
-  'ct-lambda-pr-4', // layers not public
-  'ct-lambda-pr-5', // function URLs require IAM auth
-  'ct-codebuild-pr-2', // no AWS credentials in build environment variables
-  'ct-ec2-pr-4', // security groups: no unrestricted common ports
-  'ct-ec2-pr-5', // network ACLs: no unrestricted SSH or RDP
-  'ct-rds-pr-23', // RDS instances not public
-  'ct-rds-pr-24', // RDS instance storage encrypted
-  'ct-rds-pr-29', // RDS clusters not public
-];
+const DEFAULT_CT_RULES: string[] = [...DEFAULT_CONTROL_TOWER_RULES];
 
 /**
  * Options of the cfn-guard engine.
@@ -124,7 +102,12 @@ export class IacScan {
     if (engine === 'cfn-guard') {
       const ctDir = `${WORK_DIR}/control-tower`;
       const rulesDir = `${WORK_DIR}/guard-rules`;
-      const file = `${REPORTS_DIR}/cfn-guard.sarif`;
+      const { steps, report } = iacScanner('cfn-guard', {
+        reportDir: REPORTS_DIR,
+        templatesDir: templates,
+        builtinRuleDirs: this.controlTower.length > 0 ? [rulesDir] : [],
+        ruleFiles: this.options.rules ?? [],
+      });
       install = [
         ...installCommands('cfn-guard'),
         ...(this.controlTower.length > 0 ? rulePackageCommands('control-tower-guard', ctDir) : []),
@@ -132,25 +115,19 @@ export class IacScan {
       const pick = this.controlTower.length > 0
         ? [`mkdir -p ${rulesDir} && for id in ${this.controlTower.join(' ')}; do f=$(find ${ctDir} -name "$id.guard" -print -quit); if [ -z "$f" ]; then echo "IaC: no Control Tower rule $id" >&2; exit 1; fi; cp "$f" ${rulesDir}/; done`]
         : [];
-      const ruleArgs = [
-        ...(this.controlTower.length > 0 ? [`--rules ${rulesDir}`] : []),
-        ...(this.options.rules ?? []).map((r) => `--rules ${shellQuote(r)}`),
-      ].join(' ');
       scan = [
         ...collect,
         ...pick,
-        expectReport(file, 'sarif'),
-        // cfn-guard exits 19 when a rule fails: only other codes are errors.
-        `{ cfn-guard validate --data ${templates} ${ruleArgs} --output-format sarif --structured --show-summary none > ${file} || [ $? -eq 19 ]; }`,
+        expectReport(report.file, report.format),
+        ...shellLines(steps),
       ];
     } else {
-      const file = `${REPORTS_DIR}/checkov.json`;
+      const { steps, report } = iacScanner('checkov', { reportDir: REPORTS_DIR, templatesDir: templates });
       install = verifiedInstall('checkov', () => installCommands('checkov'));
       scan = [
         ...collect,
-        expectReport(file, 'checkov'),
-        // --soft-fail: findings do not stop checkov; --skip-download: no guidelines fetched, nothing sent out.
-        `checkov --directory ${templates} --framework cloudformation --output json --soft-fail --skip-download --quiet > ${file}`,
+        expectReport(report.file, report.format),
+        ...shellLines(steps),
       ];
     }
     return buildGateStep(ctx, {

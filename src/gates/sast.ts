@@ -1,4 +1,5 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { NOT_PROJECT_CODE, sastScanner, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
 import { aptInstallCommands, installCommands } from '../tools/install';
@@ -116,7 +117,8 @@ export class Sast {
       const guard = explicit ? 'true' : e.detect;
       // The engine is chosen in the install phase and leaves a marker the build phase reads.
       install.push(`if ${guard}; then echo 'SAST: running ${engine}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine} not applicable (${e.applies})'; fi`);
-      scan.push(`if [ -e ${marker} ]; then ${expectReport(e.report.file, e.report.format)} && ${e.run(this.extra.semgrepRules).join(' && ')}; fi`);
+      const { steps, report } = sastScanner(engine, { reportDir: REPORTS_DIR, workDir: WORK_DIR, semgrepRules: this.extra.semgrepRules ?? [`${WORK_DIR}/semgrep-rules`] });
+      scan.push(`if [ -e ${marker} ]; then ${expectReport(report.file, report.format)} && ${shellLines(steps).join(' && ')}; fi`);
     }
     if (!explicit) {
       // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary rather than failing every build of a language no engine covers.
@@ -146,47 +148,31 @@ const NONE_SARIF = JSON.stringify({
   }],
 });
 
+/** How the gate decides whether an engine applies and installs it; how it runs is in commands.ts. */
 interface Engine {
   /** Shell test that is true when the engine applies to the files present. */
   readonly detect: string;
   readonly applies: string;
   readonly install: () => string[];
-  readonly report: { readonly file: string; readonly format: string };
-  readonly run: (semgrepRules?: string[]) => string[];
 }
 
 // Dependency and build directories are not the project's code.
-const PRUNE = '-path ./node_modules -prune -o -path ./cdk.out -prune -o -path ./.git -prune -o -path ./devsecops-gate-out -prune -o';
+const PRUNE = NOT_PROJECT_CODE.map((d) => `-path ./${d} -prune -o`).join(' ');
 
 const ENGINES: { readonly [e in SastEngine]: Engine } = {
   [SastEngine.SEMGREP]: {
     detect: 'true',
     applies: 'all languages',
     install: () => installCommands('semgrep'),
-    report: { file: `${REPORTS_DIR}/semgrep.sarif`, format: 'sarif' },
-    run: (rules) => [
-      // Rules come from the repository or the vendored set; --metrics=off and no version check keep the scan offline.
-      `semgrep scan --metrics=off --disable-version-check --sarif --output ${REPORTS_DIR}/semgrep.sarif ${(rules ?? [`${WORK_DIR}/semgrep-rules`]).map((r) => `--config ${shellQuote(r)}`).join(' ')} .`,
-    ],
   },
   [SastEngine.BANDIT]: {
     detect: `find . ${PRUNE} -name '*.py' -print | grep -q .`,
     applies: 'no Python files',
     install: () => aptInstallCommands('bandit'),
-    report: { file: `${REPORTS_DIR}/bandit.json`, format: 'bandit' },
-    // bandit exits 1 when it reports issues: only other codes are errors.
-    run: () => [`{ bandit -r . -f json -o ${REPORTS_DIR}/bandit.json -q -x ./node_modules,./cdk.out,./.git,./devsecops-gate-out || [ $? -eq 1 ]; }`],
   },
   [SastEngine.SPOTBUGS]: {
     detect: '[ -f pom.xml ]',
     applies: 'no pom.xml',
     install: () => installCommands('spotbugs'),
-    report: { file: `${REPORTS_DIR}/spotbugs.sarif`, format: 'sarif' },
-    run: () => [
-      'mvn -B -q -DskipTests compile',
-      `mvn -B -q dependency:build-classpath -Dmdep.outputFile=${WORK_DIR}/classpath.txt`,
-      // Every module's classes; FindSecBugs loads from SpotBugs' plugin directory.
-      `mapfile -t classes < <(find . -type d -path '*/target/classes') && spotbugs -textui -effort:max -low -auxclasspath "$(cat ${WORK_DIR}/classpath.txt)" -sarif=${REPORTS_DIR}/spotbugs.sarif "\${classes[@]}"`,
-    ],
   },
 };

@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { sbomGenerator, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR } from './step';
-import { TRIVY_CACHE_DIR, trivyCache, trivyCommonFlags } from './trivy';
+import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { installCommands } from '../tools/install';
 
 /**
@@ -96,10 +97,8 @@ export class Sbom {
     this._bucket = bucket;
 
     const generator = this.options.generator ?? SbomGenerator.TRIVY;
-    const file = `${REPORTS_DIR}/sbom.cdx.json`;
-    const generate = generator === SbomGenerator.TRIVY
-      ? `trivy fs --format cyclonedx --output ${file} ${trivyCommonFlags()} .`
-      : `cyclonedx-npm --package-lock-only --output-format JSON --output-reproducible --output-file ${file} package.json`;
+    const { steps, report } = sbomGenerator(generator, { reportDir: REPORTS_DIR, cacheDir: TRIVY_CACHE_DIR });
+    const file = report.file;
     const key = `${SBOM_PREFIX}/\${CODEBUILD_RESOLVED_SOURCE_VERSION}/\${PIPELINE_EXECUTION_ID}.cdx.json`;
     return buildGateStep(ctx, {
       id: 'Sbom',
@@ -107,8 +106,8 @@ export class Sbom {
       input: ctx.source.fileSetProducer,
       install: installCommands(generator === SbomGenerator.TRIVY ? 'trivy' : 'cyclonedx-npm'),
       scan: [
-        expectReport(file, 'cyclonedx'),
-        generate,
+        expectReport(file, report.format),
+        ...shellLines(steps),
         `cp ${file} ${OUTPUT_DIR}/sbom.cdx.json`,
       ],
       after: [

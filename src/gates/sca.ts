@@ -1,7 +1,8 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { dependencyScanner, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, REPORTS_DIR } from './step';
-import { TRIVY_CACHE_DIR, trivyCache, trivyCommonFlags } from './trivy';
+import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { installCommands } from '../tools/install';
 
 /**
@@ -49,16 +50,19 @@ export class DependencyScan {
     if (this.options.ignoreUnfixed) {
       ctx.warn('ignoreUnfixed', 'DependencyScan ignoreUnfixed is true: vulnerabilities without a fixed version do not block the pipeline');
     }
-    const file = `${REPORTS_DIR}/trivy.json`;
+    const { steps, report } = dependencyScanner({
+      reportDir: REPORTS_DIR,
+      ignoreUnfixed: this.options.ignoreUnfixed ?? false,
+      cacheDir: TRIVY_CACHE_DIR,
+    });
     return buildGateStep(ctx, {
       id: 'DependencyScan',
       gate: 'dependencies',
       input: ctx.source.fileSetProducer,
       install: installCommands('trivy'),
       scan: [
-        expectReport(file, 'trivy'),
-        // --exit-code 0: findings do not stop trivy; any non-zero exit is an error and fails the build.
-        `trivy fs --scanners vuln --format json --output ${file} --exit-code 0 ${this.options.ignoreUnfixed ? '--ignore-unfixed ' : ''}${trivyCommonFlags()} .`,
+        expectReport(report.file, report.format),
+        ...shellLines(steps),
       ],
       options: this.options,
       cache: trivyCache(ctx),

@@ -1,9 +1,9 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { SecretEngine, secretScanner, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
 import { Severity } from '../findings/severity';
 import { installCommands } from '../tools/install';
-import { TOOLS } from '../tools/tools';
 
 /**
  * Options of the secret scanning gate.
@@ -16,8 +16,6 @@ export interface SecretScanOptions extends GateOptions {
    */
   readonly secretSeverity?: Severity;
 }
-
-type SecretEngine = 'gitleaks' | 'trufflehog' | 'secretlint';
 
 /**
  * The secret scanning gate: finds credentials committed to the repository.
@@ -61,13 +59,13 @@ export class SecretScan {
     const engine = this.engine as SecretEngine | undefined;
     if (!engine) return undefined;
     const history = ctx.source.fullClone && engine !== 'secretlint';
-    const { install, scan, report } = secretCommands(engine, history);
+    const { steps, report } = secretScanner(engine, { reportDir: REPORTS_DIR, workDir: WORK_DIR, history });
     return buildGateStep(ctx, {
       id: 'SecretScan',
       gate: 'secrets',
       input: ctx.source.fileSetProducer,
-      install: verifiedInstall(engine, install),
-      scan: [expectReport(report.file, report.format), ...scan],
+      install: verifiedInstall(engine, INSTALL[engine]),
+      scan: [expectReport(report.file, report.format), ...shellLines(steps)],
       options: this.options,
       evaluateArgs: [
         `--secret-severity ${this.options.secretSeverity ?? Severity.CRITICAL}`,
@@ -77,46 +75,9 @@ export class SecretScan {
   }
 }
 
-/** Install and scan lines of one secret scanner; `history` scans every commit of a full clone. */
-interface SecretCommands {
-  readonly install: () => string[];
-  readonly scan: string[];
-  readonly report: { readonly file: string; readonly format: string };
-}
-
-function secretCommands(engine: SecretEngine, history: boolean): SecretCommands {
-  switch (engine) {
-    case 'gitleaks': {
-      const file = `${REPORTS_DIR}/gitleaks.json`;
-      // --exit-code 0: findings do not stop the scanner; any other non-zero exit is an error and fails the build.
-      return {
-        install: () => installCommands('gitleaks'),
-        scan: [`gitleaks ${history ? 'git' : 'dir'} --no-banner --redact --exit-code 0 --report-format json --report-path ${file} .`],
-        report: { file, format: 'gitleaks' },
-      };
-    }
-    case 'trufflehog': {
-      const file = `${REPORTS_DIR}/trufflehog.json`;
-      // JSON lines on stdout; --no-verification keeps found secrets inside the build.
-      return {
-        install: () => installCommands('trufflehog'),
-        scan: [`trufflehog ${history ? 'git file://.' : 'filesystem .'} --json --no-update --no-verification > ${file}`],
-        report: { file, format: 'trufflehog' },
-      };
-    }
-    case 'secretlint': {
-      const file = `${REPORTS_DIR}/secretlint.sarif`;
-      const rc = `${WORK_DIR}/secretlintrc.json`;
-      const preset = TOOLS.secretlint.kind === 'npm' ? TOOLS.secretlint.packages[1].name : '';
-      return {
-        install: () => installCommands('secretlint'),
-        scan: [
-          `echo '{"rules":[{"id":"${preset}"}]}' > ${rc}`,
-          // With --output, secretlint writes the SARIF and exits 0 even when it finds secrets.
-          `secretlint '**/*' --secretlintrc ${rc} --format @secretlint/secretlint-formatter-sarif --output ${file}`,
-        ],
-        report: { file, format: 'sarif' },
-      };
-    }
-  }
-}
+// The install of each engine; how it runs is in commands.ts, shared with the local `scan`.
+const INSTALL: { readonly [e in SecretEngine]: () => string[] } = {
+  gitleaks: () => installCommands('gitleaks'),
+  trufflehog: () => installCommands('trufflehog'),
+  secretlint: () => installCommands('secretlint'),
+};

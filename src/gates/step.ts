@@ -9,10 +9,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
+import { shellQuote } from './commands';
 import { GateOptions } from './options';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
 import { UnverifiableInstallError } from '../tools/install';
+
+// Kept importable from here: the gates quote with it.
+export { shellQuote };
 
 /** The default suppressions file: read by the findings CLI when present in the repository. */
 export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
@@ -149,11 +153,6 @@ export function installable(lines: () => string[]): boolean {
     if (e instanceof UnverifiableInstallError) return false;
     throw e;
   }
-}
-
-/** Single-quotes a string for bash. */
-export function shellQuote(value: string): string {
-  return `'${value.split('\'').join('\'\\\'\'')}'`;
 }
 
 /** Appends `FILE:FORMAT` to the report list: evaluate reads every listed report and fails on a missing one. */

@@ -1,0 +1,282 @@
+/**
+ * How each scanner is run: its command lines, where it writes its report and in which format.
+ *
+ * One fact shared by the pipeline's gates (rendered into buildspec shell lines by `shellLines`)
+ * and by the findings CLI's local `scan` (run with spawn, no shell unless a step needs one).
+ * Pure: no aws-cdk-lib or constructs import, so the findings CLI bundle stays small.
+ *
+ * Every invocation runs with the scanned directory as its working directory: the scanners are
+ * given `.` (or a glob relative to it), exactly as in a gate's CodeBuild build.
+ */
+import { TOOLS } from '../tools/tools';
+
+/** An argument the shell form always single-quotes (a user's path), whatever its characters. */
+export interface QuotedArg {
+  readonly quoted: string;
+}
+
+/** A command-line argument: plain (quoted in the shell form only when it needs it) or always quoted. */
+export type Arg = string | QuotedArg;
+
+/** Runs a program with arguments (no shell). */
+export interface ExecStep {
+  readonly kind: 'exec';
+  readonly argv: Arg[];
+  /** The report is the program's standard output, written to this file. */
+  readonly stdout?: string;
+  /** Exit codes that mean "ran and reported" besides 0 (e.g. 1: findings). Any other code is an error. */
+  readonly okExitCode?: number;
+}
+
+/** Writes a small file the scanner reads (its configuration). */
+export interface WriteStep {
+  readonly kind: 'write';
+  readonly file: string;
+  readonly content: string;
+}
+
+/** A bash script, for the steps that need bash itself (arrays, command substitution). */
+export interface ShellStep {
+  readonly kind: 'shell';
+  readonly script: string;
+}
+
+export type ScanStep = ExecStep | WriteStep | ShellStep;
+
+/** A scanner's native report: the file and the findings CLI format that reads it. */
+export interface ScannerReport {
+  readonly file: string;
+  readonly format: string;
+}
+
+/** One scanner run: its steps, in order, and the report they leave. */
+export interface ScannerInvocation {
+  /** Commands that must be on the PATH. */
+  readonly requires: string[];
+  readonly steps: ScanStep[];
+  readonly report: ScannerReport;
+}
+
+/** Directories that are not the project's code: dependencies, build output, the gate's own output. */
+export const NOT_PROJECT_CODE = ['node_modules', 'cdk.out', '.git', 'devsecops-gate-out'];
+
+/** The AWS Control Tower proactive controls the IaC gate applies by default. */
+// Public exposure, TLS, admin and full-access IAM policies, key rotation, plaintext credentials and
+// open ports. Controls that are choices rather than flaws (object lock, event notifications,
+// lifecycle rules, Lambda in a VPC, SSE-KMS on log buckets that S3 requires to be SSE-S3) are
+// left to `controlTowerRules`.
+export const DEFAULT_CONTROL_TOWER_RULES: readonly string[] = [
+  'ct-s3-pr-1', // bucket-level Block Public Access
+  'ct-s3-pr-8', // bucket policy requires TLS
+  'ct-s3-pr-12', // access points block public access
+  'ct-iam-pr-1', // inline policies: no admin access
+  'ct-iam-pr-2', // managed policies: no admin access
+  'ct-iam-pr-3', // managed policies: no full access to a service
+  'ct-iam-pr-4', // no policies attached to IAM users
+  'ct-iam-pr-5', // inline policies: no full access to a service
+  'ct-kms-pr-1', // key rotation
+  'ct-lambda-pr-2', // functions not public
+  'ct-lambda-pr-4', // layers not public
+  'ct-lambda-pr-5', // function URLs require IAM auth
+  'ct-codebuild-pr-2', // no AWS credentials in build environment variables
+  'ct-ec2-pr-4', // security groups: no unrestricted common ports
+  'ct-ec2-pr-5', // network ACLs: no unrestricted SSH or RDP
+  'ct-rds-pr-23', // RDS instances not public
+  'ct-rds-pr-24', // RDS instance storage encrypted
+  'ct-rds-pr-29', // RDS clusters not public
+];
+
+/** Where trivy fetches its databases: tried in order, so a rate-limited registry falls back to the next. */
+export const TRIVY_DB_REPOSITORIES = [
+  'mirror.gcr.io/aquasec/trivy-db:2',
+  'ghcr.io/aquasecurity/trivy-db:2',
+  'public.ecr.aws/aquasecurity/trivy-db:2',
+];
+export const TRIVY_JAVA_DB_REPOSITORIES = [
+  'mirror.gcr.io/aquasec/trivy-java-db:1',
+  'ghcr.io/aquasecurity/trivy-java-db:1',
+  'public.ecr.aws/aquasecurity/trivy-java-db:1',
+];
+
+/** Trivy flags shared by the SCA and SBOM gates: database mirrors, no version check, no progress bars; the cache directory when given. */
+export function trivyCommonArgs(cacheDir?: string): string[] {
+  return [
+    ...(cacheDir !== undefined ? ['--cache-dir', cacheDir] : []),
+    '--db-repository', TRIVY_DB_REPOSITORIES.join(','),
+    '--java-db-repository', TRIVY_JAVA_DB_REPOSITORIES.join(','),
+    '--skip-version-check',
+    '--no-progress',
+  ];
+}
+
+const exec = (argv: Arg[], extra: { stdout?: string; okExitCode?: number } = {}): ExecStep => ({ kind: 'exec', argv, ...extra });
+
+export type SecretEngine = 'gitleaks' | 'trufflehog' | 'secretlint';
+
+/**
+ * A secret scanner over the working directory. `history` scans every commit of a full clone
+ * (gitleaks and trufflehog; secretlint has no history mode). `workDir` holds its configuration.
+ */
+export function secretScanner(engine: SecretEngine, o: { reportDir: string; workDir: string; history: boolean }): ScannerInvocation {
+  switch (engine) {
+    case 'gitleaks': {
+      const file = `${o.reportDir}/gitleaks.json`;
+      // --exit-code 0: findings do not stop the scanner; any other non-zero exit is an error.
+      return {
+        requires: ['gitleaks'],
+        steps: [exec(['gitleaks', o.history ? 'git' : 'dir', '--no-banner', '--redact', '--exit-code', '0', '--report-format', 'json', '--report-path', file, '.'])],
+        report: { file, format: 'gitleaks' },
+      };
+    }
+    case 'trufflehog': {
+      const file = `${o.reportDir}/trufflehog.json`;
+      // JSON lines on stdout; --no-verification keeps found secrets inside the build.
+      return {
+        requires: ['trufflehog'],
+        steps: [exec(['trufflehog', ...(o.history ? ['git', 'file://.'] : ['filesystem', '.']), '--json', '--no-update', '--no-verification'], { stdout: file })],
+        report: { file, format: 'trufflehog' },
+      };
+    }
+    case 'secretlint': {
+      const file = `${o.reportDir}/secretlint.sarif`;
+      const rc = `${o.workDir}/secretlintrc.json`;
+      const preset = TOOLS.secretlint.kind === 'npm' ? TOOLS.secretlint.packages[1].name : '';
+      return {
+        requires: ['secretlint'],
+        steps: [
+          { kind: 'write', file: rc, content: `{"rules":[{"id":"${preset}"}]}` },
+          // With --output, secretlint writes the SARIF and exits 0 even when it finds secrets.
+          exec(['secretlint', '**/*', '--secretlintrc', rc, '--format', '@secretlint/secretlint-formatter-sarif', '--output', file]),
+        ],
+        report: { file, format: 'sarif' },
+      };
+    }
+  }
+}
+
+export type SastEngineName = 'semgrep' | 'bandit' | 'spotbugs';
+
+/** A SAST engine over the working directory. `semgrepRules`: rule files or directories (never downloaded). */
+export function sastScanner(engine: SastEngineName, o: { reportDir: string; workDir: string; semgrepRules: string[] }): ScannerInvocation {
+  switch (engine) {
+    case 'semgrep': {
+      const file = `${o.reportDir}/semgrep.sarif`;
+      return {
+        requires: ['semgrep'],
+        // --metrics=off and no version check keep the scan offline.
+        steps: [exec(['semgrep', 'scan', '--metrics=off', '--disable-version-check', '--sarif', '--output', file, ...o.semgrepRules.flatMap((r) => ['--config', { quoted: r }]), '.'])],
+        report: { file, format: 'sarif' },
+      };
+    }
+    case 'bandit': {
+      const file = `${o.reportDir}/bandit.json`;
+      return {
+        requires: ['bandit'],
+        // bandit exits 1 when it reports issues: only other codes are errors.
+        steps: [exec(['bandit', '-r', '.', '-f', 'json', '-o', file, '-q', '-x', NOT_PROJECT_CODE.map((d) => `./${d}`).join(',')], { okExitCode: 1 })],
+        report: { file, format: 'bandit' },
+      };
+    }
+    case 'spotbugs': {
+      const file = `${o.reportDir}/spotbugs.sarif`;
+      const classpath = `${o.workDir}/classpath.txt`;
+      return {
+        requires: ['mvn', 'spotbugs', 'bash'],
+        steps: [
+          exec(['mvn', '-B', '-q', '-DskipTests', 'compile']),
+          exec(['mvn', '-B', '-q', 'dependency:build-classpath', `-Dmdep.outputFile=${classpath}`]),
+          // Every module's classes; FindSecBugs loads from SpotBugs' plugin directory.
+          { kind: 'shell', script: `mapfile -t classes < <(find . -type d -path '*/target/classes') && spotbugs -textui -effort:max -low -auxclasspath "$(cat ${shellArg(classpath)})" -sarif=${shellArg(file)} "\${classes[@]}"` },
+        ],
+        report: { file, format: 'sarif' },
+      };
+    }
+  }
+}
+
+/** `trivy fs` for dependency CVEs over the working directory. */
+export function dependencyScanner(o: { reportDir: string; ignoreUnfixed: boolean; cacheDir?: string }): ScannerInvocation {
+  const file = `${o.reportDir}/trivy.json`;
+  return {
+    requires: ['trivy'],
+    // --exit-code 0: findings do not stop trivy; any non-zero exit is an error.
+    steps: [exec(['trivy', 'fs', '--scanners', 'vuln', '--format', 'json', '--output', file, '--exit-code', '0', ...(o.ignoreUnfixed ? ['--ignore-unfixed'] : []), ...trivyCommonArgs(o.cacheDir), '.'])],
+    report: { file, format: 'trivy' },
+  };
+}
+
+export type SbomGeneratorName = 'trivy' | 'cyclonedx-npm';
+
+/** A CycloneDX JSON SBOM of the working directory. */
+export function sbomGenerator(generator: SbomGeneratorName, o: { reportDir: string; cacheDir?: string }): ScannerInvocation {
+  const file = `${o.reportDir}/sbom.cdx.json`;
+  const step = generator === 'trivy'
+    ? exec(['trivy', 'fs', '--format', 'cyclonedx', '--output', file, ...trivyCommonArgs(o.cacheDir), '.'])
+    // From package-lock.json alone: no node_modules, no registry.
+    : exec(['cyclonedx-npm', '--package-lock-only', '--output-format', 'JSON', '--output-reproducible', '--output-file', file, 'package.json']);
+  return { requires: [generator], steps: [step], report: { file, format: 'cyclonedx' } };
+}
+
+export type IacEngineName = 'cfn-guard' | 'checkov';
+
+/**
+ * An IaC scanner over a directory of CloudFormation templates. cfn-guard applies every rule file
+ * or directory in `ruleDirs` (always quoted: they may be the user's) and `builtinRuleDirs`.
+ */
+export function iacScanner(
+  engine: IacEngineName,
+  o: { reportDir: string; templatesDir: string; builtinRuleDirs?: string[]; ruleFiles?: string[] },
+): ScannerInvocation {
+  if (engine === 'cfn-guard') {
+    const file = `${o.reportDir}/cfn-guard.sarif`;
+    const rules: Arg[] = [...(o.builtinRuleDirs ?? []).flatMap((r) => ['--rules', r]), ...(o.ruleFiles ?? []).flatMap((r) => ['--rules', { quoted: r }])];
+    return {
+      requires: ['cfn-guard'],
+      // cfn-guard exits 19 when a rule fails: only other codes are errors.
+      steps: [exec(['cfn-guard', 'validate', '--data', o.templatesDir, ...rules, '--output-format', 'sarif', '--structured', '--show-summary', 'none'], { stdout: file, okExitCode: 19 })],
+      report: { file, format: 'sarif' },
+    };
+  }
+  const file = `${o.reportDir}/checkov.json`;
+  return {
+    requires: ['checkov'],
+    // --soft-fail: findings do not stop checkov; --skip-download: no guidelines fetched, nothing sent out.
+    steps: [exec(['checkov', '--directory', o.templatesDir, '--framework', 'cloudformation', '--output', 'json', '--soft-fail', '--skip-download', '--quiet'], { stdout: file })],
+    report: { file, format: 'checkov' },
+  };
+}
+
+// Characters that need no quoting in bash.
+const SHELL_SAFE = /^[A-Za-z0-9@%+=:,./_~-]+$/;
+
+/** Single-quotes a string for bash. */
+export function shellQuote(value: string): string {
+  return `'${value.split('\'').join('\'\\\'\'')}'`;
+}
+
+/** An argument for a bash line: quoted when it must be (or when it is a QuotedArg). */
+export function shellArg(a: Arg): string {
+  if (typeof a !== 'string') return shellQuote(a.quoted);
+  return SHELL_SAFE.test(a) ? a : shellQuote(a);
+}
+
+/** The argument's value as the program receives it. */
+export function argValue(a: Arg): string {
+  return typeof a === 'string' ? a : a.quoted;
+}
+
+/** One bash line per step, as a gate's buildspec runs them (a failing line fails the build). */
+export function shellLines(steps: ScanStep[]): string[] {
+  return steps.map((s) => {
+    switch (s.kind) {
+      case 'write':
+        return `echo ${shellQuote(s.content)} > ${shellArg(s.file)}`;
+      case 'shell':
+        return s.script;
+      case 'exec': {
+        const line = `${s.argv.map(shellArg).join(' ')}${s.stdout !== undefined ? ` > ${shellArg(s.stdout)}` : ''}`;
+        return s.okExitCode !== undefined ? `{ ${line} || [ $? -eq ${s.okExitCode} ]; }` : line;
+      }
+    }
+  });
+}
