@@ -13,6 +13,7 @@ import { writeMarkdown } from './reporters/markdown';
 import { GateResult, GateResultError, gateResultHead, parseGateResult, ReportBrief, SecretScanScope, writeGateResult } from './reporters/result';
 import { writeSarif } from './reporters/sarif';
 import { writeFileWith } from './reporters/sink';
+import { scan, SCAN_HELP } from './scan';
 import { Severity, SEVERITY_ORDER } from './severity';
 import {
   DEFAULT_HORIZON_DAYS,
@@ -42,6 +43,8 @@ const HELP = `devsecops-findings: the findings engine every security gate report
 Usage:
   devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
   devsecops-findings summary --in DIR [--in DIR ...] --out FILE
+  devsecops-findings scan [--dir DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
+                          [--suppressions FILE] [--out DIR] [--templates GLOB]
   devsecops-findings --help
 
 evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
@@ -67,6 +70,8 @@ summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary 
   --in DIR                  an evaluate --out directory; repeatable. A directory without a result fails.
   --out FILE                the Markdown file to write
   --title TEXT              heading (default "Security gates")
+
+${SCAN_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -333,7 +338,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (command === 'evaluate') return await evaluate(rest, io);
     if (command === 'summary') return summary(rest, io);
-    throw new UsageError(`unknown command "${command}"; use evaluate or summary`);
+    // scan runs evaluate and summary through main: the same code and outputs, in this process.
+    if (command === 'scan') return await scan(rest, io, main);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary or scan`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

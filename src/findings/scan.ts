@@ -1,0 +1,458 @@
+/**
+ * `devsecops-findings scan`: the pipeline's static gates, run locally with the scanners that are
+ * installed. The scanner command lines come from src/gates/commands.ts (the same the gates'
+ * buildspecs run); each report goes through `evaluate` and the gates through `summary`, in this
+ * process, so the policy, outputs and Markdown are the pipeline's.
+ */
+import { spawnSync } from 'child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { basename, isAbsolute, join, relative, resolve } from 'path';
+import { parseArgs } from 'util';
+import type { Io } from './cli';
+import { SEVERITY_ORDER, Severity } from './severity';
+import {
+  argValue,
+  DEFAULT_CONTROL_TOWER_RULES,
+  dependencyScanner,
+  iacScanner,
+  NOT_PROJECT_CODE,
+  sastScanner,
+  sbomGenerator,
+  ScannerInvocation,
+  ScanStep,
+  secretScanner,
+} from '../gates/commands';
+
+/** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
+export type RunCommand = (argv: string[], io: Io) => Promise<number>;
+
+/** The gates, in the pipeline's order, by the names `evaluate` gives them. */
+export const SCAN_GATES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as const;
+type GateName = typeof SCAN_GATES[number];
+// `sca` is what the gate is called in prose; its findings are filed as `dependencies` in the pipeline.
+const GATE_ALIASES: Record<string, GateName> = { sca: 'dependencies' };
+
+/** Where @cdklabs/cdk-validator-cfnguard keeps the Control Tower rules (the same package the pipeline's rule set comes from). */
+const CONTROL_TOWER_IN_NODE_MODULES = join('node_modules', '@cdklabs', 'cdk-validator-cfnguard', 'rules', 'control-tower', 'cfn-guard');
+
+export const SCAN_HELP = `scan: runs the static gates locally with the scanners found on the PATH, with the
+  pipeline's scanner commands, policy and summary. Each gate runs its default engine, or the
+  first alternative installed: secrets gitleaks, trufflehog, secretlint (files, not history);
+  sast every applicable engine of semgrep (needs --semgrep-rules), bandit (Python files),
+  spotbugs (pom.xml, needs mvn); sca trivy fs; sbom trivy, cyclonedx-npm (package-lock.json);
+  iac cfn-guard (Control Tower rules), checkov. A gate without an installed scanner is SKIPPED,
+  never passed. Writes evaluate's outputs to --out DIR/<gate>/ (native reports in reports/) and
+  the merged summary to --out DIR/summary.md, and prints it.
+  --dir DIR                 the directory to scan (default .)
+  --gates LIST              comma-separated: secrets,sast,sca,sbom,iac (default all)
+  --fail-on SEVERITY        as for evaluate (default HIGH)
+  --suppressions FILE       as for evaluate (default DIR/.devsecops/suppressions.yaml when it exists)
+  --out DIR                 outside --dir (the scanners must not read earlier reports);
+                            default a new temporary directory
+  --templates GLOB          IaC templates, relative to --dir (default cdk.out/**/*.template.json;
+                            without cdk.out and --templates the IaC gate is SKIPPED)
+  --control-tower-rules DIR cfn-guard Control Tower rules (default: found in
+                            ${CONTROL_TOWER_IN_NODE_MODULES} above --dir)
+  --guard-rules PATH        your own Guard rule file or directory; repeatable
+  --semgrep-rules PATH      Semgrep rule file or directory; repeatable (rules are never downloaded)
+  Exit codes: 0 every gate that ran passed; 1 a gate blocks; 2 bad input, a scanner that failed or
+  wrote no report, or no gate could run (the message names the tools to install).`;
+
+class ScanError extends Error {}
+
+interface Options {
+  readonly gates: GateName[];
+  readonly dir: string;
+  readonly out: string;
+  readonly failOn: Severity;
+  readonly suppressions?: string;
+  readonly templates?: string;
+  readonly controlTowerRules?: string;
+  readonly guardRules: string[];
+  readonly semgrepRules: string[];
+}
+
+/** What a gate runs: its scanners, or why it cannot run. */
+type Plan =
+  | {
+    readonly kind: 'run';
+    readonly engines: Array<{ readonly name: string; readonly invocation: ScannerInvocation }>;
+    readonly notes: string[];
+    readonly prepare?: () => void;
+    readonly evaluateArgs?: string[];
+  }
+  | { readonly kind: 'skip'; readonly reason: string; readonly install: string[] }
+  | { readonly kind: 'error'; readonly reason: string };
+
+type Outcome = 'PASSED' | 'FAILED' | 'SKIPPED' | 'ERROR';
+interface GateOutcome { readonly gate: GateName; readonly outcome: Outcome; readonly detail: string; readonly dir?: string }
+
+/** `command -v` semantics: true when the shell finds the command on the PATH. */
+export function onPath(command: string): boolean {
+  // The name is a positional parameter, never part of the script; /bin/sh by path so that any PATH works.
+  return spawnSync('/bin/sh', ['-c', 'command -v "$1" >/dev/null 2>&1', 'sh', command], { stdio: 'ignore' }).status === 0;
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/** Files under `root` (top-level NOT_PROJECT_CODE directories pruned, as the gates prune them), stopping when `stop` says so. */
+function walk(root: string, visit: (rel: string) => boolean, prune: readonly string[] = NOT_PROJECT_CODE): void {
+  const stack = [''];
+  while (stack.length > 0) {
+    const rel = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      // Symbolic links are not followed, as find does not follow them.
+      if (e.isDirectory()) {
+        if (!(rel === '' && prune.includes(e.name))) stack.push(r);
+      } else if (e.isFile() && visit(r)) {
+        return;
+      }
+    }
+  }
+}
+
+function anyFile(root: string, test: (rel: string) => boolean): boolean {
+  let found = false;
+  walk(root, (r) => (found = test(r)));
+  return found;
+}
+
+/** A glob (`*`, `?`, `**`) as a regular expression over `/`-separated relative paths. */
+export function globRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      const slash = glob[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') {
+      re += '[^/]*';
+    } else if (c === '?') {
+      re += '[^/]';
+    } else {
+      re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** The files matching `glob`, relative to `base` (absolute globs allowed). */
+function globFiles(base: string, glob: string): string[] {
+  const parts = glob.split('/');
+  const fixed: string[] = [];
+  while (parts.length > 1 && !/[*?]/.test(parts[0])) fixed.push(parts.shift()!);
+  const root = resolve(base, fixed.join('/') || '.');
+  const re = globRegExp(parts.join('/'));
+  const found: string[] = [];
+  // A glob names what it wants: nothing pruned but .git.
+  walk(root, (r) => {
+    if (re.test(r)) found.push(join(root, r));
+    return false;
+  }, ['.git']);
+  return found.sort();
+}
+
+/** The Control Tower rule directory: explicit, or the validator package's, looked for above --dir and the working directory. */
+function findControlTowerRules(explicit: string | undefined, dir: string): string | undefined {
+  if (explicit !== undefined) return explicit;
+  for (const start of [dir, process.cwd()]) {
+    for (let d = start; ; d = resolve(d, '..')) {
+      const candidate = join(d, CONTROL_TOWER_IN_NODE_MODULES);
+      if (existsSync(candidate)) return candidate;
+      if (resolve(d, '..') === d) break;
+    }
+  }
+  return undefined;
+}
+
+function parse(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'dir': { type: 'string' },
+      'gates': { type: 'string' },
+      'fail-on': { type: 'string' },
+      'suppressions': { type: 'string' },
+      'out': { type: 'string' },
+      'templates': { type: 'string' },
+      'control-tower-rules': { type: 'string' },
+      'guard-rules': { type: 'string', multiple: true },
+      'semgrep-rules': { type: 'string', multiple: true },
+    },
+  });
+  const gates = gateList(values.gates);
+  const dir = resolve(values.dir ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScanError(`--dir ${values.dir ?? '.'}: not a directory`);
+  const failOn = (values['fail-on'] ?? Severity.HIGH).trim().toUpperCase();
+  if (!(SEVERITY_ORDER as readonly string[]).includes(failOn)) {
+    throw new ScanError(`--fail-on "${values['fail-on']}" is not a severity; use one of ${SEVERITY_ORDER.join(', ')}`);
+  }
+  const mustExist = (what: string, p: string | undefined) => {
+    if (p !== undefined && !existsSync(p)) throw new ScanError(`${what} ${p}: does not exist`);
+    return p === undefined ? undefined : resolve(p);
+  };
+  let suppressions = mustExist('--suppressions', values.suppressions);
+  // The scanned repository's own default file, whatever the working directory.
+  const dflt = join(dir, '.devsecops', 'suppressions.yaml');
+  if (suppressions === undefined && existsSync(dflt)) suppressions = dflt;
+  const insideDir = (p: string) => new ScanError(
+    `--out ${p} is inside --dir ${dir}: the scanners would read earlier reports (which quote the secrets found); choose a directory outside it`);
+  // Checked before anything is created in the scanned tree, then again through symbolic links.
+  if (values.out !== undefined && isInside(resolve(values.out), dir)) throw insideDir(values.out);
+  const out = resolve(values.out ?? mkdtempSync(join(tmpdir(), 'devsecops-scan-')));
+  mkdirSync(out, { recursive: true });
+  if (isInside(realpathSync(out), realpathSync(dir))) throw insideDir(out);
+  return {
+    gates,
+    dir,
+    out,
+    failOn: failOn as Severity,
+    suppressions,
+    templates: values.templates,
+    controlTowerRules: mustExist('--control-tower-rules', values['control-tower-rules']),
+    guardRules: (values['guard-rules'] ?? []).map((p) => mustExist('--guard-rules', p)!),
+    semgrepRules: (values['semgrep-rules'] ?? []).map((p) => mustExist('--semgrep-rules', p)!),
+  };
+}
+
+function gateList(value: string | undefined): GateName[] {
+  if (value === undefined) return [...SCAN_GATES];
+  const names = value.split(',').map((g) => g.trim().toLowerCase()).filter((g) => g !== '');
+  const bad = names.filter((g) => !(SCAN_GATES as readonly string[]).includes(g) && !(g in GATE_ALIASES));
+  if (names.length === 0 || bad.length > 0) {
+    throw new ScanError(`--gates "${value}": ${bad.length > 0 ? `unknown gate(s) ${bad.join(', ')}` : 'empty'}; use a comma-separated list of secrets, sast, sca, sbom, iac`);
+  }
+  const gates = names.map((g) => GATE_ALIASES[g] ?? g as GateName);
+  return SCAN_GATES.filter((g) => gates.includes(g));
+}
+
+/** The first engine installed, in the gate's order of preference. */
+function firstInstalled(gate: GateName, candidates: Array<{ name: string; invocation: ScannerInvocation }>, extra: Partial<Plan & { kind: 'run' }> = {}): Plan {
+  const installed = candidates.find((c) => c.invocation.requires.every(onPath));
+  if (!installed) return { kind: 'skip', reason: `no ${gate} scanner installed`, install: candidates.map((c) => c.name) };
+  return { kind: 'run', engines: [installed], notes: candidates.filter((c) => c !== installed).map((c) => `${c.name} not used`), ...extra };
+}
+
+function planGate(gate: GateName, o: Options, gateDir: string): Plan {
+  const reportDir = join(gateDir, 'reports');
+  const workDir = join(gateDir, 'work');
+  switch (gate) {
+    case 'secrets':
+      // Locally the files are scanned, not the history: a working tree is not a full clone the gate can rely on.
+      return firstInstalled(gate, (['gitleaks', 'trufflehog', 'secretlint'] as const).map((e) => ({
+        name: e, invocation: secretScanner(e, { reportDir, workDir, history: false }),
+      })), { evaluateArgs: ['--secret-severity', Severity.CRITICAL, '--secret-scan', 'files'] });
+    case 'sast': {
+      const applicable: Array<{ name: 'semgrep' | 'bandit' | 'spotbugs'; why: string }> = [];
+      if (o.semgrepRules.length > 0) applicable.push({ name: 'semgrep', why: '--semgrep-rules' });
+      if (anyFile(o.dir, (r) => r.endsWith('.py'))) applicable.push({ name: 'bandit', why: 'Python files' });
+      if (existsSync(join(o.dir, 'pom.xml'))) applicable.push({ name: 'spotbugs', why: 'pom.xml' });
+      const notes = o.semgrepRules.length === 0 && onPath('semgrep')
+        ? ['semgrep not run: give --semgrep-rules (the pipeline\'s vendored rule set is not here, and rules are never downloaded)'] : [];
+      if (applicable.length === 0) return { kind: 'skip', reason: 'no SAST engine applies (no Python files, no pom.xml, no --semgrep-rules)', install: [] };
+      const engines = applicable.map((a) => ({
+        name: a.name,
+        invocation: sastScanner(a.name, { reportDir, workDir, semgrepRules: o.semgrepRules }),
+      }));
+      const installed = engines.filter((e) => e.invocation.requires.every(onPath));
+      if (installed.length === 0) {
+        return { kind: 'skip', reason: `no applicable SAST engine installed (${applicable.map((a) => `${a.name} for ${a.why}`).join(', ')})`, install: applicable.map((a) => a.name) };
+      }
+      return { kind: 'run', engines: installed, notes: [...notes, ...engines.filter((e) => !installed.includes(e)).map((e) => `${e.name} not installed`)] };
+    }
+    case 'dependencies':
+      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, ignoreUnfixed: false }) }]);
+    case 'sbom': {
+      const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir }) }];
+      // cyclonedx-npm reads package-lock.json alone.
+      if (existsSync(join(o.dir, 'package.json')) && existsSync(join(o.dir, 'package-lock.json'))) {
+        candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir }) });
+      }
+      return firstInstalled(gate, candidates);
+    }
+    case 'iac':
+      return planIac(o, reportDir, workDir);
+  }
+}
+
+function planIac(o: Options, reportDir: string, workDir: string): Plan {
+  let templates: string[];
+  if (o.templates !== undefined) {
+    templates = globFiles(o.dir, o.templates);
+    if (templates.length === 0) return { kind: 'error', reason: `--templates ${o.templates}: no file matches under ${o.dir}` };
+  } else {
+    const assembly = join(o.dir, 'cdk.out');
+    if (!existsSync(assembly)) return { kind: 'skip', reason: 'no cdk.out under --dir (run cdk synth first, or give --templates)', install: [] };
+    // Every template of the cloud assembly, nested Stages included, as the pipeline's IaC gate collects them.
+    templates = globFiles(assembly, '**/*.template.json');
+    if (templates.length === 0) return { kind: 'error', reason: `no *.template.json in ${assembly}: a broken synth, not a pass` };
+  }
+  const templatesDir = join(workDir, 'templates');
+  const rulesDir = join(workDir, 'guard-rules');
+  const ctDir = findControlTowerRules(o.controlTowerRules, o.dir);
+  const guard = iacScanner('cfn-guard', { reportDir, templatesDir, builtinRuleDirs: ctDir ? [rulesDir] : [], ruleFiles: o.guardRules });
+  const checkov = iacScanner('checkov', { reportDir, templatesDir });
+  const notes: string[] = [];
+  let engine: { name: string; invocation: ScannerInvocation } | undefined;
+  if (onPath('cfn-guard')) {
+    if (ctDir || o.guardRules.length > 0) engine = { name: 'cfn-guard', invocation: guard };
+    else notes.push('cfn-guard not run: no rules (install @cdklabs/cdk-validator-cfnguard, or give --control-tower-rules or --guard-rules)');
+  }
+  if (!engine && checkov.requires.every(onPath)) engine = { name: 'checkov', invocation: checkov };
+  if (!engine) return { kind: 'skip', reason: ['no IaC scanner installed', ...notes].join('; '), install: ['cfn-guard', 'checkov'] };
+  const prepare = () => {
+    mkdirSync(templatesDir, { recursive: true });
+    // One directory of templates, as in the pipeline; a name met twice is kept under a prefix rather than overwritten.
+    templates.forEach((t, i) => {
+      const name = existsSync(join(templatesDir, basename(t))) ? `${i}-${basename(t)}` : basename(t);
+      copyFileSync(t, join(templatesDir, name));
+    });
+    if (engine!.name === 'cfn-guard' && ctDir) {
+      mkdirSync(rulesDir, { recursive: true });
+      for (const id of DEFAULT_CONTROL_TOWER_RULES) {
+        const found = globFiles(ctDir, `**/${id}.guard`)[0];
+        if (!found) throw new ScanError(`IaC: no Control Tower rule ${id} in ${ctDir}`);
+        copyFileSync(found, join(rulesDir, `${id}.guard`));
+      }
+    }
+  };
+  return { kind: 'run', engines: [engine], notes, prepare };
+}
+
+function tail(text: string, max = 2000): string {
+  const t = text.trim();
+  return t.length > max ? `...${t.slice(-max)}` : t;
+}
+
+/** Runs one step in the scanned directory; undefined when it succeeded, else why not. */
+function runStep(step: ScanStep, cwd: string): string | undefined {
+  if (step.kind === 'write') {
+    writeFileSync(step.file, `${step.content}\n`);
+    return undefined;
+  }
+  const env = { ...process.env, NO_COLOR: '1' };
+  if (step.kind === 'shell') {
+    const r = spawnSync('bash', ['-c', step.script], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (r.error) return `could not run bash: ${r.error.message}`;
+    return r.status === 0 ? undefined : `exited ${r.status ?? r.signal}: ${tail(r.stderr + r.stdout)}`;
+  }
+  const [command, ...args] = step.argv.map(argValue);
+  // A report on standard output goes straight to its file: no shell, no redirection to quote.
+  const fd = step.stdout !== undefined ? openSync(step.stdout, 'w') : undefined;
+  try {
+    const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
+    if (r.error) return `could not run ${command}: ${r.error.message}`;
+    if (r.status === 0 || (r.status !== null && r.status === step.okExitCode)) return undefined;
+    return `${command} exited ${r.status ?? r.signal}: ${tail(`${r.stderr ?? ''}${r.stdout ?? ''}`)}`;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Runs a gate's scanners and evaluate; the gate's outcome. */
+async function runGate(gate: GateName, plan: Plan & { kind: 'run' }, o: Options, gateDir: string, run: RunCommand, io: Io): Promise<GateOutcome> {
+  const tools = plan.engines.map((e) => e.name).join(', ');
+  io.out(`scan ${gate}: running ${tools}${plan.notes.length > 0 ? ` (${plan.notes.join('; ')})` : ''}\n`);
+  const reports: string[] = [];
+  try {
+    plan.prepare?.();
+    for (const e of plan.engines) {
+      mkdirSync(join(gateDir, 'reports'), { recursive: true });
+      mkdirSync(join(gateDir, 'work'), { recursive: true });
+      for (const step of e.invocation.steps) {
+        const problem = runStep(step, o.dir);
+        if (problem !== undefined) return { gate, outcome: 'ERROR', detail: `${e.name} failed: ${problem}` };
+      }
+      // A scanner that exits cleanly but writes nothing has not scanned: fail closed.
+      if (!existsSync(e.invocation.report.file)) return { gate, outcome: 'ERROR', detail: `${e.name} wrote no report (${e.invocation.report.file})` };
+      reports.push('--report', `${e.invocation.report.file}:${e.invocation.report.format}`);
+    }
+  } catch (err) {
+    if (err instanceof ScanError) return { gate, outcome: 'ERROR', detail: err.message };
+    throw err;
+  }
+  const code = await run([
+    'evaluate', '--gate', gate, ...reports, '--fail-on', o.failOn,
+    ...(o.suppressions !== undefined ? ['--suppressions', o.suppressions] : []),
+    ...(plan.evaluateArgs ?? []),
+    '--out', gateDir,
+  ], io);
+  if (code === 0) return { gate, outcome: 'PASSED', detail: tools, dir: gateDir };
+  if (code === 1) return { gate, outcome: 'FAILED', detail: tools, dir: gateDir };
+  return { gate, outcome: 'ERROR', detail: `evaluate could not decide on ${tools}'s report (exit ${code}; see above)` };
+}
+
+/** Runs `scan`; resolves to the exit code. */
+export async function scan(args: string[], io: Io, run: RunCommand): Promise<number> {
+  let o: Options;
+  try {
+    o = parse(args);
+  } catch (e) {
+    if (!(e instanceof ScanError)) throw e;
+    io.err(`devsecops-findings scan: ${e.message}\nRun devsecops-findings --help for usage.\n`);
+    return 2;
+  }
+  io.out(`scan: ${o.dir}; outputs in ${o.out}\n`);
+
+  const outcomes: GateOutcome[] = [];
+  const toInstall = new Set<string>();
+  for (const gate of o.gates) {
+    const gateDir = join(o.out, gate);
+    // Stale outputs of an earlier run must never stand in for this one.
+    rmSync(gateDir, { recursive: true, force: true });
+    const plan = planGate(gate, o, gateDir);
+    if (plan.kind === 'skip') {
+      plan.install.forEach((t) => toInstall.add(t));
+      io.out(`scan ${gate}: SKIPPED: ${plan.reason}${plan.install.length > 0 ? ` (install ${plan.install.join(' or ')})` : ''}\n`);
+      outcomes.push({ gate, outcome: 'SKIPPED', detail: plan.install.length > 0 ? `${plan.reason}: install ${plan.install.join(' or ')}` : plan.reason });
+    } else if (plan.kind === 'error') {
+      io.err(`devsecops-findings scan: ${gate}: ${plan.reason}\n`);
+      outcomes.push({ gate, outcome: 'ERROR', detail: plan.reason });
+    } else {
+      const r = await runGate(gate, plan, o, gateDir, run, io);
+      if (r.outcome === 'ERROR') io.err(`devsecops-findings scan: ${gate}: ${r.detail}\n`);
+      outcomes.push(r);
+    }
+  }
+
+  const evaluated = outcomes.filter((r) => r.dir !== undefined);
+  if (evaluated.length > 0) {
+    const file = join(o.out, 'summary.md');
+    const code = await run(['summary', ...evaluated.flatMap((r) => ['--in', r.dir!]), '--out', file, '--title', 'Security gates (local scan)'], io);
+    if (code === 2) return 2;
+    const lines = [
+      '',
+      '## Local scan: every gate',
+      '',
+      'A SKIPPED gate was not checked at all: it did not pass.',
+      '',
+      '| Gate | Status | Scanner or reason |',
+      '|---|---|---|',
+      ...outcomes.map((r) => `| ${r.gate} | ${r.outcome === 'FAILED' || r.outcome === 'ERROR' ? `**${r.outcome}**` : r.outcome} | ${r.detail.replace(/\s+/g, ' ').replace(/[|\\`*_[\]<>#!]/g, (c) => `\\${c}`).slice(0, 300)} |`),
+    ];
+    writeFileSync(file, `${readFileSync(file, 'utf8')}${lines.join('\n')}\n`);
+    io.out(`\n${readFileSync(file, 'utf8')}\n`);
+  }
+
+  for (const r of outcomes) io.out(`${r.gate}: ${r.outcome}${r.outcome === 'PASSED' || r.outcome === 'FAILED' ? ` (${r.detail})` : `: ${r.detail}`}\n`);
+  if (outcomes.some((r) => r.outcome === 'ERROR')) return 2;
+  if (evaluated.length === 0) {
+    io.err(`devsecops-findings scan: no gate could run: no scanner is installed for ${o.gates.join(', ')}.${toInstall.size > 0 ? ` Install one of: ${[...toInstall].join(', ')}.` : ''}\n`);
+    return 2;
+  }
+  return outcomes.some((r) => r.outcome === 'FAILED') ? 1 : 0;
+}
