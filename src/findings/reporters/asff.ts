@@ -1,6 +1,8 @@
+import { normalizeSnippet } from '../fingerprint';
 import { Finding } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
 import { isAtLeast, Severity } from '../severity';
+import { jsonString } from './json';
 import { Sink } from './sink';
 
 /**
@@ -64,10 +66,11 @@ function resourceId(f: Finding): string {
 }
 
 function description(f: Finding): string {
-  const parts = [f.description || f.title || f.ruleId];
-  if (f.location?.startLine) parts.push(`Location: ${f.location.file}:${f.location.startLine}.`);
-  if (f.package) parts.push(`Package ${f.package.name} ${f.package.installedVersion ?? ''}${f.package.fixedVersion ? `, fixed in ${f.package.fixedVersion}` : ''}.`);
-  return cut(parts.join(' ').replace(/\s+/g, ' ').trim() || f.ruleId, ASFF_DESCRIPTION_MAX);
+  let text = f.description || f.title || f.ruleId;
+  if (f.location?.startLine) text += ` Location: ${f.location.file}:${f.location.startLine}.`;
+  if (f.package) text += ` Package ${f.package.name} ${f.package.installedVersion ?? ''}${f.package.fixedVersion ? `, fixed in ${f.package.fixedVersion}` : ''}.`;
+  // White space folded (as snippets are: the same rule, and no copy when already folded).
+  return cut(normalizeSnippet(text) || f.ruleId, ASFF_DESCRIPTION_MAX);
 }
 
 /** The fields every finding of a run shares, serialized once (this runs 200,000+ times on big reports). */
@@ -85,61 +88,97 @@ function constantFields(options: AsffOptions, at: string): string {
   return json.slice(1, -1);
 }
 
-/** The fields of one finding, serialized without the enclosing braces. */
-function variableFields(d: FindingDecision, gate: string, options: AsffOptions): string {
-  const f = d.finding;
-  const partition = options.partition ?? 'aws';
-  const prefix = options.idPrefix ?? 'devsecops';
-  const suppressed = d.decision === 'suppressed' || d.decision === 'tool-suppressed';
-  const userDefined: Record<string, string> = {
-    gate,
-    decision: d.decision,
-    fingerprint: f.fingerprint,
-    tools: f.tools.map((t) => t.name).join(','),
-  };
-  if (d.suppression) {
-    userDefined.suppressionReason = cut(d.suppression.reason, 1000);
-    userDefined.suppressionExpires = d.suppression.expires;
+const TYPES_JSON = new Map<string, string>();
+
+/** `Types` as JSON: four constant lists, serialized once each. */
+function typesJson(f: Finding): string {
+  const list = types(f);
+  let json = TYPES_JSON.get(list[0]);
+  if (json === undefined) {
+    json = JSON.stringify(list);
+    TYPES_JSON.set(list[0], json);
   }
-  const severity: Record<string, string> = { Label: f.severity === Severity.INFO ? 'INFORMATIONAL' : f.severity };
-  if (f.rawSeverity) severity.Original = cut(f.rawSeverity, 100);
-  const resource: Record<string, unknown> = {
-    Type: 'Other',
-    Id: cut(`${prefix}/${resourceId(f)}`, ASFF_ID_MAX),
-    Partition: partition,
-    Region: options.region,
-  };
-  if (f.resource?.kind) resource.Details = { Other: { kind: cut(f.resource.kind, 1000) } };
-  const productFields: Record<string, string> = { 'devsecops/ruleId': cut(f.ruleId, 1000) };
-  if (f.tools[0]?.version) productFields['devsecops/toolVersion'] = f.tools[0].version;
-  const out: Record<string, unknown> = {
-    Id: cut(`${prefix}/${f.fingerprint}`, ASFF_ID_MAX),
-    GeneratorId: cut(`${prefix}/${f.tools[0]?.name ?? 'unknown'}/${f.ruleId}`, ASFF_ID_MAX),
-    Types: types(f),
-    Severity: severity,
-    Title: cut(f.title || f.ruleId, ASFF_TITLE_MAX),
-    Description: description(f),
-    Resources: [resource],
-    Workflow: { Status: suppressed ? 'SUPPRESSED' : 'NEW' },
-    UserDefinedFields: userDefined,
-    ProductFields: productFields,
-  };
-  if (f.helpUri && /^https?:\/\//.test(f.helpUri)) out.SourceUrl = f.helpUri;
+  return json;
+}
+
+/** What every finding of one export shares, serialized once. */
+class Shared {
+  readonly prefix: string;
+  readonly resourceTail: string;
+  readonly gateField: string;
+  private readonly severities = new Map<string, string>();
+  private readonly generators = new Map<string, string>();
+
+  constructor(gate: string, options: AsffOptions) {
+    const partition = options.partition ?? 'aws';
+    this.prefix = options.idPrefix ?? 'devsecops';
+    this.resourceTail = `,"Partition":${jsonString(partition)},"Region":${jsonString(options.region)}`;
+    this.gateField = `{"gate":${jsonString(gate)}`;
+  }
+
+  /** `Severity` as JSON (label and the scanner's word: a few dozen pairs). */
+  severity(f: Finding): string {
+    const key = f.rawSeverity === undefined ? f.severity : `${f.severity}\u0000${f.rawSeverity}`;
+    let json = this.severities.get(key);
+    if (json === undefined) {
+      json = `{"Label":"${f.severity === Severity.INFO ? 'INFORMATIONAL' : f.severity}"${f.rawSeverity ? `,"Original":${jsonString(cut(f.rawSeverity, 100))}` : ''}}`;
+      if (this.severities.size < 10_000) this.severities.set(key, json);
+    }
+    return json;
+  }
+
+  /** `GeneratorId` as JSON: one per tool and rule. */
+  generator(f: Finding): string {
+    const tool = f.tools[0]?.name ?? 'unknown';
+    const key = `${tool}\u0000${f.ruleId}`;
+    let json = this.generators.get(key);
+    if (json === undefined) {
+      json = jsonString(cut(`${this.prefix}/${tool}/${f.ruleId}`, ASFF_ID_MAX));
+      if (this.generators.size < 100_000) this.generators.set(key, json);
+    }
+    return json;
+  }
+}
+
+/**
+ * The fields of one finding, serialized without the enclosing braces. Built by hand (this runs for
+ * every exported finding: 100,000+ on large reports); every string goes through `jsonString`.
+ */
+function variableFields(d: FindingDecision, shared: Shared): string {
+  const f = d.finding;
+  const suppressed = d.decision === 'suppressed' || d.decision === 'tool-suppressed';
+  let tools = '';
+  for (let i = 0; i < f.tools.length; i++) tools += (i === 0 ? '' : ',') + f.tools[i].name;
+  let userDefined = `${shared.gateField},"decision":"${d.decision}","fingerprint":${jsonString(f.fingerprint)},"tools":${jsonString(tools)}`;
+  if (d.suppression) {
+    userDefined += `,"suppressionReason":${jsonString(cut(d.suppression.reason, 1000))},"suppressionExpires":${jsonString(d.suppression.expires)}`;
+  }
+  let resource = `{"Type":"Other","Id":${jsonString(cut(`${shared.prefix}/${resourceId(f)}`, ASFF_ID_MAX))}${shared.resourceTail}`;
+  if (f.resource?.kind) resource += `,"Details":{"Other":{"kind":${jsonString(cut(f.resource.kind, 1000))}}}`;
+  let productFields = `{"devsecops/ruleId":${jsonString(cut(f.ruleId, 1000))}`;
+  if (f.tools[0]?.version) productFields += `,"devsecops/toolVersion":${jsonString(f.tools[0].version)}`;
+  let out = `"Id":${jsonString(cut(`${shared.prefix}/${f.fingerprint}`, ASFF_ID_MAX))},"GeneratorId":${shared.generator(f)},"Types":${typesJson(f)}`
+    + `,"Severity":${shared.severity(f)},"Title":${jsonString(cut(f.title || f.ruleId, ASFF_TITLE_MAX))},"Description":${jsonString(description(f))}`
+    + `,"Resources":[${resource}}],"Workflow":{"Status":"${suppressed ? 'SUPPRESSED' : 'NEW'}"},"UserDefinedFields":${userDefined}},"ProductFields":${productFields}}`;
+  if (f.helpUri && /^https?:\/\//.test(f.helpUri)) out += `,"SourceUrl":${jsonString(f.helpUri)}`;
   if (f.package?.fixedVersion) {
-    out.Remediation = { Recommendation: { Text: cut(`Upgrade ${f.package.name} to ${f.package.fixedVersion} or later.`, 512) } };
+    out += `,"Remediation":{"Recommendation":{"Text":${jsonString(cut(`Upgrade ${f.package.name} to ${f.package.fixedVersion} or later.`, 512))}}}`;
   }
   if (f.cves.length > 0) {
     const pkg = f.package;
-    let packages: unknown[] | undefined;
+    let packages = '';
     if (pkg) {
-      const vp: Record<string, string> = { Name: pkg.name };
-      if (pkg.installedVersion) vp.Version = pkg.installedVersion;
-      if (pkg.fixedVersion) vp.FixedInVersion = pkg.fixedVersion;
-      packages = [vp];
+      packages = `,"VulnerablePackages":[{"Name":${jsonString(pkg.name)}`;
+      if (pkg.installedVersion) packages += `,"Version":${jsonString(pkg.installedVersion)}`;
+      if (pkg.fixedVersion) packages += `,"FixedInVersion":${jsonString(pkg.fixedVersion)}`;
+      packages += '}]';
     }
-    out.Vulnerabilities = f.cves.slice(0, 10).map((id) => (packages ? { Id: id, VulnerablePackages: packages } : { Id: id }));
+    out += ',"Vulnerabilities":[';
+    const n = Math.min(f.cves.length, 10);
+    for (let i = 0; i < n; i++) out += `${i === 0 ? '' : ','}{"Id":${jsonString(f.cves[i])}${packages}}`;
+    out += ']';
   }
-  return JSON.stringify(out).slice(1, -1);
+  return out;
 }
 
 /** Writes all findings as an array of batches of at most 100. */
@@ -147,12 +186,13 @@ export function writeAsff(evaluation: GateEvaluation, options: AsffOptions, sink
   const at = (options.now ?? new Date(evaluation.evaluatedAt)).toISOString();
   const min = options.minSeverity ?? evaluation.failOn;
   const head = `{${constantFields(options, at)},`;
+  const shared = new Shared(evaluation.gate, options);
   sink.write('[');
   let n = 0;
   for (const d of evaluation.decisions) {
     if (!isAtLeast(d.finding.severity, min)) continue;
     const sep = n % ASFF_BATCH_SIZE !== 0 ? ',\n    ' : n === 0 ? '\n  [\n    ' : '\n  ],\n  [\n    ';
-    sink.write(`${sep}${head}${variableFields(d, evaluation.gate, options)}}`);
+    sink.write(`${sep}${head}${variableFields(d, shared)}}`);
     n++;
   }
   sink.write(n === 0 ? ']\n' : '\n  ]\n]\n');

@@ -17,8 +17,12 @@ export interface JUnitOptions {
 // XML 1.0 forbids most control characters even when escaped; scanner output can contain them.
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Anything `xml` would change: most texts have none of it, and are returned as they are.
+const NEEDS_XML_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/;
+
 /** Escapes text for an XML attribute or element. */
 export function xml(text: string): string {
+  if (!NEEDS_XML_ESCAPE.test(text)) return text;
   return text.replace(INVALID_XML, '\uFFFD').replace(/[&<>"']/g, (c) => {
     switch (c) {
       case '&': return '&amp;';
@@ -41,20 +45,17 @@ function caseName(d: FindingDecision): string {
 
 function details(d: FindingDecision): string {
   const f = d.finding;
-  const lines = [
-    `${f.severity}${f.rawSeverity ? ` (scanner: ${f.rawSeverity})` : ''}: ${f.title}`,
-    `rule: ${f.ruleId}`,
-  ];
+  let text = `${f.severity}${f.rawSeverity ? ` (scanner: ${f.rawSeverity})` : ''}: ${f.title}\nrule: ${f.ruleId}`;
   const where = whereOf(f);
-  if (where) lines.push(`where: ${where}`);
-  if (f.package) lines.push(`package: ${f.package.name} ${f.package.installedVersion ?? ''}${f.package.fixedVersion ? `, fixed in ${f.package.fixedVersion}` : ', no fix yet'}`);
-  if (f.cves.length > 0) lines.push(`CVE: ${f.cves.join(', ')}`);
-  if (f.cwes.length > 0) lines.push(`CWE: ${f.cwes.join(', ')}`);
-  if (f.helpUri) lines.push(`help: ${f.helpUri}`);
-  lines.push(`fingerprint: ${f.fingerprint}`);
-  if (d.expiredSuppression) lines.push(`suppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}; renew it with a reason or fix the finding`);
-  if (f.description) lines.push('', clip(f.description, 4000));
-  return lines.join('\n');
+  if (where) text += `\nwhere: ${where}`;
+  if (f.package) text += `\npackage: ${f.package.name} ${f.package.installedVersion ?? ''}${f.package.fixedVersion ? `, fixed in ${f.package.fixedVersion}` : ', no fix yet'}`;
+  if (f.cves.length > 0) text += `\nCVE: ${f.cves.join(', ')}`;
+  if (f.cwes.length > 0) text += `\nCWE: ${f.cwes.join(', ')}`;
+  if (f.helpUri) text += `\nhelp: ${f.helpUri}`;
+  text += `\nfingerprint: ${f.fingerprint}`;
+  if (d.expiredSuppression) text += `\nsuppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}; renew it with a reason or fix the finding`;
+  if (f.description) text += `\n\n${clip(f.description, 4000)}`;
+  return text;
 }
 
 function skipMessage(d: FindingDecision): string {
@@ -109,9 +110,9 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
     const n = s.failing.length + s.skipped.length + (s.failing.length === 0 ? 1 : 0);
     sink.write(`  <testsuite name="${xml(`${evaluation.gate}/${tool}`)}" tests="${n}" failures="${s.failing.length}" errors="0" skipped="${s.skipped.length}" time="0" timestamp="${xml(evaluation.evaluatedAt.replace(/\.\d+Z$/, ''))}">\n`);
     for (const d of s.failing) {
-      sink.write(`    <testcase classname="${classname}" name="${xml(caseName(d))}" time="0">\n`);
-      sink.write(`      <failure type="${d.finding.severity}" message="${xml(clip(`${d.finding.severity}: ${d.finding.title}`, 500))}">${xml(details(d))}</failure>\n`);
-      sink.write('    </testcase>\n');
+      sink.write(`    <testcase classname="${classname}" name="${xml(caseName(d))}" time="0">\n`
+        + `      <failure type="${d.finding.severity}" message="${xml(clip(`${d.finding.severity}: ${d.finding.title}`, 500))}">${xml(details(d))}</failure>\n`
+        + '    </testcase>\n');
     }
     if (s.failing.length === 0) {
       const rest = [

@@ -1,7 +1,9 @@
+import { StringTable } from '../merge';
 import { Finding } from '../model';
 import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts } from '../policy';
 import { Severity, SEVERITY_ORDER, severityRank } from '../severity';
 import { Suppression, SuppressionProblem } from '../suppressions';
+import { jsonString } from './json';
 import { Sink } from './sink';
 
 /**
@@ -109,15 +111,35 @@ export function briefSuppression(s: Suppression): SuppressionBrief {
   };
 }
 
+// The order of String.prototype.localeCompare, without building a collator per comparison.
+const collator = new Intl.Collator();
+
 function bySeverity(a: FindingDecision, b: FindingDecision): number {
-  return severityRank(a.finding.severity) - severityRank(b.finding.severity) || a.finding.ruleId.localeCompare(b.finding.ruleId);
+  return severityRank(a.finding.severity) - severityRank(b.finding.severity) || collator.compare(a.finding.ruleId, b.finding.ruleId);
 }
 
-/** Up to `cap` decisions of one kind, most serious first. */
+/**
+ * Up to `cap` decisions of one kind, most serious first (ties in input order): the first `cap` of a
+ * stable sort, kept in one bounded list instead of sorting every decision (200,000+ on large reports).
+ */
 function pick(evaluation: GateEvaluation, decision: Decision, cap: number): FindingDecision[] {
-  const out = evaluation.decisions.filter((d) => d.decision === decision);
-  out.sort(bySeverity);
-  return out.slice(0, cap);
+  const out: FindingDecision[] = [];
+  if (cap <= 0) return out;
+  for (const d of evaluation.decisions) {
+    if (d.decision !== decision) continue;
+    if (out.length === cap && bySeverity(d, out[cap - 1]) >= 0) continue;
+    // After every equal one already kept: ties stay in input order.
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (bySeverity(d, out[mid]) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    out.splice(lo, 0, d);
+    if (out.length > cap) out.pop();
+  }
+  return out;
 }
 
 export interface GateResultOptions {
@@ -163,14 +185,13 @@ export function writeGateResult(evaluation: GateEvaluation, options: GateResultO
   const head = JSON.stringify(gateResultHead(evaluation, options), null, 2);
   sink.write(head.slice(0, head.lastIndexOf('}')).trimEnd());
   sink.write(',\n  "fingerprints": [');
-  const seen = new Set<string>();
+  const seen = new StringTable(evaluation.decisions.length);
   let first = true;
   for (const d of evaluation.decisions) {
     const fp = d.finding.fingerprint;
     if (seen.has(fp)) continue;
-    seen.add(fp);
-    sink.write(first ? '\n    ' : ',\n    ');
-    sink.write(JSON.stringify(fp));
+    seen.set(fp, 0);
+    sink.write((first ? '\n    ' : ',\n    ') + jsonString(fp));
     first = false;
   }
   sink.write(first ? ']\n}\n' : '\n  ]\n}\n');

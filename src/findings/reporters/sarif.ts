@@ -2,6 +2,7 @@ import { SARIF_FINGERPRINT_KEY } from '../baseline';
 import { Finding, ToolRef } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
 import { Severity, severityRank } from '../severity';
+import { jsonString } from './json';
 import { Sink } from './sink';
 
 /**
@@ -62,20 +63,53 @@ interface Rule {
   readonly index: number;
   readonly finding: Finding;
   worst: Finding;
+  /** `{"ruleId":...,"ruleIndex":...,"level":"` of the rule's results, made once. */
+  readonly resultHead: string;
 }
 
 const q = JSON.stringify;
 
+/** A list of strings as a JSON array. */
+function jsonStrings(list: readonly string[]): string {
+  let out = '[';
+  for (let i = 0; i < list.length; i++) out += (i === 0 ? '' : ',') + jsonString(list[i]);
+  return `${out}]`;
+}
+
+/**
+ * Per finding, the `security-severity` score and the `rawSeverity` property (empty when the scanner's
+ * word says no more than our severity): results repeat a few dozen (severity, raw severity) pairs.
+ */
+class SeverityFields {
+  private readonly known = new Map<string, Map<string | undefined, string>>();
+
+  of(f: Finding): string {
+    let bySeverity = this.known.get(f.severity);
+    if (!bySeverity) {
+      bySeverity = new Map();
+      this.known.set(f.severity, bySeverity);
+    }
+    let fields = bySeverity.get(f.rawSeverity);
+    if (fields === undefined) {
+      fields = `"security-severity":"${securitySeverity(f)}","severity":"${f.severity}"`;
+      // The scanner's word only when it says more than our severity does.
+      if (f.rawSeverity !== undefined && f.rawSeverity.toUpperCase() !== f.severity) fields += `,"rawSeverity":${jsonString(f.rawSeverity)}`;
+      if (bySeverity.size < 10_000) bySeverity.set(f.rawSeverity, fields);
+    }
+    return fields;
+  }
+}
+
 /** One rule as JSON (built by hand like `resultJson`: a trivy report has one rule per CVE). */
 function ruleJson(id: string, r: Rule): string {
   const f = r.finding;
-  const tags = ['security'];
-  for (const c of r.worst.cwes) tags.push(c.toUpperCase().startsWith('CWE') ? c : `CWE-${c}`);
-  let out = `{"id":${q(id)},"shortDescription":{"text":${q(f.title || id)}}`;
-  if (f.description) out += `,"fullDescription":{"text":${q(f.description)}}`;
-  if (f.helpUri) out += `,"helpUri":${q(f.helpUri)}`;
+  let tags = '["security"';
+  for (const c of r.worst.cwes) tags += `,${jsonString(c.toUpperCase().startsWith('CWE') ? c : `CWE-${c}`)}`;
+  let out = `{"id":${jsonString(id)},"shortDescription":{"text":${jsonString(f.title || id)}}`;
+  if (f.description) out += `,"fullDescription":{"text":${jsonString(f.description)}}`;
+  if (f.helpUri) out += `,"helpUri":${jsonString(f.helpUri)}`;
   out += `,"defaultConfiguration":{"level":"${LEVEL[r.worst.severity]}"}`;
-  return `${out},"properties":{"security-severity":"${securitySeverity(r.worst)}","tags":${q(tags)}}}`;
+  return `${out},"properties":{"security-severity":"${securitySeverity(r.worst)}","tags":${tags}]}}`;
 }
 
 function message(f: Finding): string {
@@ -99,29 +133,41 @@ function locationsJson(f: Finding): string {
       const end = loc.endLine !== undefined && Number.isInteger(loc.endLine) && loc.endLine >= start ? `,"endLine":${loc.endLine}` : '';
       region = `,"region":{"startLine":${start}${end}}`;
     }
-    return `[{"physicalLocation":{"artifactLocation":{"uri":${q(pathToUri(loc.file))},"uriBaseId":"%SRCROOT%"}${region}}}]`;
+    return `[{"physicalLocation":{"artifactLocation":{"uri":${jsonString(pathToUri(loc.file))},"uriBaseId":"%SRCROOT%"}${region}}}]`;
   }
   const r = f.resource;
   if (r) {
     const fqn = r.target ? `${r.target}/${r.id}` : r.id;
-    return `[{"logicalLocations":[{"name":${q(r.id)},"fullyQualifiedName":${q(fqn)}${r.kind ? `,"kind":${q(r.kind)}` : ''}}]}]`;
+    return `[{"logicalLocations":[{"name":${jsonString(r.id)},"fullyQualifiedName":${jsonString(fqn)}${r.kind ? `,"kind":${jsonString(r.kind)}` : ''}}]}]`;
   }
   const p = f.package;
-  if (p) return `[{"logicalLocations":[{"name":${q(p.installedVersion ? `${p.name}@${p.installedVersion}` : p.name)},"kind":"package"}]}]`;
+  if (p) return `[{"logicalLocations":[{"name":${jsonString(p.installedVersion ? `${p.name}@${p.installedVersion}` : p.name)},"kind":"package"}]}]`;
   return '';
 }
+
+function packageJson(p: NonNullable<Finding['package']>): string {
+  let out = `{"name":${jsonString(p.name)}`;
+  if (p.installedVersion !== undefined) out += `,"installedVersion":${jsonString(p.installedVersion)}`;
+  if (p.fixedVersion !== undefined) out += `,"fixedVersion":${jsonString(p.fixedVersion)}`;
+  if (p.ecosystem !== undefined) out += `,"ecosystem":${jsonString(p.ecosystem)}`;
+  return `${out}}`;
+}
+
+const SHARED_SEVERITY_FIELDS = new SeverityFields();
 
 /**
  * One result as JSON. Written by hand rather than through an object and JSON.stringify: this runs
  * once per finding (200,000+ on large reports), and skipping the intermediate objects halves its cost.
- * Every string goes through JSON.stringify, so the output is always valid JSON.
+ * Every string goes through `jsonString`, so the output is always valid JSON.
  */
-export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplied: boolean): string {
+export function resultJson(
+  d: FindingDecision, ruleIndex: number, baselineApplied: boolean, head?: string, severityFields = SHARED_SEVERITY_FIELDS,
+): string {
   const f = d.finding;
-  let out = `{"ruleId":${q(f.ruleId)},"ruleIndex":${ruleIndex},"level":"${LEVEL[f.severity]}","message":{"text":${q(message(f))}}`;
+  let out = `${head ?? `{"ruleId":${jsonString(f.ruleId)},"ruleIndex":${ruleIndex},"level":"`}${LEVEL[f.severity]}","message":{"text":${jsonString(message(f))}}`;
   const locations = locationsJson(f);
   if (locations) out += `,"locations":${locations}`;
-  out += `,"partialFingerprints":{"${SARIF_FINGERPRINT_KEY}":${q(f.fingerprint)}}`;
+  out += `,"partialFingerprints":{"${SARIF_FINGERPRINT_KEY}":${jsonString(f.fingerprint)}}`;
   if (baselineApplied) out += `,"baselineState":"${d.decision === 'baseline' ? 'unchanged' : 'new'}"`;
   if (d.decision === 'suppressed' && d.suppression) {
     const s = d.suppression;
@@ -134,14 +180,11 @@ export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplie
   } else if (d.decision === 'tool-suppressed') {
     out += ',"suppressions":[{"kind":"inSource"}]';
   }
-  out += `,"properties":{"security-severity":"${securitySeverity(f)}","severity":"${f.severity}"`;
-  // The scanner's word only when it says more than our severity does.
-  if (f.rawSeverity !== undefined && f.rawSeverity.toUpperCase() !== f.severity) out += `,"rawSeverity":${q(f.rawSeverity)}`;
-  out += `,"decision":"${d.decision}"`;
-  if (f.tools.length > 1) out += `,"reportedBy":${q(f.tools.map((t) => t.name))}`;
-  if (f.cves.length > 0) out += `,"cves":${q(f.cves)}`;
-  if (f.cwes.length > 0) out += `,"cwes":${q(f.cwes)}`;
-  if (f.package) out += `,"package":${q(f.package)}`;
+  out += `,"properties":{${severityFields.of(f)},"decision":"${d.decision}"`;
+  if (f.tools.length > 1) out += `,"reportedBy":${jsonStrings(f.tools.map((t) => t.name))}`;
+  if (f.cves.length > 0) out += `,"cves":${jsonStrings(f.cves)}`;
+  if (f.cwes.length > 0) out += `,"cwes":${jsonStrings(f.cwes)}`;
+  if (f.package) out += `,"package":${packageJson(f.package)}`;
   if (d.expiredSuppression) out += `,"expiredSuppression":${q({ entry: d.expiredSuppression.label, expired: d.expiredSuppression.expires })}`;
   return `${out}}}`;
 }
@@ -149,11 +192,11 @@ export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplie
 /** Writes the merged SARIF log. */
 export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, sink: Sink): void {
   // Group findings by their (first) tool; tools named in the options keep their order and version.
-  const runs = new Map<string, { tool: ToolRef; decisions: FindingDecision[] }>();
+  const runs = new Map<string, { tool: ToolRef; decisions: readonly FindingDecision[] }>();
   const run = (tool: ToolRef) => {
     let r = runs.get(tool.name);
     if (!r) {
-      r = { tool, decisions: [] };
+      r = { tool, decisions: [] as FindingDecision[] };
       runs.set(tool.name, r);
     } else if (!r.tool.version && tool.version) {
       r.tool = tool;
@@ -161,16 +204,32 @@ export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, si
     return r;
   };
   for (const t of options.tools) run(t);
-  for (const d of evaluation.decisions) run(d.finding.tools[0] ?? { name: 'unknown' }).decisions.push(d);
+  const all = evaluation.decisions;
+  const only = runs.size === 1 ? [...runs.values()][0] : undefined;
+  if (only && all.every((d) => d.finding.tools.length > 0 && d.finding.tools[0].name === only.tool.name)) {
+    // One tool (a single report, the usual case): its run is every decision, no copy.
+    for (const d of all) if (!only.tool.version && d.finding.tools[0].version) only.tool = d.finding.tools[0];
+    only.decisions = all;
+  } else {
+    for (const d of all) (run(d.finding.tools[0] ?? { name: 'unknown' }).decisions as FindingDecision[]).push(d);
+  }
 
   sink.write(`{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [`);
   let firstRun = true;
   for (const { tool, decisions } of runs.values()) {
     const rules = new Map<string, Rule>();
-    for (const d of decisions) {
-      const r = rules.get(d.finding.ruleId);
-      if (!r) rules.set(d.finding.ruleId, { index: rules.size, finding: d.finding, worst: d.finding });
-      else if (severityRank(d.finding.severity) < severityRank(r.worst.severity)) r.worst = d.finding;
+    // The rule of each result, in order: one map lookup per result, here only.
+    const ruleOf: Rule[] = new Array(decisions.length);
+    for (let i = 0; i < decisions.length; i++) {
+      const f = decisions[i].finding;
+      let r = rules.get(f.ruleId);
+      if (!r) {
+        r = { index: rules.size, finding: f, worst: f, resultHead: `{"ruleId":${jsonString(f.ruleId)},"ruleIndex":${rules.size},"level":"` };
+        rules.set(f.ruleId, r);
+      } else if (severityRank(f.severity) < severityRank(r.worst.severity)) {
+        r.worst = f;
+      }
+      ruleOf[i] = r;
     }
     // Rules are written one by one too: a trivy report has one rule per CVE.
     sink.write(firstRun ? '\n    ' : ',\n    ');
@@ -187,11 +246,12 @@ export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, si
     sink.write(`      "automationDetails": ${JSON.stringify({ id: `${evaluation.gate}/${tool.name}/` })},\n`);
     sink.write(`      "properties": ${JSON.stringify({ gate: evaluation.gate, failOn: evaluation.failOn, status: evaluation.status })},\n`);
     sink.write('      "results": [');
-    let first = true;
-    for (const d of decisions) {
-      sink.write((first ? '\n        ' : ',\n        ') + resultJson(d, rules.get(d.finding.ruleId)!.index, evaluation.baselineApplied));
-      first = false;
+    const severityFields = new SeverityFields();
+    for (let i = 0; i < decisions.length; i++) {
+      const r = ruleOf[i];
+      sink.write((i === 0 ? '\n        ' : ',\n        ') + resultJson(decisions[i], r.index, evaluation.baselineApplied, r.resultHead, severityFields));
     }
+    const first = decisions.length === 0;
     sink.write(first ? ']\n    }' : '\n      ]\n    }');
   }
   sink.write(firstRun ? ']\n}\n' : '\n  ]\n}\n');

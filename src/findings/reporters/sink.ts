@@ -19,30 +19,45 @@ export class StringSink implements Sink {
   }
 }
 
-/** Buffers writes and flushes them to a file in chunks of about 1 MiB. */
+/**
+ * Encodes writes into one reused 1 MiB buffer and writes it to the file when full: no string
+ * ropes that outlive a garbage collection, no per-chunk allocation (reports of 200,000 findings
+ * write hundreds of megabytes).
+ */
 export class FileSink implements Sink {
   private readonly fd: number;
-  // String concatenation builds a rope in V8: cheaper than collecting many small pieces.
-  private buffer = '';
+  private readonly buffer: Buffer;
+  private used = 0;
 
-  constructor(readonly path: string, private readonly chunk = 1_048_576) {
+  constructor(readonly path: string, chunk = 1_048_576) {
+    this.buffer = Buffer.allocUnsafe(Math.max(chunk, 64));
     this.fd = openSync(path, 'w');
   }
 
   write(text: string): void {
-    this.buffer += text;
-    if (this.buffer.length >= this.chunk) this.flush();
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (this.used + text.length * 3 > this.buffer.length) {
+      this.flush();
+      if (text.length * 3 > this.buffer.length) {
+        writeSync(this.fd, text);
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   private flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer);
-    this.buffer = '';
+    let done = 0;
+    while (done < this.used) done += writeSync(this.fd, this.buffer, done, this.used - done);
+    this.used = 0;
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
