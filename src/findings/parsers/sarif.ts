@@ -45,9 +45,6 @@ function positiveInt(v: unknown): number | undefined {
 // Segments that cannot be ".", ".." or empty, and no scheme, "%" or backslash.
 const PLAIN_PATH = /^[\w\-+@~][\w\-+@~ .]*(?:\/[\w\-+@~][\w\-+@~ .]*)*$/;
 
-// Text with white space already folded (single spaces inside, none at the ends).
-const FOLDED = /^(?:\S+(?: \S+)*)?$/;
-
 // Cache value of a URI that is not a file path (a URL).
 const NOT_A_PATH = '\u0000url';
 
@@ -158,6 +155,8 @@ interface RuleInfo {
   readonly cwes: readonly string[];
   /** `Package: ...` style text of the rule (grype writes the package in the rule's help). */
   readonly helpText?: string;
+  /** The rating of `securitySeverity`, once the first result needs it. */
+  rated?: Rated;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -247,6 +246,7 @@ class RunContext {
   readonly tools: ToolRef[];
   private readonly artifactUris = new Map<number, string | undefined>();
   private readonly strings = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
 
   constructor(readonly file: string, readonly run: Obj, readonly where: string) {
     const tool = run.tool;
@@ -272,6 +272,17 @@ class RunContext {
     if (last === message) return last;
     this.lastMessage.set(ruleId, message);
     return message;
+  }
+
+  /** One (frozen) copy of each list of ids: results repeat a few combinations of tags. */
+  internList(list: readonly string[]): readonly string[] {
+    const key = list.join('\u0000');
+    let known = this.lists.get(key);
+    if (known === undefined) {
+      known = Object.freeze(list.slice());
+      if (this.lists.size < 10_000) this.lists.set(key, known);
+    }
+    return known;
   }
 
   /** One copy of repeated strings (rule ids without a rule, resource kinds). */
@@ -341,12 +352,12 @@ class RunContext {
   }
 
   /** A repository-relative path for a `file:` or relative URI; undefined for other schemes (URLs). */
-  repoPath(uri: string, where: string): string | undefined {
+  repoPath(uri: string, where: Place, suffix: string): string | undefined {
     // Most tools write plain relative paths: taken as they are, without a cache lookup.
     if (PLAIN_PATH.test(uri)) return uri;
     const known = this.paths.get(uri);
     if (known !== undefined) return known === NOT_A_PATH ? undefined : known;
-    const p = sarifUriToRepoPath(this.file, uri, where);
+    const p = sarifUriToRepoPath(this.file, uri, `${where}${suffix}`);
     this.paths.set(uri, p ?? NOT_A_PATH);
     return p;
   }
@@ -401,6 +412,21 @@ export function sarifUriToRepoPath(file: string, uri: string, where: string): st
   return kept.length === 0 ? undefined : kept.join('/');
 }
 
+/**
+ * Where a result is (`runs[0].results[17]`), for messages. One per run, its index moved along the
+ * results: the text is built only when a message needs it, not for each of 200,000 results.
+ */
+class ResultPlace {
+  index = 0;
+  constructor(readonly run: string) {}
+  toString(): string {
+    return `${this.run}.results[${this.index}]`;
+  }
+}
+
+/** A place in the report, as text or as a `ResultPlace`. */
+type Place = string | ResultPlace;
+
 interface Where {
   readonly location?: SourceLocation;
   readonly resource?: ResourceRef;
@@ -408,7 +434,7 @@ interface Where {
   readonly message?: string;
 }
 
-function locationOf(run: RunContext, result: Obj, where: string): Where {
+function locationOf(run: RunContext, result: Obj, where: Place): Where {
   const locations = Array.isArray(result.locations) ? result.locations : [];
   const first = locations[0];
   if (!isObj(first)) return {};
@@ -417,7 +443,7 @@ function locationOf(run: RunContext, result: Obj, where: string): Where {
   const artifact = physical && isObj(physical.artifactLocation) ? physical.artifactLocation : undefined;
   const uri = text(artifact?.uri) ?? run.artifactUri(artifact?.index);
   if (uri !== undefined) {
-    const file = run.repoPath(uri, `${where}.locations[0]`);
+    const file = run.repoPath(uri, where, '.locations[0]');
     if (file === undefined) {
       // A URL (ZAP, other DAST tools): the finding is about a web resource, not a source file.
       if (/^[a-z][a-z0-9+.-]+:/i.test(uri)) return { resource: { id: uri, kind: 'url' }, message };
@@ -426,7 +452,7 @@ function locationOf(run: RunContext, result: Obj, where: string): Where {
     const region = physical && isObj(physical.region) ? physical.region : undefined;
     const startLine = positiveInt(region?.startLine);
     const snippetText = region ? msg(region.snippet) : undefined;
-    const snippet = snippetText === undefined ? undefined : FOLDED.test(snippetText) ? snippetText : normalizeSnippet(snippetText);
+    const snippet = snippetText === undefined ? undefined : normalizeSnippet(snippetText);
     return {
       location: {
         file,
@@ -464,10 +490,10 @@ const LEVELS: ReadonlyMap<string, Rated> = new Map(
   Object.entries(SARIF_LEVEL_SEVERITY).map(([level, severity]) => [level, { severity, rawSeverity: level }]),
 );
 
-function levelRated(file: string, level: unknown, context: string): Rated {
+function levelRated(file: string, level: unknown, context: () => string): Rated {
   const rated = typeof level === 'string' ? LEVELS.get(level) : undefined;
   if (!rated) {
-    throw new ReportFormatError(file, `unknown SARIF level ${JSON.stringify(level)} in ${context}; expected one of: ${Object.keys(SARIF_LEVEL_SEVERITY).join(', ')}`);
+    throw new ReportFormatError(file, `unknown SARIF level ${JSON.stringify(level)} in ${context()}; expected one of: ${Object.keys(SARIF_LEVEL_SEVERITY).join(', ')}`);
   }
   return rated;
 }
@@ -479,7 +505,7 @@ function present(v: unknown): boolean {
 // Ratings of the security-severity values seen (results repeat a few dozen scores).
 const SCORE_CACHE_LIMIT = 10_000;
 
-function severityOf(file: string, result: Obj, rule: RuleInfo, where: string, scores: Map<unknown, Rated>): Rated {
+function severityOf(file: string, result: Obj, rule: RuleInfo, where: Place, scores: Map<unknown, Rated>): Rated {
   const resultSecSev = props(result)?.['security-severity'];
   if (present(resultSecSev)) {
     const known = scores.get(resultSecSev);
@@ -489,11 +515,15 @@ function severityOf(file: string, result: Obj, rule: RuleInfo, where: string, sc
     return rated;
   }
   if (rule.rawSecuritySeverity !== undefined) {
-    return { severity: rate(file, rule.securitySeverity, `rule ${rule.id ?? '?'} properties.security-severity (${where})`), rawSeverity: rule.rawSecuritySeverity };
+    // The same for all the rule's results: rated once.
+    if (rule.rated === undefined) {
+      rule.rated = { severity: rate(file, rule.securitySeverity, `rule ${rule.id ?? '?'} properties.security-severity (${where})`), rawSeverity: rule.rawSecuritySeverity };
+    }
+    return rule.rated;
   }
   // Level words are constants: the raw severity is the table's own copy of the word.
-  if (present(result.level)) return levelRated(file, result.level, `${where}.level`);
-  if (present(rule.defaultLevel)) return levelRated(file, rule.defaultLevel, `rule ${rule.id ?? '?'} defaultConfiguration.level (${where})`);
+  if (present(result.level)) return levelRated(file, result.level, () => `${where}.level`);
+  if (present(rule.defaultLevel)) return levelRated(file, rule.defaultLevel, () => `rule ${rule.id ?? '?'} defaultConfiguration.level (${where})`);
   // SARIF 2.1.0 §3.27.10: an absent level is `warning` for kind `fail`, `none` otherwise.
   const kind = text(result.kind) ?? 'fail';
   return { severity: kind === 'fail' ? Severity.MEDIUM : Severity.INFO };
@@ -535,7 +565,7 @@ function firstLine(s: string, max = 200): string {
 const RESULT_CVES = new Ids();
 const RESULT_CWES = new Ids();
 
-function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unknown, where: string): Finding | undefined {
+function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unknown, where: Place): Finding | undefined {
   if (!isObj(result)) throw new ReportFormatError(file, `${where} is not an object`);
   const kind = text(result.kind);
   if (kind === 'pass' || kind === 'notApplicable') return undefined;
@@ -575,8 +605,8 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
       addCwes(cweIds, resultProps.cwe);
     }
     addTaxonomyCwes(cweIds, result.taxa);
-    cves = cveIds.list;
-    cwes = cweIds.list;
+    cves = cveIds.list === rule.cves ? rule.cves : run.internList(cveIds.list);
+    cwes = cweIds.list === rule.cwes ? rule.cwes : run.internList(cweIds.list);
   }
 
   // Dependency results: the vulnerability id (CVE, else GHSA) and its package.
@@ -698,8 +728,10 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
       throw new ReportFormatError(file, `${where} has no "results": ${run.tool.name} produced no result list (an empty scan writes "results": [])`);
     }
     if (!Array.isArray(raw.results)) throw new ReportFormatError(file, `${where}.results is not an array`);
+    const place = new ResultPlace(where);
     forEachElement(raw.results, (result, i) => {
-      const finding = toFinding(file, ctx, run, result, `${where}.results[${i}]`);
+      place.index = i;
+      const finding = toFinding(file, ctx, run, result, place);
       if (finding) findings.push(finding);
     });
   }

@@ -1,8 +1,10 @@
 import { codeFingerprint, dependencyFingerprint, iacFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
+import { Finding, ResourceRef, SourceLocation, ToolRef } from '../model';
+import { Severity } from '../severity';
+import { forEachElement } from './decode';
 import { ReportFormatError } from './types';
 import {
-  cveIds, cweIds, firstLine, hasKeys, isObject, line, nativeParser, Obj, optionalArray, packageFromPurl,
+  cveIds, cweIds, firstLine, hasKeys, isObject, line, nativeParser, Obj, optionalArray,
   repoPath, requireObject, requireStr, severityOf, str,
 } from './util';
 
@@ -41,36 +43,108 @@ const SOURCE_TREE_ARTIFACTS = new Set(['repository', 'filesystem']);
  * One vulnerability (`Results[i].Vulnerabilities[j]`) to a finding. Pure, so the streaming
  * reader for ~100 MB reports (parsers/decode.ts) can call it per array element.
  */
-export function trivyVulnerabilityFinding(meta: TrivyReportMeta, target: TrivyTarget, vuln: unknown, where: string): Finding {
-  if (!isObject(vuln)) throw new ReportFormatError(meta.file, `${where} is not an object`);
-  const id = requireStr(meta.file, vuln.VulnerabilityID, `${where} VulnerabilityID`);
-  const name = requireStr(meta.file, vuln.PkgName, `${where} PkgName`);
+export function trivyVulnerabilityFinding(meta: TrivyReportMeta, target: TrivyTarget, vuln: unknown, where: string | (() => string)): Finding {
+  // Messages are built only for a bad entry: this runs once per vulnerability (200,000+ on large reports).
+  const at = () => (typeof where === 'string' ? where : where());
+  if (!isObject(vuln)) throw new ReportFormatError(meta.file, `${at()} is not an object`);
+  const id = str(vuln.VulnerabilityID) ?? requireStr(meta.file, vuln.VulnerabilityID, `${at()} VulnerabilityID`);
+  const name = str(vuln.PkgName) ?? requireStr(meta.file, vuln.PkgName, `${at()} PkgName`);
   const installed = str(vuln.InstalledVersion);
-  const rawSeverity = requireStr(meta.file, vuln.Severity, `${where} Severity`);
+  const rawSeverity = str(vuln.Severity) ?? requireStr(meta.file, vuln.Severity, `${at()} Severity`);
   const purl = isObject(vuln.PkgIdentifier) ? str(vuln.PkgIdentifier.PURL) : undefined;
   const title = str(vuln.Title);
-  const inTree = SOURCE_TREE_ARTIFACTS.has(meta.artifactType ?? '') && target.Class !== 'os-pkgs';
+  const shared = sharedOf(meta, target);
+  const rated = shared.severity(rawSeverity, () => `${at()} (${id})`);
   return {
-    tools: [meta.tool],
+    tools: shared.tools,
     ruleId: id,
     title: title ? `${id}: ${firstLine(title)}` : `${id} in ${name} ${installed ?? ''}`.trim(),
     description: str(vuln.Description),
-    severity: severityOf(meta.file, rawSeverity, `${where} (${id})`),
-    rawSeverity,
-    location: inTree ? { file: repoPath(meta.file, target.Target) } : undefined,
-    resource: { id: target.Target, kind: target.Type ?? target.Class, target: meta.artifactName },
+    severity: rated.severity,
+    rawSeverity: rated.rawSeverity,
+    location: shared.location,
+    resource: shared.resource,
     package: {
       name,
       installedVersion: installed,
       fixedVersion: str(vuln.FixedVersion),
-      ecosystem: (purl ? packageFromPurl(purl)?.ecosystem : undefined) ?? target.Type,
+      ecosystem: (purl ? shared.ecosystem(purl) : undefined) ?? target.Type,
     },
-    cves: cveIds(id),
-    cwes: cweIds(vuln.CweIDs),
+    cves: CVE_ID.test(id) ? [id] : cveIds(id),
+    cwes: shared.cwes(vuln.CweIDs),
     // No target in the fingerprint: the same CVE in the same package from two tools must merge.
     fingerprint: dependencyFingerprint(id, name, installed),
     helpUri: str(vuln.PrimaryURL),
   };
+}
+
+// A CVE id as trivy writes it (upper case): its own only CVE.
+const CVE_ID = /^CVE-\d{4}-\d{4,}$/;
+
+/**
+ * What the vulnerabilities of one target share: one (frozen) copy each of the tools list, location,
+ * resource, ecosystem names, CWE lists and severity words, instead of one per finding.
+ */
+class TargetShared {
+  readonly tools: ToolRef[];
+  readonly location?: SourceLocation;
+  readonly resource: ResourceRef;
+  private readonly ratings = new Map<string, { severity: Severity; rawSeverity: string }>();
+  private readonly ecosystems = new Map<string, string>();
+  private readonly cweLists = new Map<string, string[]>();
+
+  constructor(readonly meta: TrivyReportMeta, readonly target: TrivyTarget) {
+    this.tools = Object.freeze([meta.tool]) as ToolRef[];
+    const inTree = SOURCE_TREE_ARTIFACTS.has(meta.artifactType ?? '') && target.Class !== 'os-pkgs';
+    this.location = inTree ? Object.freeze({ file: repoPath(meta.file, target.Target) }) : undefined;
+    this.resource = Object.freeze({ id: target.Target, kind: target.Type ?? target.Class, target: meta.artifactName });
+  }
+
+  severity(raw: string, context: () => string): { severity: Severity; rawSeverity: string } {
+    let rated = this.ratings.get(raw);
+    if (!rated) {
+      rated = { severity: severityOf(this.meta.file, raw, context()), rawSeverity: raw };
+      if (this.ratings.size < 1000) this.ratings.set(raw, rated);
+    }
+    return rated;
+  }
+
+  /** The ecosystem of a package URL (`pkg:npm/...` is npm), as `packageFromPurl` reads it: one copy per type. */
+  ecosystem(purl: string): string | undefined {
+    const slash = purl.indexOf('/');
+    const next = purl.charCodeAt(slash + 1); // NaN past the end
+    // pkg:TYPE/NAME, the name not starting with "@", "?" or "#".
+    if (slash <= 4 || !purl.startsWith('pkg:') || next !== next || next === 0x40 || next === 0x3f || next === 0x23) return undefined;
+    const type = purl.slice(4, slash);
+    let ecosystem = this.ecosystems.get(type);
+    if (ecosystem === undefined) {
+      ecosystem = type.toLowerCase();
+      if (this.ecosystems.size < 1000) this.ecosystems.set(type, ecosystem);
+    }
+    return ecosystem;
+  }
+
+  cwes(value: unknown): string[] {
+    if (value === undefined || value === null) return EMPTY;
+    const key = Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join('\u0000') : undefined;
+    if (key === undefined) return cweIds(value);
+    let list = this.cweLists.get(key);
+    if (!list) {
+      list = Object.freeze(cweIds(value)) as string[];
+      if (this.cweLists.size < 10_000) this.cweLists.set(key, list);
+    }
+    return list;
+  }
+}
+
+const EMPTY = Object.freeze([]) as unknown as string[];
+
+// The shared parts of the target last seen (vulnerabilities come target by target).
+let lastShared: TargetShared | undefined;
+
+function sharedOf(meta: TrivyReportMeta, target: TrivyTarget): TargetShared {
+  if (lastShared?.meta !== meta || lastShared.target !== target) lastShared = new TargetShared(meta, target);
+  return lastShared;
 }
 
 function misconfigFinding(meta: TrivyReportMeta, target: TrivyTarget, m: Obj, where: string): Finding | undefined {
@@ -125,22 +199,28 @@ function secretFinding(meta: TrivyReportMeta, target: TrivyTarget, s: Obj, where
  * streaming reader for ~100 MB reports (parsers/decode.ts) can call it per array element.
  */
 export function trivyResultFindings(meta: TrivyReportMeta, result: unknown, where: string): Finding[] {
+  const out: Finding[] = [];
+  appendResultFindings(meta, result, where, out);
+  return out;
+}
+
+/** `trivyResultFindings`, appending to `out` (no list per target to copy). */
+function appendResultFindings(meta: TrivyReportMeta, result: unknown, where: string, out: Finding[]): void {
   if (!isObject(result)) throw new ReportFormatError(meta.file, `${where} is not an object`);
   const target: TrivyTarget = {
     Target: requireStr(meta.file, result.Target, `${where} Target`),
     Class: str(result.Class),
     Type: str(result.Type),
   };
-  const out: Finding[] = [];
-  optionalArray(meta.file, result.Vulnerabilities, `${where} Vulnerabilities`).forEach((v, i) =>
-    out.push(trivyVulnerabilityFinding(meta, target, v, `${where} vulnerability ${i}`)));
+  // forEachElement: large reports' vulnerability lists are read element by element (decode.ts).
+  forEachElement(optionalArray(meta.file, result.Vulnerabilities, `${where} Vulnerabilities`), (v, i) =>
+    out.push(trivyVulnerabilityFinding(meta, target, v, () => `${where} vulnerability ${i}`)));
   optionalArray(meta.file, result.Misconfigurations, `${where} Misconfigurations`).forEach((m, i) => {
     const f = misconfigFinding(meta, target, requireObject(meta.file, m, `${where} misconfiguration ${i}`), `${where} misconfiguration ${i}`);
     if (f) out.push(f);
   });
   optionalArray(meta.file, result.Secrets, `${where} Secrets`).forEach((s, i) =>
     out.push(secretFinding(meta, target, requireObject(meta.file, s, `${where} secret ${i}`), `${where} secret ${i}`)));
-  return out;
 }
 
 /** The report-level fields of a SchemaVersion 2 report (everything but `Results`). */
@@ -172,11 +252,15 @@ export const trivyParser = nativeParser({
     if (isSchema2(doc)) {
       if (doc.SchemaVersion !== 2) throw new ReportFormatError(report.file, `trivy SchemaVersion ${doc.SchemaVersion} is not supported (expected 2)`);
       const meta = trivyReportMeta(report.file, doc);
-      return optionalArray(report.file, doc.Results, 'Results').flatMap((r, i) => trivyResultFindings(meta, r, `result ${i}`));
+      const out: Finding[] = [];
+      forEachElement(optionalArray(report.file, doc.Results, 'Results'), (r, i) => appendResultFindings(meta, r, `result ${i}`, out));
+      return out;
     }
     if (isLegacyList(doc)) {
       const meta: TrivyReportMeta = { file: report.file, tool: { name: 'trivy' } };
-      return doc.flatMap((r, i) => trivyResultFindings(meta, r, `result ${i}`));
+      const out: Finding[] = [];
+      forEachElement(doc, (r, i) => appendResultFindings(meta, r, `result ${i}`, out));
+      return out;
     }
     throw new ReportFormatError(report.file, 'not a trivy JSON report (no SchemaVersion 2 and not the legacy list form)');
   },

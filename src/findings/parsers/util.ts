@@ -201,7 +201,8 @@ export function secretDigest(secret: string): string {
 
 /** The first line of a text, trimmed, cut to `max` characters: a title from a long description. */
 export function firstLine(text: string, max = 200): string {
-  const first = text.trim().split(/\r?\n/)[0].trim();
+  // One line already (most titles): trim only, no split.
+  const first = text.indexOf('\n') < 0 ? text.trim() : text.trim().split(/\r?\n/)[0].trim();
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
 
