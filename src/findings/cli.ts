@@ -141,7 +141,7 @@ function loadSuppressions(explicit: string | undefined, horizonDays: number, io:
   return set;
 }
 
-async function loadAll(specs: string[], secretSeverity: Severity): Promise<LoadedReport[]> {
+async function loadAll(specs: readonly string[], secretSeverity: Severity): Promise<LoadedReport[]> {
   const loaded: LoadedReport[] = [];
   const problems: string[] = [];
   // One at a time: a 200 MB report must not share the heap with three others.
@@ -221,19 +221,51 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
   const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
 
-  const loaded = await loadAll(reports, secretSeverity);
-  const all: Finding[] = [];
-  for (const r of loaded) for (const f of r.findings) all.push(f);
-  // The same problem reported twice (two tools, or one tool twice) is one finding listing both.
-  const findings = mergeFindings(all);
+  const evaluation = await runGate({
+    gate,
+    reports,
+    out: values.out,
+    failOn,
+    secretSeverity,
+    asffMinSeverity,
+    ...(secretScan !== undefined && { secretScan: secretScan as SecretScanScope }),
+    suppressions,
+    ...(baseline && { baseline }),
+    ...(account !== undefined && { awsAccountId: account }),
+    ...(region !== undefined && { region }),
+    ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
+    ...(values['asff-id-prefix'] !== undefined && { asffIdPrefix: values['asff-id-prefix'] }),
+  }, io);
+  printOutcome(evaluation, values.out, io);
+  return evaluation.status === 'pass' ? EXIT_PASS : EXIT_BLOCKING;
+}
 
-  const evaluation = evaluateGate(findings, { gate, failOn, suppressions, ...(baseline && { baseline }) });
-  for (const s of evaluation.suppressions.unused) {
-    io.err(`warning: ${suppressions.file}: entry ${s.label} matched no finding of gate ${gate} (remove it if the finding is gone)\n`);
-  }
+/** One gate's run, its arguments read and checked: what `evaluate` does. */
+export interface GateRun {
+  readonly gate: string;
+  /** `FILE[:FORMAT]` specs. */
+  readonly reports: readonly string[];
+  /** Output directory. */
+  readonly out: string;
+  readonly failOn: Severity;
+  readonly secretSeverity: Severity;
+  readonly asffMinSeverity: Severity;
+  readonly secretScan?: SecretScanScope;
+  readonly suppressions: SuppressionSet;
+  readonly baseline?: ReadonlySet<string>;
+  readonly awsAccountId?: string;
+  readonly region?: string;
+  readonly productArn?: string;
+  readonly asffIdPrefix?: string;
+}
 
-  const out = values.out;
-  mkdirSync(out, { recursive: true });
+/**
+ * Loads the reports, merges, evaluates and writes every output. Exported for the benchmark, which
+ * times exactly this (`phase` is called after each step with its name).
+ */
+export async function runGate(run: GateRun, io: Io, phase: (name: string) => void = () => undefined): Promise<GateEvaluation> {
+  const { gate, out, suppressions } = run;
+  const loaded = await loadAll(run.reports, run.secretSeverity);
   const tools = toolsOf(loaded);
   const briefs: ReportBrief[] = loaded.map((r) => ({
     file: r.file,
@@ -241,27 +273,46 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     tools: r.tools.map((t) => t.name),
     findings: r.findings.length,
   }));
-  const resultOptions = { reports: briefs, ...(secretScan !== undefined && { secretScan: secretScan as SecretScanScope }) };
-  if (account === undefined || region === undefined) {
+  let all: Finding[] = [];
+  for (const r of loaded) for (const f of r.findings) all.push(f);
+  loaded.length = 0;
+  phase('load');
+  // The same problem reported twice (two tools, or one tool twice) is one finding listing both.
+  const findings = mergeFindings(all);
+  all = [];
+  phase('merge');
+
+  const evaluation = evaluateGate(findings, { gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }) });
+  for (const s of evaluation.suppressions.unused) {
+    io.err(`warning: ${suppressions.file}: entry ${s.label} matched no finding of gate ${gate} (remove it if the finding is gone)\n`);
+  }
+  phase('evaluate');
+
+  mkdirSync(out, { recursive: true });
+  const resultOptions = { reports: briefs, ...(run.secretScan !== undefined && { secretScan: run.secretScan }) };
+  if (run.awsAccountId === undefined || run.region === undefined) {
     io.err(`warning: ${OUTPUT_FILES.asff}: no AWS account or region known (CODEBUILD_BUILD_ARN, AWS_REGION or --aws-account-id/--aws-region); placeholders used\n`);
   }
 
   writeFileWith(join(out, OUTPUT_FILES.junit), (sink) => writeJUnit(evaluation, { tools: tools.map((t) => t.name) }, sink));
+  phase('junit');
   writeFileWith(join(out, OUTPUT_FILES.sarif), (sink) => writeSarif(evaluation, { tools }, sink));
+  phase('sarif');
   writeFileWith(join(out, OUTPUT_FILES.asff), (sink) => writeAsff(evaluation, {
-    awsAccountId: account ?? '000000000000',
-    region: region ?? 'us-east-1',
-    ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
-    ...(values['asff-id-prefix'] !== undefined && { idPrefix: values['asff-id-prefix'] }),
-    minSeverity: asffMinSeverity,
+    awsAccountId: run.awsAccountId ?? '000000000000',
+    region: run.region ?? 'us-east-1',
+    ...(run.productArn !== undefined && { productArn: run.productArn }),
+    ...(run.asffIdPrefix !== undefined && { idPrefix: run.asffIdPrefix }),
+    minSeverity: run.asffMinSeverity,
   }, sink));
+  phase('asff');
   const head = gateResultHead(evaluation, resultOptions) as GateResult;
   writeFileWith(join(out, OUTPUT_FILES.summary), (sink) => writeMarkdown([head], sink, { title: `Security gate ${gate}` }));
+  phase('markdown');
   // Written last: `summary` treats a directory without it as a gate that did not finish.
   writeFileWith(join(out, OUTPUT_FILES.result), (sink) => writeGateResult(evaluation, resultOptions, sink));
-
-  printOutcome(evaluation, out, io);
-  return evaluation.status === 'pass' ? EXIT_PASS : EXIT_BLOCKING;
+  phase('gate-result');
+  return evaluation;
 }
 
 function printOutcome(e: GateEvaluation, out: string, io: Io): void {
