@@ -29,6 +29,18 @@ function sha(parts: Array<string | number | undefined>): string {
   return sha256Hex(text).slice(0, 32);
 }
 
+/**
+ * `kind:body` as one flat string. A fingerprint lives as long as its finding (200,000+ of them on
+ * large reports): reading a character makes V8 copy the concatenation (and the slice of the digest
+ * it points to) into one flat string now, while the pieces are still young and free to collect,
+ * instead of carrying three objects per fingerprint into the old generation.
+ */
+function flat(kind: string, body: string): string {
+  const fingerprint = `${kind}:${body}`;
+  fingerprint.charCodeAt(0);
+  return fingerprint;
+}
+
 /** True for the characters `\s` matches in a regular expression. */
 function isWhiteSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
@@ -60,22 +72,22 @@ export function normalizeSnippet(snippet: string): string {
 
 export function codeFingerprint(ruleId: string, file: string, snippet?: string, line?: number): string {
   const folded = snippet ? normalizeSnippet(snippet) : '';
-  return `code:${sha([ruleId, file, folded ? `s:${folded}` : `l:${line ?? ''}`])}`;
+  return flat('code', sha([ruleId, file, folded ? `s:${folded}` : `l:${line ?? ''}`]));
 }
 
 export function toolFingerprint(tool: string, partialFingerprint: string): string {
-  return `tool:${sha([tool, partialFingerprint])}`;
+  return flat('tool', sha([tool, partialFingerprint]));
 }
 
 export function dependencyFingerprint(vulnId: string, packageName: string, installedVersion?: string, target?: string): string {
-  return `dep:${sha([vulnId.toUpperCase(), packageName, installedVersion, target])}`;
+  return flat('dep', sha([vulnId.toUpperCase(), packageName, installedVersion, target]));
 }
 
 export function iacFingerprint(ruleId: string, resourceId: string, template?: string): string {
-  return `iac:${sha([ruleId, resourceId, template])}`;
+  return flat('iac', sha([ruleId, resourceId, template]));
 }
 
 /** For findings about something else (DAST url + parameter, cloud resource arn). */
 export function genericFingerprint(...parts: Array<string | number | undefined>): string {
-  return `gen:${sha(parts)}`;
+  return flat('gen', sha(parts));
 }
