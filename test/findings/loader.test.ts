@@ -232,6 +232,21 @@ describe('lazy decoding', () => {
     expect(await outcome({ decode: tiny })).toEqual(await outcome());
   });
 
+  test('escaped quotes and backslash runs across every read window boundary', () => {
+    const values = ['\\', '\\\\', '"', '\\"', 'a\\\\\\"b', '\u00e9\\"\u2028', '', 'x'.repeat(40) + '\\'];
+    const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: values.map((v) => ({ ruleId: v, message: { text: `${v}"${v}` } })) }] };
+    const bytes = Buffer.from(JSON.stringify(doc));
+    for (let window = 1; window <= 12; window++) {
+      const file = write(bytes);
+      const opened = openLargeJsonReport(file, { lazyContainerBytes: 16, readWindowBytes: window })!;
+      try {
+        expect(JSON.stringify(opened.report.doc)).toBe(JSON.stringify(doc));
+      } finally {
+        opened.source.close();
+      }
+    }
+  });
+
   test('lazy arrays are real arrays to parsers, read-only, and parse one element at a time', () => {
     const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: Array.from({ length: 50 }, (_, i) => ({ ruleId: `r${i}` })) }] };
     const report = decodeReport('x', Buffer.from(JSON.stringify(doc)), { lazyAboveBytes: 1, lazyContainerBytes: 200 });

@@ -352,26 +352,11 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
           escaped = false;
           i++;
         }
-        // Short strings (keys, levels) byte by byte; past 32 bytes, the native indexOf.
-        const shortEnd = Math.min(n, i + 32);
-        while (i < shortEnd) {
-          const c = chunk[i];
-          if (c === QUOTE) break;
-          if (c === BACKSLASH) {
-            if (i + 1 < n) {
-              i += 2;
-              continue;
-            }
-            escaped = true;
-          }
-          i++;
-        }
-        if (i >= shortEnd && i < n) {
-          const searchFrom = i;
-          i = closingQuote(chunk, searchFrom);
-          // The string goes on in the next chunk; an odd run of backslashes at the end escapes its first byte.
-          if (i >= n) escaped = trailingEscape(chunk, searchFrom);
-        }
+        // The native indexOf finds the closing quote (checking the backslashes before it).
+        const searchFrom = i;
+        i = closingQuote(chunk, searchFrom);
+        // The string goes on in the next chunk; an odd run of backslashes at the end escapes its first byte.
+        if (i >= n) escaped = trailingEscape(chunk, searchFrom);
         if (i >= n) break;
         i++;
         mode = M_STRUCT;
