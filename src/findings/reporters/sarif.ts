@@ -1,4 +1,5 @@
 import { SARIF_FINGERPRINT_KEY } from '../baseline';
+import { StringTable } from '../merge';
 import { Finding, ToolRef } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
 import { Severity, severityRank } from '../severity';
@@ -59,14 +60,6 @@ export function pathToUri(path: string): string {
   return path.split('/').map((seg) => encodeURIComponent(seg)).join('/');
 }
 
-interface Rule {
-  readonly index: number;
-  readonly finding: Finding;
-  worst: Finding;
-  /** `{"ruleId":...,"ruleIndex":...,"level":"` of the rule's results, made once. */
-  readonly resultHead: string;
-}
-
 const q = JSON.stringify;
 
 /** A list of strings as a JSON array. */
@@ -100,16 +93,15 @@ class SeverityFields {
   }
 }
 
-/** One rule as JSON (built by hand like `resultJson`: a trivy report has one rule per CVE). */
-function ruleJson(id: string, r: Rule): string {
-  const f = r.finding;
+/** One rule as JSON, from its first and its most serious finding (built by hand like `resultJson`: a trivy report has one rule per CVE). */
+function ruleJson(id: string, f: Finding, worst: Finding): string {
   let tags = '["security"';
-  for (const c of r.worst.cwes) tags += `,${jsonString(c.toUpperCase().startsWith('CWE') ? c : `CWE-${c}`)}`;
+  for (const c of worst.cwes) tags += `,${jsonString(c.toUpperCase().startsWith('CWE') ? c : `CWE-${c}`)}`;
   let out = `{"id":${jsonString(id)},"shortDescription":{"text":${jsonString(f.title || id)}}`;
   if (f.description) out += `,"fullDescription":{"text":${jsonString(f.description)}}`;
   if (f.helpUri) out += `,"helpUri":${jsonString(f.helpUri)}`;
-  out += `,"defaultConfiguration":{"level":"${LEVEL[r.worst.severity]}"}`;
-  return `${out},"properties":{"security-severity":"${securitySeverity(r.worst)}","tags":${tags}]}}`;
+  out += `,"defaultConfiguration":{"level":"${LEVEL[worst.severity]}"}`;
+  return `${out},"properties":{"security-severity":"${securitySeverity(worst)}","tags":${tags}]}}`;
 }
 
 function message(f: Finding): string {
@@ -160,11 +152,9 @@ const SHARED_SEVERITY_FIELDS = new SeverityFields();
  * once per finding (200,000+ on large reports), and skipping the intermediate objects halves its cost.
  * Every string goes through `jsonString`, so the output is always valid JSON.
  */
-export function resultJson(
-  d: FindingDecision, ruleIndex: number, baselineApplied: boolean, head?: string, severityFields = SHARED_SEVERITY_FIELDS,
-): string {
+export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplied: boolean, severityFields = SHARED_SEVERITY_FIELDS): string {
   const f = d.finding;
-  let out = `${head ?? `{"ruleId":${jsonString(f.ruleId)},"ruleIndex":${ruleIndex},"level":"`}${LEVEL[f.severity]}","message":{"text":${jsonString(message(f))}}`;
+  let out = `{"ruleId":${jsonString(f.ruleId)},"ruleIndex":${ruleIndex},"level":"${LEVEL[f.severity]}","message":{"text":${jsonString(message(f))}}`;
   const locations = locationsJson(f);
   if (locations) out += `,"locations":${locations}`;
   out += `,"partialFingerprints":{"${SARIF_FINGERPRINT_KEY}":${jsonString(f.fingerprint)}}`;
@@ -217,17 +207,23 @@ export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, si
   sink.write(`{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [`);
   let firstRun = true;
   for (const { tool, decisions } of runs.values()) {
-    const rules = new Map<string, Rule>();
-    // The rule of each result, in order: one map lookup per result, here only.
-    const ruleOf: Rule[] = new Array(decisions.length);
-    for (let i = 0; i < decisions.length; i++) {
+    // Rules by id, as numbers: the rule of each result, each rule's first and most serious result
+    // (a trivy report has one rule per CVE, 200,000+: no object per rule).
+    const n = decisions.length;
+    const ruleIds = new StringTable(Math.min(n, 65_536));
+    const ruleOf = new Int32Array(n);
+    const firstOf: number[] = [];
+    const worstOf: number[] = [];
+    for (let i = 0; i < n; i++) {
       const f = decisions[i].finding;
-      let r = rules.get(f.ruleId);
-      if (!r) {
-        r = { index: rules.size, finding: f, worst: f, resultHead: `{"ruleId":${jsonString(f.ruleId)},"ruleIndex":${rules.size},"level":"` };
-        rules.set(f.ruleId, r);
-      } else if (severityRank(f.severity) < severityRank(r.worst.severity)) {
-        r.worst = f;
+      let r = ruleIds.get(f.ruleId);
+      if (r < 0) {
+        r = firstOf.length;
+        ruleIds.set(f.ruleId, r);
+        firstOf.push(i);
+        worstOf.push(i);
+      } else if (severityRank(f.severity) < severityRank(decisions[worstOf[r]].finding.severity)) {
+        worstOf[r] = i;
       }
       ruleOf[i] = r;
     }
@@ -237,19 +233,17 @@ export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, si
     sink.write(`{\n      "tool": { "driver": { "name": ${JSON.stringify(tool.name)}, `);
     if (tool.version) sink.write(`"version": ${JSON.stringify(tool.version)}, `);
     sink.write('"rules": [');
-    let firstRule = true;
-    for (const [id, r] of rules) {
-      sink.write((firstRule ? '\n        ' : ',\n        ') + ruleJson(id, r));
-      firstRule = false;
+    for (let r = 0; r < firstOf.length; r++) {
+      const first = decisions[firstOf[r]].finding;
+      sink.write((r === 0 ? '\n        ' : ',\n        ') + ruleJson(first.ruleId, first, decisions[worstOf[r]].finding));
     }
-    sink.write(firstRule ? '] } },\n' : '\n      ] } },\n');
+    sink.write(firstOf.length === 0 ? '] } },\n' : '\n      ] } },\n');
     sink.write(`      "automationDetails": ${JSON.stringify({ id: `${evaluation.gate}/${tool.name}/` })},\n`);
     sink.write(`      "properties": ${JSON.stringify({ gate: evaluation.gate, failOn: evaluation.failOn, status: evaluation.status })},\n`);
     sink.write('      "results": [');
     const severityFields = new SeverityFields();
-    for (let i = 0; i < decisions.length; i++) {
-      const r = ruleOf[i];
-      sink.write((i === 0 ? '\n        ' : ',\n        ') + resultJson(decisions[i], r.index, evaluation.baselineApplied, r.resultHead, severityFields));
+    for (let i = 0; i < n; i++) {
+      sink.write((i === 0 ? '\n        ' : ',\n        ') + resultJson(decisions[i], ruleOf[i], evaluation.baselineApplied, severityFields));
     }
     const first = decisions.length === 0;
     sink.write(first ? ']\n    }' : '\n      ]\n    }');
