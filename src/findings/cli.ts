@@ -310,7 +310,7 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   writeFileWith(join(out, OUTPUT_FILES.summary), (sink) => writeMarkdown([head], sink, { title: `Security gate ${gate}` }));
   phase('markdown');
   // Written last: `summary` treats a directory without it as a gate that did not finish.
-  writeFileWith(join(out, OUTPUT_FILES.result), (sink) => writeGateResult(evaluation, resultOptions, sink));
+  writeFileWith(join(out, OUTPUT_FILES.result), (sink) => writeGateResult(evaluation, resultOptions, sink, head));
   phase('gate-result');
   return evaluation;
 }

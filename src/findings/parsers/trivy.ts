@@ -1,10 +1,10 @@
 import { codeFingerprint, dependencyFingerprint, iacFingerprint } from '../fingerprint';
-import { Finding, ResourceRef, SourceLocation, ToolRef } from '../model';
+import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../model';
 import { Severity } from '../severity';
 import { forEachElement } from './decode';
 import { ReportFormatError } from './types';
 import {
-  cveIds, cweIds, firstLine, hasKeys, isObject, line, nativeParser, Obj, optionalArray,
+  cveIds, cweIds, firstLine, flattened, hasKeys, isObject, line, nativeParser, Obj, optionalArray,
   repoPath, requireObject, requireStr, severityOf, str,
 } from './util';
 
@@ -58,18 +58,13 @@ export function trivyVulnerabilityFinding(meta: TrivyReportMeta, target: TrivyTa
   return {
     tools: shared.tools,
     ruleId: id,
-    title: title ? `${id}: ${firstLine(title)}` : `${id} in ${name} ${installed ?? ''}`.trim(),
+    title: flattened(title ? `${id}: ${firstLine(title)}` : `${id} in ${name} ${installed ?? ''}`.trim()),
     description: str(vuln.Description),
     severity: rated.severity,
     rawSeverity: rated.rawSeverity,
     location: shared.location,
     resource: shared.resource,
-    package: {
-      name,
-      installedVersion: installed,
-      fixedVersion: str(vuln.FixedVersion),
-      ecosystem: (purl ? shared.ecosystem(purl) : undefined) ?? target.Type,
-    },
+    package: shared.package(name, installed, str(vuln.FixedVersion), (purl ? shared.ecosystem(purl) : undefined) ?? target.Type),
     cves: CVE_ID.test(id) ? [id] : cveIds(id),
     cwes: shared.cwes(vuln.CweIDs),
     // No target in the fingerprint: the same CVE in the same package from two tools must merge.
@@ -92,6 +87,7 @@ class TargetShared {
   private readonly ratings = new Map<string, { severity: Severity; rawSeverity: string }>();
   private readonly ecosystems = new Map<string, string>();
   private readonly cweLists = new Map<string, string[]>();
+  private readonly packages = new Map<string, PackageRef>();
 
   constructor(readonly meta: TrivyReportMeta, readonly target: TrivyTarget) {
     this.tools = Object.freeze([meta.tool]) as ToolRef[];
@@ -122,6 +118,18 @@ class TargetShared {
       if (this.ecosystems.size < 1000) this.ecosystems.set(type, ecosystem);
     }
     return ecosystem;
+  }
+
+  /** One (frozen) package per name, versions and ecosystem: a package usually has several CVEs. */
+  package(name: string, installedVersion: string | undefined, fixedVersion: string | undefined, ecosystem: string | undefined): PackageRef {
+    const key = `${name}\u0000${installedVersion ?? ''}\u0000${fixedVersion ?? ''}\u0000${ecosystem ?? ''}`;
+    let pkg = this.packages.get(key);
+    // Compared field by field too: a NUL inside a name must not make two packages one.
+    if (!pkg || pkg.name !== name || pkg.installedVersion !== installedVersion || pkg.fixedVersion !== fixedVersion || pkg.ecosystem !== ecosystem) {
+      pkg = Object.freeze({ name, installedVersion, fixedVersion, ecosystem });
+      if (this.packages.size < 100_000) this.packages.set(key, pkg);
+    }
+    return pkg;
   }
 
   cwes(value: unknown): string[] {

@@ -134,7 +134,8 @@ class Shared {
     let json = this.generators.get(key);
     if (json === undefined) {
       json = jsonString(cut(`${this.prefix}/${tool}/${f.ruleId}`, ASFF_ID_MAX));
-      if (this.generators.size < 100_000) this.generators.set(key, json);
+      // A few hundred rules at most repeat; a trivy report's one rule per CVE would only fill the cache.
+      if (this.generators.size < 1000) this.generators.set(key, json);
     }
     return json;
   }

@@ -180,10 +180,13 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
   };
 }
 
-/** Writes `gate-result.json`; the fingerprint list is streamed, one per line. */
-export function writeGateResult(evaluation: GateEvaluation, options: GateResultOptions, sink: Sink): void {
-  const head = JSON.stringify(gateResultHead(evaluation, options), null, 2);
-  sink.write(head.slice(0, head.lastIndexOf('}')).trimEnd());
+/**
+ * Writes `gate-result.json`; the fingerprint list is streamed, one per line. `head`, when given, is
+ * `gateResultHead(evaluation, options)` already made (for the summary).
+ */
+export function writeGateResult(evaluation: GateEvaluation, options: GateResultOptions, sink: Sink, head?: Omit<GateResult, 'fingerprints'>): void {
+  const text = JSON.stringify(head ?? gateResultHead(evaluation, options), null, 2);
+  sink.write(text.slice(0, text.lastIndexOf('}')).trimEnd());
   sink.write(',\n  "fingerprints": [');
   const seen = new StringTable(evaluation.decisions.length);
   let first = true;

@@ -40,6 +40,44 @@ describe('trivy JSON', () => {
     expect(f.fingerprint).toMatch(/^dep:/);
   });
 
+  test('vulnerabilities of one package share its package record; different versions or names never do', () => {
+    const vuln = (id: string, name: string, installed: string, fixed?: string) => ({
+      VulnerabilityID: id,
+      PkgName: name,
+      InstalledVersion: installed,
+      FixedVersion: fixed,
+      Severity: 'HIGH',
+      PkgIdentifier: { PURL: `pkg:npm/${name}@${installed}` },
+    });
+    const doc = {
+      SchemaVersion: 2,
+      ArtifactName: 'app',
+      ArtifactType: 'container_image',
+      Results: [{
+        Target: 'package-lock.json',
+        Class: 'lang-pkgs',
+        Type: 'npm',
+        Vulnerabilities: [
+          vuln('CVE-2024-0001', 'a', '1.0.0', '1.0.1'),
+          vuln('CVE-2024-0002', 'a', '1.0.0', '1.0.1'),
+          vuln('CVE-2024-0003', 'a', '1.0.0', '1.1.0'),
+          vuln('CVE-2024-0004', 'a\u0000x', '1.0.0', '1.0.1'),
+          vuln('CVE-2024-0005', 'a', 'x\u00001.0.0', '1.0.1'),
+        ],
+      }],
+    };
+    const findings = trivyParser.parse(report(doc), CTX);
+    expect(findings.map((f) => f.package)).toEqual([
+      { name: 'a', installedVersion: '1.0.0', fixedVersion: '1.0.1', ecosystem: 'npm' },
+      { name: 'a', installedVersion: '1.0.0', fixedVersion: '1.0.1', ecosystem: 'npm' },
+      { name: 'a', installedVersion: '1.0.0', fixedVersion: '1.1.0', ecosystem: 'npm' },
+      { name: 'a\u0000x', installedVersion: '1.0.0', fixedVersion: '1.0.1', ecosystem: 'npm' },
+      { name: 'a', installedVersion: 'x\u00001.0.0', fixedVersion: '1.0.1', ecosystem: 'npm' },
+    ]);
+    expect(findings[1].package).toBe(findings[0].package);
+    expect(Object.isFrozen(findings[0].package)).toBe(true);
+  });
+
   test('image findings name the image, not a repository file', () => {
     const [f] = parseFixture(trivyParser, 'trivy/image-alpine-310-vulns.json');
     expect(f.location).toBeUndefined();
