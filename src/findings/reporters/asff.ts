@@ -1,8 +1,8 @@
 import { normalizeSnippet } from '../fingerprint';
-import { Finding } from '../model';
+import { Finding, PackageRef, ResourceRef } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
 import { isAtLeast, Severity } from '../severity';
-import { jsonString } from './json';
+import { jsonString, SharedJson } from './json';
 import { Sink } from './sink';
 
 /**
@@ -109,11 +109,24 @@ class Shared {
   private readonly severities = new Map<string, string>();
   private readonly generators = new Map<string, string>();
 
+  readonly resources = new SharedJson<ResourceRef>((r) => this.resourceJson(r.target ? `${r.target}/${r.id}` : r.id, r.kind));
+  readonly packages = new SharedJson<PackageRef>(vulnerablePackagesJson);
+  readonly remediations = new SharedJson<PackageRef>(
+    (p) => `,"Remediation":{"Recommendation":{"Text":${jsonString(cut(`Upgrade ${p.name} to ${p.fixedVersion} or later.`, 512))}}}`,
+  );
+
   constructor(gate: string, options: AsffOptions) {
     const partition = options.partition ?? 'aws';
     this.prefix = options.idPrefix ?? 'devsecops';
     this.resourceTail = `,"Partition":${jsonString(partition)},"Region":${jsonString(options.region)}`;
     this.gateField = `{"gate":${jsonString(gate)}`;
+  }
+
+  /** One entry of `Resources` as JSON. */
+  resourceJson(id: string, kind: string | undefined): string {
+    let json = `{"Type":"Other","Id":${jsonString(cut(`${this.prefix}/${id}`, ASFF_ID_MAX))}${this.resourceTail}`;
+    if (kind) json += `,"Details":{"Other":{"kind":${jsonString(cut(kind, 1000))}}}`;
+    return `${json}}`;
   }
 
   /** `Severity` as JSON (label and the scanner's word: a few dozen pairs). */
@@ -141,6 +154,14 @@ class Shared {
   }
 }
 
+/** `,"VulnerablePackages":[...]` of a vulnerability, as JSON. */
+function vulnerablePackagesJson(pkg: PackageRef): string {
+  let json = `,"VulnerablePackages":[{"Name":${jsonString(pkg.name)}`;
+  if (pkg.installedVersion) json += `,"Version":${jsonString(pkg.installedVersion)}`;
+  if (pkg.fixedVersion) json += `,"FixedInVersion":${jsonString(pkg.fixedVersion)}`;
+  return `${json}}]`;
+}
+
 /**
  * The fields of one finding, serialized without the enclosing braces. Built by hand (this runs for
  * every exported finding: 100,000+ on large reports); every string goes through `jsonString`.
@@ -154,26 +175,17 @@ function variableFields(d: FindingDecision, shared: Shared): string {
   if (d.suppression) {
     userDefined += `,"suppressionReason":${jsonString(cut(d.suppression.reason, 1000))},"suppressionExpires":${jsonString(d.suppression.expires)}`;
   }
-  let resource = `{"Type":"Other","Id":${jsonString(cut(`${shared.prefix}/${resourceId(f)}`, ASFF_ID_MAX))}${shared.resourceTail}`;
-  if (f.resource?.kind) resource += `,"Details":{"Other":{"kind":${jsonString(cut(f.resource.kind, 1000))}}}`;
+  // A resource without a file location is its own resource id: shared resources are serialized once.
+  const resource = !f.location && f.resource ? shared.resources.of(f.resource) : shared.resourceJson(resourceId(f), f.resource?.kind);
   let productFields = `{"devsecops/ruleId":${jsonString(cut(f.ruleId, 1000))}`;
   if (f.tools[0]?.version) productFields += `,"devsecops/toolVersion":${jsonString(f.tools[0].version)}`;
   let out = `"Id":${jsonString(cut(`${shared.prefix}/${f.fingerprint}`, ASFF_ID_MAX))},"GeneratorId":${shared.generator(f)},"Types":${typesJson(f)}`
     + `,"Severity":${shared.severity(f)},"Title":${jsonString(cut(f.title || f.ruleId, ASFF_TITLE_MAX))},"Description":${jsonString(description(f))}`
-    + `,"Resources":[${resource}}],"Workflow":{"Status":"${suppressed ? 'SUPPRESSED' : 'NEW'}"},"UserDefinedFields":${userDefined}},"ProductFields":${productFields}}`;
+    + `,"Resources":[${resource}],"Workflow":{"Status":"${suppressed ? 'SUPPRESSED' : 'NEW'}"},"UserDefinedFields":${userDefined}},"ProductFields":${productFields}}`;
   if (f.helpUri && /^https?:\/\//.test(f.helpUri)) out += `,"SourceUrl":${jsonString(f.helpUri)}`;
-  if (f.package?.fixedVersion) {
-    out += `,"Remediation":{"Recommendation":{"Text":${jsonString(cut(`Upgrade ${f.package.name} to ${f.package.fixedVersion} or later.`, 512))}}}`;
-  }
+  if (f.package?.fixedVersion) out += shared.remediations.of(f.package);
   if (f.cves.length > 0) {
-    const pkg = f.package;
-    let packages = '';
-    if (pkg) {
-      packages = `,"VulnerablePackages":[{"Name":${jsonString(pkg.name)}`;
-      if (pkg.installedVersion) packages += `,"Version":${jsonString(pkg.installedVersion)}`;
-      if (pkg.fixedVersion) packages += `,"FixedInVersion":${jsonString(pkg.fixedVersion)}`;
-      packages += '}]';
-    }
+    const packages = f.package ? shared.packages.of(f.package) : '';
     out += ',"Vulnerabilities":[';
     const n = Math.min(f.cves.length, 10);
     for (let i = 0; i < n; i++) out += `${i === 0 ? '' : ','}{"Id":${jsonString(f.cves[i])}${packages}}`;

@@ -8,3 +8,23 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
+
+/**
+ * JSON of objects that many findings share (a trivy target's frozen resource, a package with
+ * several CVEs): made once per object. Only frozen objects are remembered (a shared object
+ * cannot change), at most `limit` of them.
+ */
+export class SharedJson<T extends object> {
+  private readonly known = new Map<T, string>();
+
+  constructor(private readonly make: (value: T) => string, private readonly limit = 10_000) {}
+
+  of(value: T): string {
+    let json = this.known.get(value);
+    if (json === undefined) {
+      json = this.make(value);
+      if (this.known.size < this.limit && Object.isFrozen(value)) this.known.set(value, json);
+    }
+    return json;
+  }
+}

@@ -3,7 +3,7 @@ import { StringTable } from '../merge';
 import { Finding, ToolRef } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
 import { Severity, severityRank } from '../severity';
-import { jsonString } from './json';
+import { jsonString, SharedJson } from './json';
 import { Sink } from './sink';
 
 /**
@@ -115,26 +115,19 @@ function message(f: Finding): string {
   return text;
 }
 
-/** `locations` as JSON, or '' when the finding has none. */
-function locationsJson(f: Finding): string {
-  const loc = f.location;
-  if (loc && loc.file) {
-    let region = '';
-    const start = loc.startLine !== undefined && Number.isInteger(loc.startLine) && loc.startLine >= 1 ? loc.startLine : undefined;
-    if (start !== undefined) {
-      const end = loc.endLine !== undefined && Number.isInteger(loc.endLine) && loc.endLine >= start ? `,"endLine":${loc.endLine}` : '';
-      region = `,"region":{"startLine":${start}${end}}`;
-    }
-    return `[{"physicalLocation":{"artifactLocation":{"uri":${jsonString(pathToUri(loc.file))},"uriBaseId":"%SRCROOT%"}${region}}}]`;
+function physicalLocationJson(loc: NonNullable<Finding['location']>): string {
+  let region = '';
+  const start = loc.startLine !== undefined && Number.isInteger(loc.startLine) && loc.startLine >= 1 ? loc.startLine : undefined;
+  if (start !== undefined) {
+    const end = loc.endLine !== undefined && Number.isInteger(loc.endLine) && loc.endLine >= start ? `,"endLine":${loc.endLine}` : '';
+    region = `,"region":{"startLine":${start}${end}}`;
   }
-  const r = f.resource;
-  if (r) {
-    const fqn = r.target ? `${r.target}/${r.id}` : r.id;
-    return `[{"logicalLocations":[{"name":${jsonString(r.id)},"fullyQualifiedName":${jsonString(fqn)}${r.kind ? `,"kind":${jsonString(r.kind)}` : ''}}]}]`;
-  }
-  const p = f.package;
-  if (p) return `[{"logicalLocations":[{"name":${jsonString(p.installedVersion ? `${p.name}@${p.installedVersion}` : p.name)},"kind":"package"}]}]`;
-  return '';
+  return `[{"physicalLocation":{"artifactLocation":{"uri":${jsonString(pathToUri(loc.file))},"uriBaseId":"%SRCROOT%"}${region}}}]`;
+}
+
+function logicalLocationJson(r: NonNullable<Finding['resource']>): string {
+  const fqn = r.target ? `${r.target}/${r.id}` : r.id;
+  return `[{"logicalLocations":[{"name":${jsonString(r.id)},"fullyQualifiedName":${jsonString(fqn)}${r.kind ? `,"kind":${jsonString(r.kind)}` : ''}}]}]`;
 }
 
 function packageJson(p: NonNullable<Finding['package']>): string {
@@ -145,17 +138,34 @@ function packageJson(p: NonNullable<Finding['package']>): string {
   return `${out}}`;
 }
 
-const SHARED_SEVERITY_FIELDS = new SeverityFields();
+/** The pieces of results that findings share, serialized once per writer. */
+class ResultPieces {
+  readonly severityFields = new SeverityFields();
+  readonly physical = new SharedJson(physicalLocationJson);
+  readonly logical = new SharedJson(logicalLocationJson);
+  readonly packages = new SharedJson(packageJson);
+
+  /** `locations` as JSON, or '' when the finding has none. */
+  locations(f: Finding): string {
+    const loc = f.location;
+    if (loc && loc.file) return this.physical.of(loc);
+    if (f.resource) return this.logical.of(f.resource);
+    const p = f.package;
+    if (p) return `[{"logicalLocations":[{"name":${jsonString(p.installedVersion ? `${p.name}@${p.installedVersion}` : p.name)},"kind":"package"}]}]`;
+    return '';
+  }
+}
+
 
 /**
  * One result as JSON. Written by hand rather than through an object and JSON.stringify: this runs
  * once per finding (200,000+ on large reports), and skipping the intermediate objects halves its cost.
  * Every string goes through `jsonString`, so the output is always valid JSON.
  */
-export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplied: boolean, severityFields = SHARED_SEVERITY_FIELDS): string {
+export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplied: boolean, pieces = new ResultPieces()): string {
   const f = d.finding;
   let out = `{"ruleId":${jsonString(f.ruleId)},"ruleIndex":${ruleIndex},"level":"${LEVEL[f.severity]}","message":{"text":${jsonString(message(f))}}`;
-  const locations = locationsJson(f);
+  const locations = pieces.locations(f);
   if (locations) out += `,"locations":${locations}`;
   out += `,"partialFingerprints":{"${SARIF_FINGERPRINT_KEY}":${jsonString(f.fingerprint)}}`;
   if (baselineApplied) out += `,"baselineState":"${d.decision === 'baseline' ? 'unchanged' : 'new'}"`;
@@ -170,11 +180,11 @@ export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplie
   } else if (d.decision === 'tool-suppressed') {
     out += ',"suppressions":[{"kind":"inSource"}]';
   }
-  out += `,"properties":{${severityFields.of(f)},"decision":"${d.decision}"`;
+  out += `,"properties":{${pieces.severityFields.of(f)},"decision":"${d.decision}"`;
   if (f.tools.length > 1) out += `,"reportedBy":${jsonStrings(f.tools.map((t) => t.name))}`;
   if (f.cves.length > 0) out += `,"cves":${jsonStrings(f.cves)}`;
   if (f.cwes.length > 0) out += `,"cwes":${jsonStrings(f.cwes)}`;
-  if (f.package) out += `,"package":${packageJson(f.package)}`;
+  if (f.package) out += `,"package":${pieces.packages.of(f.package)}`;
   if (d.expiredSuppression) out += `,"expiredSuppression":${q({ entry: d.expiredSuppression.label, expired: d.expiredSuppression.expires })}`;
   return `${out}}}`;
 }
@@ -241,9 +251,9 @@ export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, si
     sink.write(`      "automationDetails": ${JSON.stringify({ id: `${evaluation.gate}/${tool.name}/` })},\n`);
     sink.write(`      "properties": ${JSON.stringify({ gate: evaluation.gate, failOn: evaluation.failOn, status: evaluation.status })},\n`);
     sink.write('      "results": [');
-    const severityFields = new SeverityFields();
+    const pieces = new ResultPieces();
     for (let i = 0; i < n; i++) {
-      sink.write((i === 0 ? '\n        ' : ',\n        ') + resultJson(decisions[i], ruleOf[i], evaluation.baselineApplied, severityFields));
+      sink.write((i === 0 ? '\n        ' : ',\n        ') + resultJson(decisions[i], ruleOf[i], evaluation.baselineApplied, pieces));
     }
     const first = decisions.length === 0;
     sink.write(first ? ']\n    }' : '\n      ]\n    }');
