@@ -41,33 +41,13 @@ function flat(kind: string, body: string): string {
   return fingerprint;
 }
 
-/** True for the characters `\s` matches in a regular expression. */
-function isWhiteSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)
-    || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/** True when `normalizeSnippet` would return the text unchanged (single spaces inside, none at the ends). */
-function isFolded(s: string): boolean {
-  let afterSpace = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 32) {
-      if (afterSpace) return false;
-      afterSpace = true;
-    } else if (isWhiteSpace(c)) {
-      return false;
-    } else {
-      afterSpace = false;
-    }
-  }
-  return s.length === 0 || !afterSpace;
-}
+// White space that folding would change: any but a plain space, two spaces, a space at either end.
+const UNFOLDED = /[^\S ]| {2}|^ | $/;
 
 /** Folds white space so that re-indenting a line does not change its fingerprint. */
 export function normalizeSnippet(snippet: string): string {
   // Most snippets are one line already folded: no regular expression, no copy.
-  return isFolded(snippet) ? snippet : snippet.replace(/\s+/g, ' ').trim();
+  return UNFOLDED.test(snippet) ? snippet.replace(/\s+/g, ' ').trim() : snippet;
 }
 
 export function codeFingerprint(ruleId: string, file: string, snippet?: string, line?: number): string {

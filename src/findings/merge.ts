@@ -32,7 +32,8 @@ export function mergeFindings(findings: Finding[]): Finding[] {
 
   for (let i = 0; i < n; i++) {
     const finding = findings[i];
-    const known = byFingerprint.get(finding.fingerprint);
+    // One tool (no CVE merges): a new fingerprint starts its own group, added in the same lookup.
+    const known = byVulnerability ? byFingerprint.get(finding.fingerprint) : byFingerprint.getOrAdd(finding.fingerprint, i);
     let group = known < 0 ? undefined : known;
     const keys = byVulnerability ? vulnerabilityKeys(finding) : [];
     if (group === undefined && byVulnerability) {
@@ -50,7 +51,7 @@ export function mergeFindings(findings: Finding[]): Finding[] {
       else extra.set(group, [i]);
     }
     groupOf[i] = group;
-    if (known < 0) byFingerprint.set(finding.fingerprint, group);
+    if (known < 0 && byVulnerability) byFingerprint.set(finding.fingerprint, group);
     if (byVulnerability) {
       for (const k of keys) {
         const list = byVulnerability.get(k);
@@ -97,6 +98,18 @@ export class StringTable {
 
   has(key: string): boolean {
     return this.slots[this.find(key)] !== 0;
+  }
+
+  /** Adds `key` with `value` (>= 0) unless it is there; returns its value before, or -1 when it was added. */
+  getOrAdd(key: string, value: number): number {
+    const slot = this.find(key);
+    const at = this.slots[slot];
+    if (at !== 0) return this.values[at - 1];
+    this.keys.push(key);
+    this.values.push(value);
+    this.slots[slot] = this.keys.length;
+    if (this.keys.length * 2 > this.slots.length) this.grow();
+    return -1;
   }
 
   /** Sets `key` to `value` (>= 0). */
