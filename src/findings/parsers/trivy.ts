@@ -87,7 +87,7 @@ class TargetShared {
   private readonly ratings = new Map<string, { severity: Severity; rawSeverity: string }>();
   private readonly ecosystems = new Map<string, string>();
   private readonly cweLists = new Map<string, string[]>();
-  private readonly packages = new Map<string, PackageRef>();
+  private readonly packages = new Map<string, PackageRef[]>();
 
   constructor(readonly meta: TrivyReportMeta, readonly target: TrivyTarget) {
     this.tools = Object.freeze([meta.tool]) as ToolRef[];
@@ -122,13 +122,18 @@ class TargetShared {
 
   /** One (frozen) package per name, versions and ecosystem: a package usually has several CVEs. */
   package(name: string, installedVersion: string | undefined, fixedVersion: string | undefined, ecosystem: string | undefined): PackageRef {
-    const key = `${name}\u0000${installedVersion ?? ''}\u0000${fixedVersion ?? ''}\u0000${ecosystem ?? ''}`;
-    let pkg = this.packages.get(key);
-    // Compared field by field too: a NUL inside a name must not make two packages one.
-    if (!pkg || pkg.name !== name || pkg.installedVersion !== installedVersion || pkg.fixedVersion !== fixedVersion || pkg.ecosystem !== ecosystem) {
-      pkg = Object.freeze({ name, installedVersion, fixedVersion, ecosystem });
-      if (this.packages.size < 100_000) this.packages.set(key, pkg);
+    // By name, then the few records of that name compared field by field (no key string to build).
+    let records = this.packages.get(name);
+    if (records) {
+      for (const p of records) {
+        if (p.installedVersion === installedVersion && p.fixedVersion === fixedVersion && p.ecosystem === ecosystem) return p;
+      }
+    } else if (this.packages.size < 100_000) {
+      records = [];
+      this.packages.set(name, records);
     }
+    const pkg: PackageRef = Object.freeze({ name, installedVersion, fixedVersion, ecosystem });
+    if (records && records.length < 64) records.push(pkg);
     return pkg;
   }
 
