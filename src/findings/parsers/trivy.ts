@@ -86,7 +86,7 @@ class TargetShared {
   readonly resource: ResourceRef;
   private readonly ratings = new Map<string, { severity: Severity; rawSeverity: string }>();
   private readonly ecosystems = new Map<string, string>();
-  private readonly cweLists = new Map<string, string[]>();
+  private readonly cweLists = new Map<string, { raw: string[]; list: string[] }>();
   private readonly packages = new Map<string, PackageRef[]>();
 
   constructor(readonly meta: TrivyReportMeta, readonly target: TrivyTarget) {
@@ -137,15 +137,15 @@ class TargetShared {
     return pkg;
   }
 
+  /** One (frozen) CWE list per list of CweIDs (compared element by element: ids are only text). */
   cwes(value: unknown): string[] {
     if (value === undefined || value === null) return EMPTY;
-    const key = Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join('\u0000') : undefined;
-    if (key === undefined) return cweIds(value);
-    let list = this.cweLists.get(key);
-    if (!list) {
-      list = Object.freeze(cweIds(value)) as string[];
-      if (this.cweLists.size < 10_000) this.cweLists.set(key, list);
-    }
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return cweIds(value);
+    const key = value.join(',');
+    const known = this.cweLists.get(key);
+    if (known && known.raw.length === value.length && known.raw.every((v, i) => v === value[i])) return known.list;
+    const list = Object.freeze(cweIds(value)) as string[];
+    if (this.cweLists.size < 10_000) this.cweLists.set(key, { raw: value.slice() as string[], list });
     return list;
   }
 }

@@ -107,7 +107,7 @@ class Shared {
   readonly resourceTail: string;
   readonly gateField: string;
   private readonly severities = new Map<string, string>();
-  private readonly generators = new Map<string, string>();
+  private readonly generators = new Map<string, Map<string, string>>();
 
   readonly resources = new SharedJson<ResourceRef>((r) => this.resourceJson(r.target ? `${r.target}/${r.id}` : r.id, r.kind));
   readonly packages = new SharedJson<PackageRef>(vulnerablePackagesJson);
@@ -143,12 +143,16 @@ class Shared {
   /** `GeneratorId` as JSON: one per tool and rule. */
   generator(f: Finding): string {
     const tool = f.tools[0]?.name ?? 'unknown';
-    const key = `${tool}\u0000${f.ruleId}`;
-    let json = this.generators.get(key);
+    let byRule = this.generators.get(tool);
+    if (!byRule) {
+      byRule = new Map();
+      this.generators.set(tool, byRule);
+    }
+    let json = byRule.get(f.ruleId);
     if (json === undefined) {
       json = jsonString(cut(`${this.prefix}/${tool}/${f.ruleId}`, ASFF_ID_MAX));
       // A few hundred rules at most repeat; a trivy report's one rule per CVE would only fill the cache.
-      if (this.generators.size < 1000) this.generators.set(key, json);
+      if (byRule.size < 1000) byRule.set(f.ruleId, json);
     }
     return json;
   }
