@@ -94,14 +94,13 @@ class SeverityFields {
 }
 
 /** One rule as JSON, from its first and its most serious finding (built by hand like `resultJson`: a trivy report has one rule per CVE). */
-function ruleJson(id: string, f: Finding, worst: Finding): string {
-  let tags = '["security"';
-  for (const c of worst.cwes) tags += `,${jsonString(c.toUpperCase().startsWith('CWE') ? c : `CWE-${c}`)}`;
+function ruleJson(id: string, f: Finding, worst: Finding, pieces: ResultPieces): string {
+  const tags = pieces.tags.of(worst.cwes);
   let out = `{"id":${jsonString(id)},"shortDescription":{"text":${jsonString(f.title || id)}}`;
   if (f.description) out += `,"fullDescription":{"text":${jsonString(f.description)}}`;
   if (f.helpUri) out += `,"helpUri":${jsonString(f.helpUri)}`;
   out += `,"defaultConfiguration":{"level":"${LEVEL[worst.severity]}"}`;
-  return `${out},"properties":{"security-severity":"${securitySeverity(worst)}","tags":${tags}]}}`;
+  return `${out},"properties":{"security-severity":"${securitySeverity(worst)}","tags":${tags}}}`;
 }
 
 function message(f: Finding): string {
@@ -130,6 +129,13 @@ function logicalLocationJson(r: NonNullable<Finding['resource']>): string {
   return `[{"logicalLocations":[{"name":${jsonString(r.id)},"fullyQualifiedName":${jsonString(fqn)}${r.kind ? `,"kind":${jsonString(r.kind)}` : ''}}]}]`;
 }
 
+/** A rule's tags: `security` and its CWE ids. */
+function tagsJson(cwes: readonly string[]): string {
+  let tags = '["security"';
+  for (const c of cwes) tags += `,${jsonString(c.toUpperCase().startsWith('CWE') ? c : `CWE-${c}`)}`;
+  return `${tags}]`;
+}
+
 function packageJson(p: NonNullable<Finding['package']>): string {
   let out = `{"name":${jsonString(p.name)}`;
   if (p.installedVersion !== undefined) out += `,"installedVersion":${jsonString(p.installedVersion)}`;
@@ -144,6 +150,9 @@ class ResultPieces {
   readonly physical = new SharedJson(physicalLocationJson);
   readonly logical = new SharedJson(logicalLocationJson);
   readonly packages = new SharedJson(packageJson);
+  /** Lists of ids (shared, frozen CWE lists) and a rule's tags from its CWE list. */
+  readonly ids = new SharedJson<readonly string[]>(jsonStrings);
+  readonly tags = new SharedJson<readonly string[]>(tagsJson);
 
   /** `locations` as JSON, or '' when the finding has none. */
   locations(f: Finding): string {
@@ -182,8 +191,8 @@ export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplie
   }
   out += `,"properties":{${pieces.severityFields.of(f)},"decision":"${d.decision}"`;
   if (f.tools.length > 1) out += `,"reportedBy":${jsonStrings(f.tools.map((t) => t.name))}`;
-  if (f.cves.length > 0) out += `,"cves":${jsonStrings(f.cves)}`;
-  if (f.cwes.length > 0) out += `,"cwes":${jsonStrings(f.cwes)}`;
+  if (f.cves.length > 0) out += `,"cves":${pieces.ids.of(f.cves)}`;
+  if (f.cwes.length > 0) out += `,"cwes":${pieces.ids.of(f.cwes)}`;
   if (f.package) out += `,"package":${pieces.packages.of(f.package)}`;
   if (d.expiredSuppression) out += `,"expiredSuppression":${q({ entry: d.expiredSuppression.label, expired: d.expiredSuppression.expires })}`;
   return `${out}}}`;
@@ -243,15 +252,15 @@ export function writeSarif(evaluation: GateEvaluation, options: SarifOptions, si
     sink.write(`{\n      "tool": { "driver": { "name": ${JSON.stringify(tool.name)}, `);
     if (tool.version) sink.write(`"version": ${JSON.stringify(tool.version)}, `);
     sink.write('"rules": [');
+    const pieces = new ResultPieces();
     for (let r = 0; r < firstOf.length; r++) {
       const first = decisions[firstOf[r]].finding;
-      sink.write((r === 0 ? '\n        ' : ',\n        ') + ruleJson(first.ruleId, first, decisions[worstOf[r]].finding));
+      sink.write((r === 0 ? '\n        ' : ',\n        ') + ruleJson(first.ruleId, first, decisions[worstOf[r]].finding, pieces));
     }
     sink.write(firstOf.length === 0 ? '] } },\n' : '\n      ] } },\n');
     sink.write(`      "automationDetails": ${JSON.stringify({ id: `${evaluation.gate}/${tool.name}/` })},\n`);
     sink.write(`      "properties": ${JSON.stringify({ gate: evaluation.gate, failOn: evaluation.failOn, status: evaluation.status })},\n`);
     sink.write('      "results": [');
-    const pieces = new ResultPieces();
     for (let i = 0; i < n; i++) {
       sink.write((i === 0 ? '\n        ' : ',\n        ') + resultJson(decisions[i], ruleOf[i], evaluation.baselineApplied, pieces));
     }
