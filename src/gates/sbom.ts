@@ -6,6 +6,7 @@ import { sbomGenerator, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
+import { secureBucket } from '../pipeline/hardening';
 import { installCommands } from '../tools/install';
 
 /**
@@ -75,24 +76,13 @@ export class Sbom {
   /** @internal */
   public _bind(ctx: GateContext): pipelines.Step | undefined {
     if (!this.enabled) return undefined;
-    const bucket = new s3.Bucket(ctx.scope, 'SbomBucket', {
-      encryption: s3.BucketEncryption.KMS,
+    const bucket = secureBucket(ctx.scope, 'SbomBucket', {
       encryptionKey: ctx.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
+      accessLogs: ctx.accessLogsBucket ? { bucket: ctx.accessLogsBucket, prefix: 'sbom/' } : undefined,
       removalPolicy: ctx.removalPolicy,
-      serverAccessLogsBucket: ctx.accessLogsBucket,
-      serverAccessLogsPrefix: ctx.accessLogsBucket ? 'sbom/' : undefined,
-      objectLockEnabled: this.options.objectLockRetention !== undefined ? true : undefined,
-      objectLockDefaultRetention: this.options.objectLockRetention,
-      lifecycleRules: [{
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-        ...(this.options.expiration ? { expiration: this.options.expiration, noncurrentVersionExpiration: this.options.expiration } : {}),
-      }],
+      objectLockRetention: this.options.objectLockRetention,
+      expiration: this.options.expiration,
+      noncurrentVersionExpiration: this.options.expiration,
     });
     this._bucket = bucket;
 

@@ -27,9 +27,6 @@ export class PipelineStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineStorageProps) {
     super(scope, id);
-    // Grant S3 log delivery through a bucket policy, not the legacy LogDeliveryWrite ACL,
-    // so both buckets keep ACLs disabled (BucketOwnerEnforced).
-    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the artifacts and build logs of pipeline ${scope.node.path}`,
@@ -38,40 +35,20 @@ export class PipelineStorage extends Construct {
     });
 
     if (props.serverAccessLogs) {
-      this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
-        // S3 server access logging delivers only to SSE-S3 buckets (SSE-KMS targets are not supported).
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        minimumTLSVersion: 1.2,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        versioned: true,
+      // S3 server access logging delivers only to SSE-S3 buckets (SSE-KMS targets are not supported).
+      this.accessLogsBucket = secureBucket(this, 'AccessLogsBucket', {
         removalPolicy: props.removalPolicy,
-        lifecycleRules: [{
-          expiration: Duration.days(retentionDaysOrDefault(props.logRetention, 3653)),
-          noncurrentVersionExpiration: Duration.days(30),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        }],
+        expiration: Duration.days(retentionDaysOrDefault(props.logRetention, 3653)),
+        noncurrentVersionExpiration: Duration.days(30),
       });
     }
 
-    this.artifactBucket = new s3.Bucket(this, 'ArtifactsBucket', {
-      encryption: s3.BucketEncryption.KMS,
+    this.artifactBucket = secureBucket(this, 'ArtifactsBucket', {
       encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
+      accessLogs: this.accessLogsBucket ? { bucket: this.accessLogsBucket, prefix: 'artifacts/' } : undefined,
       removalPolicy: props.removalPolicy,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: this.accessLogsBucket ? 'artifacts/' : undefined,
-      lifecycleRules: [{
-        expiration: props.artifactExpiration,
-        noncurrentVersionExpiration: Duration.days(30),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
+      expiration: props.artifactExpiration,
+      noncurrentVersionExpiration: Duration.days(30),
     });
 
     // A fixed name lets the key policy name this one log group, without a dependency cycle
@@ -96,6 +73,48 @@ export class PipelineStorage extends Construct {
       removalPolicy: props.removalPolicy,
     });
   }
+}
+
+/** Properties of a bucket made by `secureBucket`. */
+export interface SecureBucketProps {
+  /** SSE-KMS with this key (bucket key on); without one, SSE-S3, which only access-log targets should use. */
+  readonly encryptionKey?: kms.IKey;
+  /** Where the bucket's server access logs go. */
+  readonly accessLogs?: { readonly bucket: s3.IBucket; readonly prefix: string };
+  readonly removalPolicy: RemovalPolicy;
+  /** When objects expire. @default - never */
+  readonly expiration?: Duration;
+  /** When old versions expire. @default - never */
+  readonly noncurrentVersionExpiration?: Duration;
+  /** Object Lock (governance) retention. @default - no Object Lock */
+  readonly objectLockRetention?: s3.ObjectLockRetention;
+}
+
+/**
+ * The one definition of a hardened bucket in this library: SSL-only with TLS 1.2 or later, all public
+ * access blocked, ACLs off, versioned, incomplete uploads cleaned up, encrypted, optionally access-logged.
+ */
+export function secureBucket(scope: Construct, id: string, props: SecureBucketProps): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+    encryptionKey: props.encryptionKey,
+    bucketKeyEnabled: props.encryptionKey ? true : undefined,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    removalPolicy: props.removalPolicy,
+    serverAccessLogsBucket: props.accessLogs?.bucket,
+    serverAccessLogsPrefix: props.accessLogs?.prefix,
+    objectLockEnabled: props.objectLockRetention ? true : undefined,
+    objectLockDefaultRetention: props.objectLockRetention,
+    lifecycleRules: [{
+      expiration: props.expiration,
+      noncurrentVersionExpiration: props.noncurrentVersionExpiration,
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+    }],
+  });
 }
 
 function retentionDaysOrDefault(retention: logs.RetentionDays, fallback: number): number {

@@ -282,6 +282,9 @@ export class DevSecOpsPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
     validateProps(props);
+    // Every bucket of the pipeline grants S3 log delivery through a bucket policy, not the legacy
+    // LogDeliveryWrite ACL, so all of them keep ACLs disabled (BucketOwnerEnforced).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     this.source = props.source;
     this.nagPacks = props.nagPacks ?? [CompliancePack.awsSolutions()];
