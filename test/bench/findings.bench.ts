@@ -12,11 +12,11 @@
 import { spawnSync } from 'child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
-import { buildSync } from 'esbuild';
+import { join } from 'path';
 import { runGate } from '../../src/findings/cli';
 import { Severity } from '../../src/findings/severity';
 import { noSuppressions } from '../../src/findings/suppressions';
+import { bundleFindingsCli } from '../support/findings-cli';
 
 const TARGET_MB = Number(process.env.BENCH_FINDINGS_MB ?? 100);
 const MB = 1024 * 1024;
@@ -137,16 +137,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'findings-bench-'));
   try {
     const cli = join(dir, 'cli.js');
-    buildSync({
-      entryPoints: [resolve(__dirname, '../../src/findings/cli.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      minifySyntax: true,
-      legalComments: 'none',
-      outfile: cli,
-      logLevel: 'error',
-    });
+    bundleFindingsCli(cli);
     const hook = join(dir, 'rss-hook.js');
     writeFileSync(hook, "process.on('exit', () => process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n");
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { buildSync } from 'esbuild';
+import { bundleFindingsCli } from '../support/findings-cli';
 
 // The fixtures live beside the repository (../shared), also in CI's clone.
 const FIXTURES = resolve(__dirname, '../../../shared/fixtures/scanner-reports');
@@ -18,16 +18,7 @@ beforeAll(() => {
   // Bundle exactly as the pre-compile task does, into this run's own directory: never a stale
   // bundle, never a race with another test run, and a bundle that cannot reach node_modules.
   cli = join(work, 'bundle', 'cli.js');
-  buildSync({
-    entryPoints: [resolve(__dirname, '../../src/findings/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    minifySyntax: true,
-    legalComments: 'none',
-    outfile: cli,
-    logLevel: 'error',
-  });
+  bundleFindingsCli(cli);
 });
 
 afterAll(() => {

@@ -9,8 +9,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { cfnGuardPackageDir, EXAMPLES, ROOT } from '../scanners/run-scanner';
+import { bundleFindingsCli } from '../support/findings-cli';
 
 const VULNERABLE = path.join(EXAMPLES, 'vulnerable-app');
 const CLEAN = path.join(EXAMPLES, 'clean-app');
@@ -38,14 +38,7 @@ beforeAll(() => {
   // Out of the scanned tree (scan refuses an --out inside --dir) and out of assets/.
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'findings-scan-test-'));
   cli = path.join(work, 'cli.js');
-  buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'findings', 'cli.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: cli,
-    logLevel: 'error',
-  });
+  bundleFindingsCli(cli);
   // node for the npm tools' shebangs; npm and sh because cyclonedx-npm asks npm where it is.
   const base = { node: process.execPath, sh: '/bin/sh', npm: which('npm') };
   scanners = binDir('bin', {

@@ -11,10 +11,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSync } from 'esbuild';
 import { GateBuild, synthGates } from './support';
 import { Sast, SbomGenerator, Sbom, SecretScan } from '../../src';
 import { cfnGuardPackageDir, EXAMPLES, ROOT, runScanner } from '../scanners/run-scanner';
+import { bundleFindingsCli } from '../support/findings-cli';
 
 const VULNERABLE = path.join(EXAMPLES, 'vulnerable-app');
 const CLEAN = path.join(EXAMPLES, 'clean-app');
@@ -29,14 +29,7 @@ beforeAll(() => {
   cli = path.join(work, 'findings-cli', 'cli.js');
   // The same bundle the pipeline ships (the pre-compile esbuild step), built here so the test
   // never races another run over assets/.
-  buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'findings', 'cli.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: cli,
-    logLevel: 'error',
-  });
+  bundleFindingsCli(cli);
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
