@@ -29,6 +29,11 @@ const TEST_TOOL_DEPS: string[] = [
   '@secretlint/secretlint-rule-preset-recommend@11.7.1',
   '@secretlint/secretlint-formatter-sarif@11.7.1',
   '@cyclonedx/cyclonedx-npm@6.0.1',
+  // JS/TS SAST (Sast.eslintSecurity): the rules and the SARIF formatter. eslint itself and
+  // @typescript-eslint/parser are the project's own lint dev dependencies (projen's eslint
+  // component); test/tools checks that their locked versions equal the tools table's.
+  'eslint-plugin-security@4.1.0',
+  '@microsoft/eslint-formatter-sarif@3.1.0',
   // ships the cfn-guard binary and the Control Tower proactive rule sets
   '@cdklabs/cdk-validator-cfnguard@0.0.62',
 ];

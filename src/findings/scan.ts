@@ -16,12 +16,15 @@ import {
   DEFAULT_CONTROL_TOWER_RULES,
   dependencyScanner,
   iacScanner,
+  JS_EXTENSIONS,
   NOT_PROJECT_CODE,
+  SastEngineName,
   sastScanner,
   sbomGenerator,
   ScannerInvocation,
   ScanStep,
   secretScanner,
+  TS_EXTENSIONS,
 } from '../gates/commands';
 
 /** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
@@ -40,7 +43,9 @@ export const SCAN_HELP = `scan: runs the static gates locally with the scanners 
   pipeline's scanner commands, policy and summary. Each gate runs its default engine, or the
   first alternative installed: secrets gitleaks, trufflehog, secretlint (files, not history);
   sast every applicable engine of semgrep (needs --semgrep-rules), bandit (Python files),
-  spotbugs (pom.xml, needs mvn); sca trivy fs; sbom trivy, cyclonedx-npm (package-lock.json);
+  spotbugs (pom.xml, needs mvn), eslint-security (package.json or JavaScript/TypeScript files;
+  eslint with eslint-plugin-security, @microsoft/eslint-formatter-sarif and
+  @typescript-eslint/parser installed beside it); sca trivy fs; sbom trivy, cyclonedx-npm (package-lock.json);
   iac cfn-guard (Control Tower rules), checkov. A gate without an installed scanner is SKIPPED,
   never passed. Writes evaluate's outputs to --out DIR/<gate>/ (native reports in reports/) and
   the merged summary to --out DIR/summary.md, and prints it.
@@ -257,13 +262,18 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
         name: e, invocation: secretScanner(e, { reportDir, workDir, history: false }),
       })), { evaluateArgs: ['--secret-severity', Severity.CRITICAL, '--secret-scan', 'files'] });
     case 'sast': {
-      const applicable: Array<{ name: 'semgrep' | 'bandit' | 'spotbugs'; why: string }> = [];
+      const applicable: Array<{ name: SastEngineName; why: string }> = [];
       if (o.semgrepRules.length > 0) applicable.push({ name: 'semgrep', why: '--semgrep-rules' });
       if (anyFile(o.dir, (r) => r.endsWith('.py'))) applicable.push({ name: 'bandit', why: 'Python files' });
       if (existsSync(join(o.dir, 'pom.xml'))) applicable.push({ name: 'spotbugs', why: 'pom.xml' });
+      // As the gate's detection: nested node_modules are dependencies, not the project's code.
+      const jsTs = new RegExp(`\\.(${[...JS_EXTENSIONS, ...TS_EXTENSIONS].join('|')})$`);
+      if (existsSync(join(o.dir, 'package.json')) || anyFile(o.dir, (r) => jsTs.test(r) && !r.split('/').includes('node_modules'))) {
+        applicable.push({ name: 'eslint-security', why: 'package.json or JavaScript/TypeScript files' });
+      }
       const notes = o.semgrepRules.length === 0 && onPath('semgrep')
         ? ['semgrep not run: give --semgrep-rules (the pipeline\'s vendored rule set is not here, and rules are never downloaded)'] : [];
-      if (applicable.length === 0) return { kind: 'skip', reason: 'no SAST engine applies (no Python files, no pom.xml, no --semgrep-rules)', install: [] };
+      if (applicable.length === 0) return { kind: 'skip', reason: 'no SAST engine applies (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files, no --semgrep-rules)', install: [] };
       const engines = applicable.map((a) => ({
         name: a.name,
         invocation: sastScanner(a.name, { reportDir, workDir, semgrepRules: o.semgrepRules }),
@@ -354,7 +364,7 @@ function runStep(step: ScanStep, cwd: string): string | undefined {
   // A report on standard output goes straight to its file: no shell, no redirection to quote.
   const fd = step.stdout !== undefined ? openSync(step.stdout, 'w') : undefined;
   try {
-    const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
+    const r = spawnSync(command, args, { cwd, env: { ...env, ...step.env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
     if (r.error) return `could not run ${command}: ${r.error.message}`;
     if (r.status === 0 || (r.status !== null && r.status === step.okExitCode)) return undefined;
     return `${command} exited ${r.status ?? r.signal}: ${tail(`${r.stderr ?? ''}${r.stdout ?? ''}`)}`;

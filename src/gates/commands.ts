@@ -26,6 +26,8 @@ export interface ExecStep {
   readonly stdout?: string;
   /** Exit codes that mean "ran and reported" besides 0 (e.g. 1: findings). Any other code is an error. */
   readonly okExitCode?: number;
+  /** Environment variables set for this program only (over whatever the build or the user's shell set). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Writes a small file the scanner reads (its configuration). */
@@ -109,7 +111,7 @@ export function trivyCommonArgs(cacheDir?: string): string[] {
   ];
 }
 
-const exec = (argv: Arg[], extra: { stdout?: string; okExitCode?: number } = {}): ExecStep => ({ kind: 'exec', argv, ...extra });
+const exec = (argv: Arg[], extra: { stdout?: string; okExitCode?: number; env?: Record<string, string> } = {}): ExecStep => ({ kind: 'exec', argv, ...extra });
 
 export type SecretEngine = 'gitleaks' | 'trufflehog' | 'secretlint';
 
@@ -154,7 +156,79 @@ export function secretScanner(engine: SecretEngine, o: { reportDir: string; work
   }
 }
 
-export type SastEngineName = 'semgrep' | 'bandit' | 'spotbugs';
+export type SastEngineName = 'semgrep' | 'bandit' | 'spotbugs' | 'eslint-security';
+
+/** The JavaScript and TypeScript files the eslint-security engine lints (and whose presence selects it). */
+export const JS_EXTENSIONS: readonly string[] = ['js', 'jsx', 'mjs', 'cjs'];
+export const TS_EXTENSIONS: readonly string[] = ['ts', 'tsx', 'mts', 'cts'];
+
+/**
+ * eslint-plugin-security rules reported as errors (SARIF level error, HIGH): code and command
+ * injection and Trojan Source. The plugin's other recommended rules flag patterns that are
+ * mostly safe (object-injection on any `obj[key]`, non-literal fs paths and regexps, timing
+ * comparisons): they stay warnings (MEDIUM), reported without blocking a HIGH gate.
+ */
+export const ESLINT_SECURITY_HIGH_RULES: readonly string[] = [
+  'security/detect-child-process',
+  'security/detect-eval-with-expression',
+  'security/detect-non-literal-require',
+  'security/detect-bidi-characters',
+];
+
+// The npm packages of the eslint entry in the tools table: eslint, plugin, formatter, parser.
+function eslintPackages(): { plugin: string; formatter: string; parser: string } {
+  const t = TOOLS.eslint;
+  if (t.kind !== 'npm' || t.packages.length !== 4) throw new Error('tools table: eslint must list eslint, its security plugin, the SARIF formatter and the TypeScript parser');
+  return { plugin: t.packages[1].name, formatter: t.packages[2].name, parser: t.packages[3].name };
+}
+
+/**
+ * The flat config the eslint-security engine runs with, written outside the scanned tree. Only
+ * eslint-plugin-security's recommended rules, nothing of the project's own configuration.
+ * Plugin and parser are loaded from beside the eslint that runs (found through its real path,
+ * `process.argv[1]`), not from the config file's directory: a global install in a gate, the
+ * project's node_modules locally. A missing one makes eslint exit 2: the gate fails closed.
+ */
+export function eslintSecurityConfig(): string {
+  const p = eslintPackages();
+  const js = JS_EXTENSIONS.map((e) => `**/*.${e}`);
+  const ts = TS_EXTENSIONS.map((e) => `**/*.${e}`);
+  return [
+    '// Written by the cdk-devsecops-pipeline SAST gate (eslint-security engine).',
+    'import { createRequire } from "node:module";',
+    'import { realpathSync } from "node:fs";',
+    'const load = createRequire(realpathSync(process.argv[1]));',
+    `const security = load(${JSON.stringify(p.plugin)});`,
+    `const tsParser = load(${JSON.stringify(p.parser)});`,
+    `const high = new Set(${JSON.stringify(ESLINT_SECURITY_HIGH_RULES)});`,
+    'const rules = Object.fromEntries(Object.keys(security.configs.recommended.rules).map((r) => [r, high.has(r) ? "error" : "warn"]));',
+    'export default [',
+    // eslint ignores node_modules and .git itself.
+    `  { ignores: ${JSON.stringify(NOT_PROJECT_CODE.map((d) => `${d}/**`))} },`,
+    // JSX in .js files is common (React): the parser accepts it.
+    `  { files: ${JSON.stringify(js)}, languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } } }, plugins: { security }, rules },`,
+    `  { files: ${JSON.stringify(ts)}, languageOptions: { parser: tsParser }, plugins: { security }, rules },`,
+    '];',
+  ].join('\n');
+}
+
+/**
+ * A SARIF formatter module that loads the pinned formatter from beside the running eslint (see
+ * eslintSecurityConfig). The formatter writes absolute `file://` URIs; they are made relative to
+ * the scanned directory (eslint's cwd), as the other scanners' paths are, so a finding's location
+ * does not depend on where the findings CLI runs (the local `scan` evaluates from the user's cwd).
+ */
+export function eslintSarifFormatter(): string {
+  return [
+    'const load = require("node:module").createRequire(require("node:fs").realpathSync(process.argv[1]));',
+    `const sarif = load(${JSON.stringify(eslintPackages().formatter)});`,
+    'module.exports = (results, data) => {',
+    '  if (!data || !data.cwd) throw new Error("eslint gave the formatter no cwd");',
+    '  const base = require("node:url").pathToFileURL(data.cwd).href.replace(/\\/?$/, "/");',
+    '  return sarif(results, data).split(JSON.stringify(base).slice(1, -1)).join("");',
+    '};',
+  ].join('\n');
+}
 
 /** A SAST engine over the working directory. `semgrepRules`: rule files or directories (never downloaded). */
 export function sastScanner(engine: SastEngineName, o: { reportDir: string; workDir: string; semgrepRules: string[] }): ScannerInvocation {
@@ -175,6 +249,28 @@ export function sastScanner(engine: SastEngineName, o: { reportDir: string; work
         // bandit exits 1 when it reports issues: only other codes are errors.
         steps: [exec(['bandit', '-r', '.', '-f', 'json', '-o', file, '-q', '-x', NOT_PROJECT_CODE.map((d) => `./${d}`).join(',')], { okExitCode: 1 })],
         report: { file, format: 'bandit' },
+      };
+    }
+    case 'eslint-security': {
+      const file = `${o.reportDir}/eslint-security.sarif`;
+      const config = `${o.workDir}/eslint.config.mjs`;
+      const formatter = `${o.workDir}/eslint-sarif-formatter.cjs`;
+      return {
+        requires: ['eslint'],
+        steps: [
+          { kind: 'write', file: config, content: eslintSecurityConfig() },
+          { kind: 'write', file: formatter, content: eslintSarifFormatter() },
+          // --config with --no-config-lookup: only the gate's config, never the project's (nor its plugins);
+          // ESLINT_USE_FLAT_CONFIG=true so an eslintrc setting in the environment cannot switch the format;
+          // --no-inline-config: comments in the code cannot turn the security rules off (suppressions go
+          // through the findings engine, with a reason); no files to lint (a package.json alone) is an
+          // empty report, not an error. eslint exits 1 when it reports errors: only other codes are errors.
+          exec([
+            'eslint', '--config', config, '--no-config-lookup', '--no-inline-config', '--no-error-on-unmatched-pattern',
+            '--format', formatter, '--output-file', file, '.',
+          ], { okExitCode: 1, env: { ESLINT_USE_FLAT_CONFIG: 'true' } }),
+        ],
+        report: { file, format: 'sarif' },
       };
     }
     case 'spotbugs': {
@@ -274,7 +370,8 @@ export function shellLines(steps: ScanStep[]): string[] {
       case 'shell':
         return s.script;
       case 'exec': {
-        const line = `${s.argv.map(shellArg).join(' ')}${s.stdout !== undefined ? ` > ${shellArg(s.stdout)}` : ''}`;
+        const env = Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${shellArg(v)} `).join('');
+        const line = `${env}${s.argv.map(shellArg).join(' ')}${s.stdout !== undefined ? ` > ${shellArg(s.stdout)}` : ''}`;
         return s.okExitCode !== undefined ? `{ ${line} || [ $? -eq ${s.okExitCode} ]; }` : line;
       }
     }

@@ -1,5 +1,5 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { NOT_PROJECT_CODE, sastScanner, shellLines } from './commands';
+import { JS_EXTENSIONS, NOT_PROJECT_CODE, sastScanner, shellLines, TS_EXTENSIONS } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
 import { aptInstallCommands, installCommands } from '../tools/install';
@@ -27,6 +27,8 @@ export enum SastEngine {
   BANDIT = 'bandit',
   /** SpotBugs with the FindSecBugs plugin, for Maven projects (compiled first). */
   SPOTBUGS = 'spotbugs',
+  /** ESLint with eslint-plugin-security's recommended rules, for JavaScript and TypeScript. */
+  ESLINT_SECURITY = 'eslint-security',
 }
 
 /**
@@ -39,8 +41,10 @@ export interface SastOptions extends GateOptions {}
  *
  * `Sast.detect()` (the default) picks engines by the files present, with a shell test in the
  * build: Bandit when there are Python files, SpotBugs with FindSecBugs when there is a `pom.xml`,
- * and Semgrep once its install can be verified. `Sast.semgrep()`, `Sast.bandit()`,
- * `Sast.spotBugs()` and `Sast.engines([...])` run exactly the engines named.
+ * ESLint with eslint-plugin-security when there is a `package.json` or JavaScript/TypeScript
+ * files, and Semgrep once its install can be verified. `Sast.semgrep()`, `Sast.bandit()`,
+ * `Sast.spotBugs()`, `Sast.eslintSecurity()` and `Sast.engines([...])` run exactly the engines
+ * named.
  */
 export class Sast {
   /** Engines by the languages found in the repository (the default). */
@@ -67,6 +71,19 @@ export class Sast {
   /** SpotBugs with FindSecBugs over a Maven project, compiled with `mvn compile` first. */
   public static spotBugs(options: SastOptions = {}): Sast {
     return new Sast([SastEngine.SPOTBUGS], options, {});
+  }
+
+  /**
+   * ESLint with eslint-plugin-security's recommended rules over the JavaScript and TypeScript
+   * files (.js, .jsx, .mjs, .cjs, .ts, .tsx, .mts, .cts), with a configuration the gate writes:
+   * the project's own ESLint configuration, plugins and inline `eslint-disable` comments are not
+   * used. Command injection (`child_process.exec` of a non-literal), `eval` of an expression,
+   * non-literal `require` and Trojan Source characters are HIGH; the plugin's other rules are
+   * MEDIUM. eslint, the plugin, the SARIF formatter and the TypeScript parser install from npm
+   * tarballs checked against the tools table's integrity.
+   */
+  public static eslintSecurity(options: SastOptions = {}): Sast {
+    return new Sast([SastEngine.ESLINT_SECURITY], options, {});
   }
 
   /** Exactly these engines, whatever the languages found. */
@@ -102,7 +119,7 @@ export class Sast {
   public _bind(ctx: GateContext): pipelines.Step | undefined {
     if (!this.enabled) return undefined;
     const explicit = this.engineList !== undefined;
-    const candidates = this.engineList ?? [SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS];
+    const candidates = this.engineList ?? [SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS, SastEngine.ESLINT_SECURITY];
     const install: string[] = [];
     const scan: string[] = [];
     for (const engine of candidates) {
@@ -142,7 +159,7 @@ const NONE_SARIF = JSON.stringify({
     tool: { driver: { name: 'sast-detect', informationUri: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline', rules: [] } },
     invocations: [{
       executionSuccessful: true,
-      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml) and Semgrep is not installable verifiably yet: nothing was analyzed.' } }],
+      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files) and Semgrep is not installable verifiably yet: nothing was analyzed.' } }],
     }],
     results: [],
   }],
@@ -158,6 +175,8 @@ interface Engine {
 
 // Dependency and build directories are not the project's code.
 const PRUNE = NOT_PROJECT_CODE.map((d) => `-path ./${d} -prune -o`).join(' ');
+// Nested node_modules (workspaces, examples) are dependencies too: eslint ignores them all.
+const JS_TS_NAMES = [...JS_EXTENSIONS, ...TS_EXTENSIONS].map((e) => `-name '*.${e}'`).join(' -o ');
 
 const ENGINES: { readonly [e in SastEngine]: Engine } = {
   [SastEngine.SEMGREP]: {
@@ -174,5 +193,10 @@ const ENGINES: { readonly [e in SastEngine]: Engine } = {
     detect: '[ -f pom.xml ]',
     applies: 'no pom.xml',
     install: () => installCommands('spotbugs'),
+  },
+  [SastEngine.ESLINT_SECURITY]: {
+    detect: `{ [ -f package.json ] || find . ${PRUNE} -name node_modules -prune -o \\( ${JS_TS_NAMES} \\) -print | grep -q .; }`,
+    applies: 'no package.json, no JavaScript/TypeScript files',
+    install: () => installCommands('eslint'),
   },
 };

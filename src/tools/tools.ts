@@ -106,7 +106,8 @@ export type ToolName =
   | 'checkov'
   | 'cfn-guard'
   | 'cyclonedx-npm'
-  | 'secretlint';
+  | 'secretlint'
+  | 'eslint';
 
 // Registry tarball URL of an npm package, as `npm view NAME@VERSION dist.tarball` prints it.
 function npmTarball(name: string, version: string): string {
@@ -127,6 +128,7 @@ const CFN_GUARD_VERSION = '3.2.0';
 const SPOTBUGS_VERSION = '4.9.3';
 const FINDSECBUGS_VERSION = '1.14.0';
 const SECRETLINT_VERSION = '11.7.1';
+const ESLINT_VERSION = '9.39.5';
 
 /** The table. */
 export const TOOLS: { readonly [name in ToolName]: Tool } = {
@@ -268,6 +270,22 @@ export const TOOLS: { readonly [name in ToolName]: Tool } = {
     ],
     commands: ['secretlint'],
     note: 'Each tarball is checked against the registry integrity; transitive dependencies are resolved by npm, which checks each against the registry integrity but does not pin them.',
+  },
+  'eslint': {
+    kind: 'npm',
+    name: 'eslint',
+    // eslint 9 runs on node 20 (engines ^20.9.0); 10 is not needed for the security rules.
+    version: ESLINT_VERSION,
+    packages: [
+      { name: 'eslint', version: ESLINT_VERSION, integrity: 'sha512-DgZS62aPLXKlnxILS/AYCoRvHaZeXceIzlXPkkGGzJWSow1aEk0lbTlxUSlyjC8jcaKxAdOnTDz+o1JFSBsyjw==' },
+      // The rules: the SAST gate enables only this plugin's recommended set.
+      { name: 'eslint-plugin-security', version: '4.1.0', integrity: 'sha512-cB4H72o/w8C0cm4uHJOnXMJz7MYTTuOwhn2X7PMuzZwfwqUoHK/ASHT6WKP+95lFk5Hkf3xfpiXB8a1+cef4rg==' },
+      { name: '@microsoft/eslint-formatter-sarif', version: '3.1.0', integrity: 'sha512-/mn4UXziHzGXnKCg+r8HGgPy+w4RzpgdoqFuqaKOqUVBT5x2CygGefIrO4SusaY7t0C4gyIWMNu6YQT6Jw64Cw==' },
+      // Parses .ts/.tsx without type information (no tsconfig needed).
+      { name: '@typescript-eslint/parser', version: '8.74.0', integrity: 'sha512-ecr8AYdig7avVkxaHdQvxHnIJ/mOyliO4Gv/uWF8q69vBew/z3sexqBwHUZX5Vql+Ns0w4sH6gBLkICGbOvJkA==' },
+    ],
+    commands: ['eslint'],
+    note: 'Each tarball is checked against the registry integrity; transitive dependencies are resolved by npm, which checks each against the registry integrity but does not pin them (the SARIF formatter 3.1.0 depends on eslint ^8 for its version lookup and on jschardet with no version bound; the parser brings its typescript peer).',
   },
   'cyclonedx-npm': {
     kind: 'npm',

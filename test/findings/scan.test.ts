@@ -1,7 +1,7 @@
 /**
  * `devsecops-findings scan` through the bundled CLI, on examples/vulnerable-app and
- * examples/clean-app, with the scanners that install here on a PATH of their own: secretlint and
- * cyclonedx-npm from node_modules, bandit from Debian, cfn-guard from
+ * examples/clean-app, with the scanners that install here on a PATH of their own: secretlint,
+ * cyclonedx-npm and eslint (with eslint-plugin-security beside it) from node_modules, bandit from Debian, cfn-guard from
  * @cdklabs/cdk-validator-cfnguard. trivy and gitleaks do not install here, so the SCA gate is
  * SKIPPED in every run below, which is itself under test (never reported as passed).
  */
@@ -45,6 +45,7 @@ beforeAll(() => {
     ...base,
     'secretlint': path.join(ROOT, 'node_modules', '.bin', 'secretlint'),
     'cyclonedx-npm': path.join(ROOT, 'node_modules', '.bin', 'cyclonedx-npm'),
+    'eslint': path.join(ROOT, 'node_modules', '.bin', 'eslint'),
     'bandit': which('bandit'),
     'cfn-guard': path.join(cfnGuardPackageDir(), 'bin', 'ubuntu', 'x86_64', 'cfn-guard'),
   });
@@ -75,7 +76,7 @@ test('vulnerable-app: the secrets, SAST and IaC gates fail with their seeds; SCA
   const summary = fs.readFileSync(path.join(s.out, 'summary.md'), 'utf8');
   // The printed summary is the file `summary` wrote, with every gate's line appended.
   expect(s.stdout).toContain(summary);
-  for (const [gate, tool] of [['secrets', 'secretlint'], ['sast', 'bandit'], ['iac', 'cfn-guard']]) {
+  for (const [gate, tool] of [['secrets', 'secretlint'], ['sast', 'bandit, eslint-security'], ['iac', 'cfn-guard']]) {
     expect(summary).toContain(`## Gate ${gate}: **FAIL**`);
     expect(summary).toContain(`| ${gate} | **FAILED** | ${tool} |`);
     expect(s.stdout).toContain(`${gate}: FAILED (${tool})`);
@@ -84,7 +85,11 @@ test('vulnerable-app: the secrets, SAST and IaC gates fail with their seeds; SCA
     for (const f of ['junit.xml', 'findings.sarif', 'summary.md', 'asff.json']) expect(fs.existsSync(path.join(s.out, gate, f))).toBe(true);
   }
   expect(result(s, 'secrets').blocking.map((f: any) => f.where)).toEqual([expect.stringMatching(/^src\/config\.js:\d+$/)]);
-  expect(result(s, 'sast').blocking.map((f: any) => f.ruleId)).toEqual(['B602']);
+  // Python (bandit) and JavaScript (eslint-security) seeds.
+  expect(result(s, 'sast').blocking.map((f: any) => `${f.ruleId} ${f.where}`).sort()).toEqual([
+    expect.stringMatching(/^B602 app\/healthcheck\.py:\d+$/),
+    'security/detect-child-process src/report.js:8',
+  ]);
   expect(result(s, 'iac').blocking.map((f: any) => f.ruleId)).toEqual(expect.arrayContaining(['S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED_CHECK']));
   // The secret gate says what it covered.
   expect(result(s, 'secrets').secretScan).toBe('files');
@@ -98,7 +103,7 @@ test('vulnerable-app: the secrets, SAST and IaC gates fail with their seeds; SCA
 test('clean-app: every gate that runs passes; exit 0', () => {
   const s = scan(CLEAN, scanners);
   expect({ status: s.status, stderr: s.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
-  for (const [gate, tool] of [['secrets', 'secretlint'], ['sast', 'bandit'], ['sbom', 'cyclonedx-npm'], ['iac', 'cfn-guard']]) {
+  for (const [gate, tool] of [['secrets', 'secretlint'], ['sast', 'bandit, eslint-security'], ['sbom', 'cyclonedx-npm'], ['iac', 'cfn-guard']]) {
     expect(s.stdout).toContain(`${gate}: PASSED (${tool})`);
     expect(result(s, gate).status).toBe('pass');
   }
@@ -121,7 +126,7 @@ test('no scanner on the PATH: exit 2, naming the tools to install', () => {
   const s = scan(VULNERABLE, noScanners);
   expect(s.status).toBe(2);
   expect(s.stderr).toMatch(/no gate could run/);
-  for (const tool of ['gitleaks', 'secretlint', 'bandit', 'trivy', 'cfn-guard', 'checkov']) expect(s.stderr).toContain(tool);
+  for (const tool of ['gitleaks', 'secretlint', 'bandit', 'eslint-security', 'trivy', 'cfn-guard', 'checkov']) expect(s.stderr).toContain(tool);
   for (const gate of ['secrets', 'sast', 'dependencies', 'sbom', 'iac']) expect(s.stdout).toContain(`${gate}: SKIPPED`);
   expect(s.stdout).not.toMatch(/PASSED/);
 });
@@ -132,6 +137,8 @@ test('a scanner that exits with an error and writes no report: exit 2 (fail clos
   const s = scan(VULNERABLE, broken, ['--gates', 'sast,iac']);
   expect(s.status).toBe(2);
   expect(s.stderr).toMatch(/iac: cfn-guard failed: cfn-guard exited 5: cfn-guard: cannot read rules/);
+  // eslint is not on this PATH: the SAST gate says so and runs bandit alone.
+  expect(s.stdout).toMatch(/scan sast: running bandit \(eslint-security not installed\)/);
   expect(s.stdout).toContain('sast: FAILED (bandit)');
   expect(fs.readFileSync(path.join(s.out, 'summary.md'), 'utf8')).toMatch(/\| iac \| \*\*ERROR\*\* \| cfn-guard failed/);
 });

@@ -22,7 +22,7 @@ const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
     source: fullClone,
     gates: {
       secrets: SecretScan.trufflehog(),
-      sast: Sast.engines([SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS]),
+      sast: Sast.engines([SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS, SastEngine.ESLINT_SECURITY]),
       sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }),
       iac: IacScan.checkov(),
     },
@@ -64,9 +64,9 @@ function simpleCommands(lines: string[]): string[] {
 }
 
 describe('every generated buildspec', () => {
-  test('covers every engine: gitleaks, trufflehog, secretlint, semgrep, bandit, spotbugs, trivy, cyclonedx-npm, cfn-guard, checkov', () => {
+  test('covers every engine: gitleaks, trufflehog, secretlint, semgrep, bandit, spotbugs, eslint-security, trivy, cyclonedx-npm, cfn-guard, checkov', () => {
     const text = BUILDS.map(([, g]) => commandsOf(g).join('\n')).join('\n');
-    for (const tool of ['gitleaks', 'trufflehog', 'secretlint', 'semgrep', 'bandit', 'spotbugs', 'trivy fs', 'cyclonedx-npm', 'cfn-guard validate', 'checkov']) {
+    for (const tool of ['gitleaks', 'trufflehog', 'secretlint', 'semgrep', 'bandit', 'spotbugs', 'eslint --config', 'eslint-plugin-security', 'trivy fs', 'cyclonedx-npm', 'cfn-guard validate', 'checkov']) {
       expect({ tool, found: text.includes(tool) }).toEqual({ tool, found: true });
     }
   });

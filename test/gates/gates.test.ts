@@ -40,8 +40,8 @@ describe('static gates by default', () => {
     const cp = install.findIndex((l) => /^aws s3 cp --only-show-errors s3:\/\/cdk-[a-z0-9]+-assets-\S+\/[0-9a-f]{64}\.zip \/tmp\/devsecops\/findings-cli\.zip$/.test(l));
     expect(cp).toBeGreaterThanOrEqual(0);
     expect(install[cp + 2]).toMatch(/^echo "[0-9a-f]{64} {2}\/tmp\/devsecops\/findings-cli\/cli\.js" \| sha256sum -c -$/);
-    // Nothing comes from a package registry for the CLI.
-    expect(install.join('\n')).not.toMatch(/npx|npm (i|install) .*devsecops|registry\.npmjs\.org\/cdk-devsecops/);
+    // Nothing comes from a package registry for the CLI (scanners' checked tarballs in /tmp/devsecops-tools are not it).
+    expect(install.join('\n')).not.toMatch(/npx|npm (i|install) .*(cdk-devsecops|findings-cli)|registry\.npmjs\.org\/cdk-devsecops/);
   });
 
   test.each(GATE_IDS)('%s: evaluate decides, with --fail-on HIGH and every listed report, writing to the artifact directory', (id) => {
@@ -128,6 +128,12 @@ describe('static gates by default', () => {
     const install = g.install.join('\n');
     expect(install).toMatch(/if find \. .*-name '\*\.py' -print \| grep -q \.; then .*apt-get install -y -qq --no-install-recommends 'bandit=1\.6\.2-\*'/);
     expect(install).toMatch(/if \[ -f pom\.xml \]; then .*spotbugs-4\.9\.3\.tgz.*sha256sum -c -.*findsecbugs-plugin-1\.14\.0\.jar.*sha256sum -c -/);
+    // JS/TS: eslint with the security plugin, formatter and TypeScript parser, each tarball checked.
+    expect(install).toMatch(/if \{ \[ -f package\.json \] \|\| find \. .*-name node_modules -prune -o \\\( -name '\*\.js' .*-name '\*\.ts' .*\\\) -print \| grep -q \.; \}; then echo 'SAST: running eslint-security'/);
+    for (const tarball of [`eslint-${TOOLS.eslint.version}.tgz`, 'eslint-plugin-security-4.1.0.tgz', 'eslint-formatter-sarif-3.1.0.tgz', 'parser-8.74.0.tgz']) {
+      expect(install).toMatch(new RegExp(`${tarball.replace(/\./g, '\\.')}" \\| sha512sum -c -`));
+    }
+    expect(g.build.join('\n')).toMatch(/ESLINT_USE_FLAT_CONFIG=true eslint --config \S+\/eslint\.config\.mjs --no-config-lookup --no-inline-config /);
     expect(install).toContain('SAST: semgrep skipped: its install cannot be verified yet');
     expect(install).not.toMatch(/pip install/);
     expect(g.build.join('\n')).toContain('bandit -r . -f json');

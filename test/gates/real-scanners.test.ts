@@ -6,7 +6,8 @@
  * build commands run as CodeBuild would run them (with the locally installed scanners on the
  * PATH instead of the pinned downloads, which this network cannot reach).
  * trivy and gitleaks do not install here, so the SCA seed (lodash 4.17.15) is checked through
- * the SBOM in test/scanners and not by a gate exit code.
+ * the SBOM in test/scanners and not by a gate exit code. eslint, eslint-plugin-security, the SARIF
+ * formatter and the TypeScript parser come from node_modules (the tools table's versions).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -101,7 +102,7 @@ function runGateBuild(gate: GateBuild, appDir: string, prepare: (src: string, tm
   const bin = path.join(base, 'bin');
   fs.mkdirSync(bin);
   fs.symlinkSync(path.join(cfnGuardPackageDir(), 'bin', 'ubuntu', 'x86_64', 'cfn-guard'), path.join(bin, 'cfn-guard'));
-  for (const tool of ['secretlint', 'cyclonedx-npm']) fs.symlinkSync(path.join(ROOT, 'node_modules', '.bin', tool), path.join(bin, tool));
+  for (const tool of ['secretlint', 'cyclonedx-npm', 'eslint']) fs.symlinkSync(path.join(ROOT, 'node_modules', '.bin', tool), path.join(bin, tool));
   prepare(src, tmp);
   const relocate = (c: string) => c.split('/tmp/devsecops/').join(`${tmp}/`);
   const upToEvaluate = gate.build.slice(0, gate.build.findIndex((c) => c.includes('cli.js evaluate')) + 1);
@@ -114,7 +115,7 @@ function runGateBuild(gate: GateBuild, appDir: string, prepare: (src: string, tm
 function detectEngines(gate: GateBuild) {
   return (src: string, tmp: string) => {
     for (const line of gate.install) {
-      const m = /^if (.+); then echo 'SAST: running (\w+)' && touch (\S+) && /.exec(line);
+      const m = /^if (.+); then echo 'SAST: running ([\w-]+)' && touch (\S+) && /.exec(line);
       if (!m) continue;
       const found = spawnSync('bash', ['-c', m[1]], { cwd: src }).status === 0;
       if (found) fs.writeFileSync(m[3].split('/tmp/devsecops/').join(`${tmp}/`), '');
@@ -152,19 +153,53 @@ describe('the generated gate commands, run on the example apps', () => {
     expect(r.output).toContain('no *.template.json in the cloud assembly');
   });
 
-  test('SAST gate (detected: Python, so Bandit): vulnerable-app fails on B602, clean-app passes', () => {
+  test('SAST gate (detected: Python and JavaScript, so Bandit and eslint-security): vulnerable-app fails on both seeds, clean-app passes', () => {
     const gate = s.gates.Sast!;
     const bad = runGateBuild(gate, VULNERABLE, detectEngines(gate));
     expect(bad.status).toBe(1);
     expect(bad.output).toMatch(/HIGH B602/);
+    // The JS seed: child_process.exec of a template string built from the caller's input.
+    expect(bad.output).toMatch(/^ {2}HIGH security\/detect-child-process src\/report\.js:8\b/m);
+    const reports = fs.readFileSync(path.join(path.dirname(bad.src), 'devsecops', 'report-list'), 'utf8');
+    expect(reports).toMatch(/bandit\.json:bandit/);
+    expect(reports).toMatch(/eslint-security\.sarif:sarif/);
     const good = runGateBuild(gate, CLEAN, detectEngines(gate));
     expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sast: PASS/) });
+    expect(fs.readFileSync(path.join(path.dirname(good.src), 'devsecops', 'report-list'), 'utf8')).toMatch(/eslint-security\.sarif:sarif/);
+  });
+
+  test('SAST gate (eslint-security): TypeScript is parsed, eval of a variable blocks; the project\'s own eslint config and disable comments are not used', () => {
+    const gate = synthGates({ gates: { sast: Sast.eslintSecurity() } }).gates.Sast!;
+    const app = fs.mkdtempSync(path.join(work, 'ts-app-'));
+    fs.mkdirSync(path.join(app, 'src'));
+    // TEST SEED: eval of a caller's string, silenced by a comment the gate must not obey.
+    fs.writeFileSync(path.join(app, 'src', 'run.ts'), [
+      'export function run(code: string): unknown {',
+      '  // eslint-disable-next-line security/detect-eval-with-expression',
+      '  return eval(code as string);',
+      '}',
+      '',
+    ].join('\n'));
+    // A project config that would turn the rule off and load a plugin that is not installed.
+    fs.writeFileSync(path.join(app, 'eslint.config.mjs'), 'import x from "eslint-plugin-not-installed";\nexport default [x, { rules: { "security/detect-eval-with-expression": "off" } }];\n');
+    const r = runGateBuild(gate, app, detectEngines(gate));
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/^ {2}HIGH security\/detect-eval-with-expression src\/run\.ts:3\b/m);
+  });
+
+  test('SAST gate (eslint-security): a file eslint cannot parse fails the gate closed', () => {
+    const gate = synthGates({ gates: { sast: Sast.eslintSecurity() } }).gates.Sast!;
+    const app = fs.mkdtempSync(path.join(work, 'broken-js-'));
+    fs.writeFileSync(path.join(app, 'index.js'), 'function (\n');
+    const r = runGateBuild(gate, app, detectEngines(gate));
+    expect(r.status).toBe(2);
+    expect(r.output).toMatch(/did not complete/);
   });
 
   test('SAST gate: no applicable engine is reported as such, not as a silent pass', () => {
     const gate = s.gates.Sast!;
-    const empty = fs.mkdtempSync(path.join(work, 'js-only-'));
-    fs.writeFileSync(path.join(empty, 'index.js'), 'module.exports = 1;\n');
+    const empty = fs.mkdtempSync(path.join(work, 'go-only-'));
+    fs.writeFileSync(path.join(empty, 'main.go'), 'package main\n');
     const r = runGateBuild(gate, empty, detectEngines(gate));
     expect(r.status).toBe(0);
     expect(r.output).toMatch(/gate sast: PASS: 0 blocking finding\(s\) at or above HIGH of 0/);

@@ -14,7 +14,7 @@ function downloads(name: ToolName): Download[] {
 describe('tools table', () => {
   test('lists every scanner the static gates use', () => {
     expect(NAMES.sort()).toEqual([
-      'bandit', 'cfn-guard', 'checkov', 'cyclonedx-npm', 'gitleaks', 'grype',
+      'bandit', 'cfn-guard', 'checkov', 'cyclonedx-npm', 'eslint', 'gitleaks', 'grype',
       'secretlint', 'semgrep', 'spotbugs', 'trivy', 'trufflehog',
     ]);
     for (const name of NAMES) {
