@@ -141,25 +141,25 @@ export interface DevSecOpsPipelineProps {
 }
 
 /**
- * Options for a Stage deployed by the pipeline.
+ * Options for a wave of Stages deployed in parallel; a single Stage takes the same and more.
  */
-export interface DevSecOpsStageOptions {
+export interface DevSecOpsWaveOptions {
   /**
-   * Steps to run before the Stage is deployed.
+   * Steps to run before the deployment.
    *
    * @default - none
    */
   readonly pre?: pipelines.Step[];
 
   /**
-   * Steps to run after the Stage is deployed (e.g. smoke tests, DAST).
+   * Steps to run after the deployment (e.g. smoke tests, DAST).
    *
    * @default - none
    */
   readonly post?: pipelines.Step[];
 
   /**
-   * Require a manual approval before the Stage is deployed.
+   * Require a manual approval before the deployment.
    *
    * @default false
    */
@@ -168,10 +168,15 @@ export interface DevSecOpsStageOptions {
   /**
    * Text shown to the approver.
    *
-   * @default - a text naming the Stage
+   * @default - a text naming the Stage or wave
    */
   readonly approvalComment?: string;
+}
 
+/**
+ * Options for a Stage deployed by the pipeline.
+ */
+export interface DevSecOpsStageOptions extends DevSecOpsWaveOptions {
   /**
    * Stop for a manual approval when the Stage's deployment would broaden IAM permissions
    * or security groups (`pipelines.ConfirmPermissionsBroadening`).
@@ -179,39 +184,6 @@ export interface DevSecOpsStageOptions {
    * @default false
    */
   readonly confirmPermissionsBroadening?: boolean;
-}
-
-/**
- * Options for a wave of Stages deployed in parallel.
- */
-export interface DevSecOpsWaveOptions {
-  /**
-   * Steps to run before the wave.
-   *
-   * @default - none
-   */
-  readonly pre?: pipelines.Step[];
-
-  /**
-   * Steps to run after the wave.
-   *
-   * @default - none
-   */
-  readonly post?: pipelines.Step[];
-
-  /**
-   * Require a manual approval before the wave is deployed.
-   *
-   * @default false
-   */
-  readonly approval?: boolean;
-
-  /**
-   * Text shown to the approver.
-   *
-   * @default - a text naming the wave
-   */
-  readonly approvalComment?: string;
 }
 
 /** One cdk-nag rule acknowledged by this library, where, and why it is safe. */
@@ -360,15 +332,10 @@ export class DevSecOpsPipeline extends Construct {
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const pre = [...(options.pre ?? [])];
-    if (options.confirmPermissionsBroadening) {
-      pre.unshift(new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage }));
-    }
-    if (options.approval) {
-      pre.unshift(new pipelines.ManualApprovalStep('Approve', {
-        comment: options.approvalComment ?? `Approve deployment of ${stage.stageName}`,
-      }));
-    }
+    const checks = options.confirmPermissionsBroadening
+      ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
+      : [];
+    const pre = preSteps(options, stage.stageName, checks);
     return this.codePipeline.addStage(stage, { pre, post: options.post });
   }
 
@@ -377,13 +344,7 @@ export class DevSecOpsPipeline extends Construct {
    * `addStage` are held to `nagPacks` too.
    */
   public addWave(id: string, options: DevSecOpsWaveOptions = {}): pipelines.Wave {
-    const pre = [...(options.pre ?? [])];
-    if (options.approval) {
-      pre.unshift(new pipelines.ManualApprovalStep('Approve', {
-        comment: options.approvalComment ?? `Approve deployment of wave ${id}`,
-      }));
-    }
-    return this.codePipeline.addWave(id, { pre, post: options.post });
+    return this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
   }
 
   /**
@@ -443,6 +404,14 @@ class HardenedCodePipeline extends pipelines.CodePipeline {
     super.doBuildPipeline();
     this.afterBuild();
   }
+}
+
+/** The approval (if asked for), then the given checks, then the user's own pre steps. */
+function preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[]): pipelines.Step[] {
+  const approval = options.approval
+    ? [new pipelines.ManualApprovalStep('Approve', { comment: options.approvalComment ?? `Approve deployment of ${name}` })]
+    : [];
+  return [...approval, ...checks, ...(options.pre ?? [])];
 }
 
 function findByPath(root: IConstruct, path: string): IConstruct | undefined {

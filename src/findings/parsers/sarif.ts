@@ -162,6 +162,14 @@ interface RuleInfo {
 const EMPTY: readonly string[] = Object.freeze([]);
 const NO_RULE: RuleInfo = { cves: EMPTY, cwes: EMPTY };
 
+/** CVE and CWE ids from a rule's or result's `properties` (tags, cve, cwe). */
+function addPropertyIds(cves: Ids, cwes: Ids, p: Record<string, unknown>): void {
+  addCves(cves, p.tags);
+  addCves(cves, p.cve);
+  addCwes(cwes, p.tags);
+  addCwes(cwes, p.cwe);
+}
+
 function ruleInfo(rule: unknown): RuleInfo {
   if (!isObj(rule)) return NO_RULE;
   const p = props(rule);
@@ -169,10 +177,7 @@ function ruleInfo(rule: unknown): RuleInfo {
   const cwes = new Ids();
   addCves(cves, rule.id);
   if (p) {
-    addCves(cves, p.tags);
-    addCves(cves, p.cve);
-    addCwes(cwes, p.tags);
-    addCwes(cwes, p.cwe);
+    addPropertyIds(cves, cwes, p);
     addCwes(cwes, p.cwes);
   }
   addTaxonomyCwes(cwes, rule.relationships);
@@ -598,12 +603,7 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
     const cveIds = RESULT_CVES.reset(rule.cves);
     addCves(cveIds, ruleId);
     const cweIds = RESULT_CWES.reset(rule.cwes);
-    if (resultProps) {
-      addCves(cveIds, resultProps.tags);
-      addCves(cveIds, resultProps.cve);
-      addCwes(cweIds, resultProps.tags);
-      addCwes(cweIds, resultProps.cwe);
-    }
+    if (resultProps) addPropertyIds(cveIds, cweIds, resultProps);
     addTaxonomyCwes(cweIds, result.taxa);
     cves = cveIds.list === rule.cves ? rule.cves : run.internList(cveIds.list);
     cwes = cweIds.list === rule.cwes ? rule.cwes : run.internList(cweIds.list);
