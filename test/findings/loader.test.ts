@@ -295,6 +295,31 @@ describe('lazy decoding', () => {
     expect(Object.keys(doc)).toEqual(['__proto__', 'big']);
   });
 
+  // The index only skips over small values (brackets and strings matched); JSON.parse checks them.
+  const sarifWith = (results: string, extra = '') => `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[${results}]${extra}}]}`;
+  const good = (i: number) => `{"ruleId":"r${i}","level":"error","message":{"text":"finding number ${i}"}}`;
+  const lazyFile = { decode: { lazyAboveBytes: 1, lazyContainerBytes: 128, readWindowBytes: 4096 } };
+
+  test('a malformed small element inside a lazy array fails closed when the parser reads it', async () => {
+    const results = [good(0), good(1), '{"ruleId":"r2" "level":"error"}', good(3), good(4)].join(',');
+    await expectBad(write(sarifWith(results)), /truncated or unparsable JSON at bytes \d+-\d+/, lazyFile);
+  });
+
+  test('a malformed element of a lazy array no parser reads still fails closed', async () => {
+    // "notes" is no SARIF field: the parser never reads it, the loader's check of unread elements does.
+    const notes = `,"notes":[${Array.from({ length: 30 }, (_, i) => `{"n":${i}}`).join(',')},{"n":01},{"n":7}]`;
+    const file = write(sarifWith([good(0), good(1), good(2)].join(','), notes));
+    await expectBad(file, /truncated or unparsable JSON at bytes \d+-\d+/, lazyFile);
+    // The same file with the element fixed loads.
+    const fixed = write(sarifWith([good(0), good(1), good(2)].join(','), notes.replace('01', '1')));
+    expect((await loadReport(fixed, lazyFile)).findings).toHaveLength(3);
+  });
+
+  test('mismatched brackets inside a small element are named by the tokenizer with their byte', async () => {
+    const results = [good(0), '{"ruleId":"r1","message":{"text":"x"]}', good(2)].join(',');
+    await expectBad(write(sarifWith(results)), /truncated or unparsable JSON: expected "," or "}" at byte \d+/, lazyFile);
+  });
+
   test('NDJSON from a file, lazily', async () => {
     const name = 'securityhub-asff/prowler-v2-asff.ndjson';
     const report = decodeReport(name, readFileSync(fixture(name)), tiny);

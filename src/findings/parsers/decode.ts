@@ -13,7 +13,10 @@ import { DecodedReport, ReportFormatError } from './types';
  * 100 MB report holds the text plus an object graph several times its size:
  * - one pass of a tokenizer that creates no values reads the file through a 4 MiB window, checks
  *   its structure (a truncated file fails here, before any parser runs) and records every
- *   container of at least `lazyContainerBytes` with its children's byte ranges;
+ *   container of at least `lazyContainerBytes` with its children's byte ranges. A small value
+ *   (most of the file: one SARIF result, one trivy vulnerability) is only skipped over, matching
+ *   brackets and strings, since `JSON.parse` checks it when it is read; `checkRest` parses the
+ *   elements no parser read, so a malformed element fails closed all the same;
  * - the document is built from real objects down to those large containers, and an array whose
  *   elements are each small becomes a *lazy array*: a read-only `Proxy` over an array (so
  *   `Array.isArray` is true and `length`, indexing, `for...of`, `map`, `filter` all work) that
@@ -291,9 +294,38 @@ function isScalarStart(c: number): boolean {
   return c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e; // - 0-9 t f n
 }
 
+// The closing brackets a skipped value still owes, innermost last.
+const SKIP_CLOSERS = new Uint8Array(64);
+
+/**
+ * The end (exclusive) of the object or array opening at `chunk[from]`, when it closes before
+ * `limit`: brackets matched by kind, strings jumped over with the native `indexOf`. -1 when it
+ * does not close before `limit` (a large container, or the end of the read window), nests deeper
+ * than 64, or a bracket does not match: the full tokenizer then reads it (and names any error).
+ * Keys, colons, commas and scalars are not checked here: `JSON.parse` checks them on reading.
+ */
+function skipSmallValue(chunk: Buffer, from: number, limit: number): number {
+  let depth = 0;
+  for (let j = from; j < limit; j++) {
+    const c = chunk[j];
+    if (c === QUOTE) {
+      j = closingQuote(chunk, j + 1);
+      if (j >= limit) return -1;
+    } else if (c === LBRACE || c === LBRACKET) {
+      if (depth === SKIP_CLOSERS.length) return -1;
+      SKIP_CLOSERS[depth++] = c + 2; // "{" + 2 is "}", "[" + 2 is "]"
+    } else if (c === RBRACE || c === RBRACKET) {
+      if (depth === 0 || SKIP_CLOSERS[--depth] !== c) return -1;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
 /**
  * One pass over the bytes, a JSON tokenizer that creates no values: it checks the structure
- * (so a truncated or malformed file fails before any parser runs), records every container
+ * (so a truncated file fails before any parser runs; a malformed small value fails when it is
+ * parsed, see `skipSmallValue` and `checkRest`), records every container
  * spanning at least `minBytes` with its children's byte ranges, and returns the ranges of the
  * top-level values (more than one: NDJSON, each starting on a new line). Children are kept on
  * one stack and dropped when their container closes small, so memory follows the large
@@ -399,6 +431,13 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
             isKey = false;
             tokenStart = at;
           } else if (c === LBRACE || c === LBRACKET) {
+            // A value that closes within `minBytes` (and this window) is skipped, not tokenized.
+            const skipped = skipSmallValue(chunk, i, Math.min(n, i + minBytes - 1));
+            if (skipped > 0) {
+              valueDone(at, offset + skipped);
+              i = skipped;
+              continue;
+            }
             if (depth === kinds.length) {
               const grow = <T extends Uint8Array | Float64Array>(a: T, b: T): T => {
                 b.set(a);
@@ -470,7 +509,23 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
 
 /** Builds a lazily decoded document: real objects down to the large arrays, lazy arrays there. */
 class LazyJson {
+  /** Per lazy array, its bounds and which elements were read. */
+  private readonly arrays: Array<{ bounds: Float64Array; read: Uint8Array }> = [];
   constructor(readonly src: ByteSource, readonly large: Map<number, LargeContainer>) {}
+
+  /** Registers a lazy array's bounds; returns the flags its reads set. */
+  track(bounds: Float64Array): Uint8Array {
+    const read = new Uint8Array(bounds.length / 2);
+    this.arrays.push({ bounds, read });
+    return read;
+  }
+
+  /** Parses every element of every lazy array that was never read: a malformed one fails closed. */
+  checkRest(): void {
+    for (const { bounds, read } of this.arrays) {
+      for (let k = 0; k < read.length; k++) if (read[k] === 0) this.parse(bounds[2 * k], bounds[2 * k + 1]);
+    }
+  }
 
   parse(start: number, end: number): unknown {
     try {
@@ -508,9 +563,10 @@ class LazyJson {
 function decodeJsonLazily(src: ByteSource, from: number, containerBytes: number): DecodedReport {
   const { large, tops } = indexJson(src, from, containerBytes);
   const json = new LazyJson(src, large);
-  if (tops.length === 2) return { file: src.file, encoding: 'json', doc: json.value(tops[0], tops[1]) };
+  const checkRest = () => json.checkRest();
+  if (tops.length === 2) return { file: src.file, encoding: 'json', doc: json.value(tops[0], tops[1]), checkRest };
   // Several top-level values: NDJSON, one record per line, each read when the parser gets to it.
-  return { file: src.file, encoding: 'ndjson', doc: lazyArray(json, Float64Array.from(tops)) };
+  return { file: src.file, encoding: 'ndjson', doc: lazyArray(json, Float64Array.from(tops)), checkRest };
 }
 
 /**
@@ -579,12 +635,14 @@ export function forEachElement(array: readonly unknown[], visit: (element: unkno
  */
 function lazyArray(json: LazyJson, bounds: Float64Array): unknown[] {
   const length = bounds.length / 2;
+  const read = json.track(bounds);
   let lastIndex = -1;
   let lastValue: unknown;
   const at = (k: number): unknown => {
     if (k !== lastIndex) {
       lastValue = json.parse(bounds[2 * k], bounds[2 * k + 1]);
       lastIndex = k;
+      read[k] = 1;
     }
     return lastValue;
   };

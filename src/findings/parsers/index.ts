@@ -161,5 +161,7 @@ function emptyMeansNoFindings(format: string | undefined): ReportParser | undefi
 function load(decoded: DecodedReport, format: string | undefined, ctx: ParseContext): LoadedReport {
   const { parser, report } = choose(decoded, format);
   const findings = parseWith(parser, report, ctx);
+  // The index only skipped over small values: whatever the parser did not read is checked now.
+  decoded.checkRest?.();
   return { file: decoded.file, format: parser.format, tools: toolsOf(parser, report, findings), findings };
 }

@@ -14,6 +14,11 @@ export interface DecodedReport {
    * csv: array of rows (arrays of cells), header first.
    */
   readonly doc: unknown;
+  /**
+   * Lazily decoded JSON only (see decode.ts): parses every element of a lazy array that no parser
+   * read, throwing `ReportFormatError` for a malformed one. The loader calls it once the parser is done.
+   */
+  readonly checkRest?: () => void;
 }
 
 export interface ParseContext {
