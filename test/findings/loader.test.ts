@@ -280,11 +280,23 @@ describe('lazy decoding', () => {
   });
 
   test('a lazy array read after its report was closed fails instead of reading another file', () => {
-    const opened = openLargeJsonReport(fixture(SEMGREP_SARIF), { lazyContainerBytes: 64 * 1024, readWindowBytes: 1024 })!;
-    const results = (opened.report.doc as { runs: Array<{ results: unknown[] }> }).runs[0].results;
-    expect(results[0]).toBeDefined();
+    const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: Array.from({ length: 200 }, (_, i) => ({ ruleId: `r${i}` })) }] };
+    const opened = openLargeJsonReport(write(JSON.stringify(doc)), { lazyContainerBytes: 256, readWindowBytes: 1024 })!;
+    const results = (opened.report.doc as typeof doc).runs[0].results;
+    expect(results[0]).toEqual({ ruleId: 'r0' });
     opened.source.close();
-    expect(() => results[40]).toThrow(/read after the report was closed/);
+    // Element 150 is in a later run of elements than 0 (runs are at most 64 long): it must be read.
+    expect(() => results[150]).toThrow(/read after the report was closed/);
+  });
+
+  test('elements are parsed in runs, in order, and read back alike', () => {
+    const results = Array.from({ length: 300 }, (_, i) => ({ ruleId: `r${i}`, n: i, s: 'x'.repeat(i % 7) }));
+    const report = decodeReport('x', Buffer.from(JSON.stringify({ results }, null, 1)), { lazyAboveBytes: 1, lazyContainerBytes: 256 });
+    const lazy = (report.doc as { results: unknown[] }).results;
+    for (const i of [0, 63, 64, 65, 299, 128, 1, 200, 199]) expect(lazy[i]).toEqual(results[i]);
+    const seen: unknown[] = [];
+    forEachElement(lazy, (r) => seen.push(r));
+    expect(seen).toEqual(results);
   });
 
   test('a "__proto__" key stays a plain property, as with JSON.parse', () => {

@@ -25,7 +25,7 @@ import { DecodedReport, ReportFormatError } from './types';
  * `doc.Results[i].Vulnerabilities` as usual, one element at a time, and only the findings they
  * produce stay in memory (neither the text nor the parsed report is ever whole in memory).
  * `forEachElement` is the fast way through an array (it skips the Proxy), `elementsAt` walks JSON
- * paths (`['Results', '*', 'Vulnerabilities']`). Reading an element twice parses it twice, and lazy
+ * paths (`['Results', '*', 'Vulnerabilities']`). Reading back to an element parses it again, and lazy
  * arrays can be read only while `loadReport` runs (the file is closed afterwards).
  */
 
@@ -507,6 +507,10 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
   return { large, tops };
 }
 
+// A lazy array's elements are parsed in runs of up to this many, spanning at most this many bytes.
+const RUN_ELEMENTS = 64;
+const RUN_BYTES = 256 * 1024;
+
 /** Builds a lazily decoded document: real objects down to the large arrays, lazy arrays there. */
 class LazyJson {
   /** Per lazy array, its bounds and which elements were read. */
@@ -536,6 +540,35 @@ class LazyJson {
     }
   }
 
+  /**
+   * Elements k, k+1, ... of an array (at most `RUN_ELEMENTS`, spanning at most `RUN_BYTES`) in one
+   * `JSON.parse`: the bytes between sibling elements are a comma and white space, which the index
+   * checked, so the run is an array's body. One call per run instead of per element, and the same
+   * values; when the run does not parse, each element is parsed alone so the error names its bytes.
+   */
+  parseRun(bounds: Float64Array, k: number): unknown[] {
+    const n = bounds.length / 2;
+    const start = bounds[2 * k];
+    let last = k;
+    while (last + 1 < n && last + 1 - k < RUN_ELEMENTS && bounds[2 * (last + 1) + 1] - start <= RUN_BYTES) last++;
+    if (last === k) return [this.parse(start, bounds[2 * k + 1])];
+    let run: unknown;
+    try {
+      run = JSON.parse(`[${this.src.text(start, bounds[2 * last + 1])}]`);
+    } catch (e) {
+      if (e instanceof ReportFormatError) throw e;
+      for (let j = k; j <= last; j++) this.parse(bounds[2 * j], bounds[2 * j + 1]);
+      throw new ReportFormatError(this.src.file, `truncated or unparsable JSON at bytes ${start}-${bounds[2 * last + 1]}: ${(e as Error).message}`);
+    }
+    // Cannot differ (each element is one value), but a run is only trusted when it is the elements.
+    if (!Array.isArray(run) || run.length !== last - k + 1) {
+      const one: unknown[] = [];
+      for (let j = k; j <= last; j++) one.push(this.parse(bounds[2 * j], bounds[2 * j + 1]));
+      return one;
+    }
+    return run;
+  }
+
   value(start: number, end: number): unknown {
     const container = this.large.get(start);
     if (!container) return this.parse(start, end);
@@ -553,7 +586,7 @@ class LazyJson {
     }
     let allSmall = true;
     for (let k = 0; k < ch.length && allSmall; k += 2) if (this.large.has(ch[k])) allSmall = false;
-    if (allSmall) return lazyArray(this, ch);
+    if (allSmall) return lazyArray(this, ch, true);
     const out: unknown[] = [];
     for (let k = 0; k < ch.length; k += 2) out.push(this.value(ch[k], ch[k + 1]));
     return out;
@@ -566,7 +599,7 @@ function decodeJsonLazily(src: ByteSource, from: number, containerBytes: number)
   const checkRest = () => json.checkRest();
   if (tops.length === 2) return { file: src.file, encoding: 'json', doc: json.value(tops[0], tops[1]), checkRest };
   // Several top-level values: NDJSON, one record per line, each read when the parser gets to it.
-  return { file: src.file, encoding: 'ndjson', doc: lazyArray(json, Float64Array.from(tops)), checkRest };
+  return { file: src.file, encoding: 'ndjson', doc: lazyArray(json, Float64Array.from(tops), false), checkRest };
 }
 
 /**
@@ -630,21 +663,23 @@ export function forEachElement(array: readonly unknown[], visit: (element: unkno
 }
 
 /**
- * A read-only array whose element k is `JSON.parse` of bytes [bounds[2k], bounds[2k+1]),
- * parsed on each read (the last one read is remembered, for `a[i].x ... a[i].y`).
+ * A read-only array whose element k is `JSON.parse` of bytes [bounds[2k], bounds[2k+1]). Reading
+ * element k parses the run of elements from k (see `parseRun`; NDJSON lines one by one), and the
+ * last run is remembered: reading on in order parses each element once, reading back parses again.
  */
-function lazyArray(json: LazyJson, bounds: Float64Array): unknown[] {
+function lazyArray(json: LazyJson, bounds: Float64Array, separatedByCommas: boolean): unknown[] {
   const length = bounds.length / 2;
   const read = json.track(bounds);
-  let lastIndex = -1;
-  let lastValue: unknown;
+  // The elements parsed last: [batchStart, batchStart + batch.length).
+  let batchStart = -1;
+  let batch: unknown[] = [];
   const at = (k: number): unknown => {
-    if (k !== lastIndex) {
-      lastValue = json.parse(bounds[2 * k], bounds[2 * k + 1]);
-      lastIndex = k;
-      read[k] = 1;
-    }
-    return lastValue;
+    const i = k - batchStart;
+    if (i >= 0 && i < batch.length) return batch[i];
+    batch = separatedByCommas ? json.parseRun(bounds, k) : [json.parse(bounds[2 * k], bounds[2 * k + 1])];
+    batchStart = k;
+    read.fill(1, k, k + batch.length);
+    return batch[0];
   };
   const readOnly = (): boolean => {
     throw new TypeError(`${json.src.file}: a lazily decoded report array is read-only`);
