@@ -8,7 +8,7 @@ import { Finding, ToolRef } from './model';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation } from './policy';
 import { writeAsff } from './reporters/asff';
-import { writeJUnit } from './reporters/junit';
+import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
 import { writeMarkdown } from './reporters/markdown';
 import { GateResult, GateResultError, gateResultHead, parseGateResult, ReportBrief, SecretScanScope, writeGateResult } from './reporters/result';
 import { writeSarif } from './reporters/sarif';
@@ -65,6 +65,8 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
   --asff-min-severity SEV   least serious severity exported to ASFF (default: --fail-on)
                             Security Hub fields (defaults from CODEBUILD_BUILD_ARN and AWS_REGION)
+  --junit-max-cases N       most test cases in ${OUTPUT_FILES.junit} (default ${CODEBUILD_MAX_TEST_CASES}, what a CodeBuild report
+                            keeps): the most serious findings are listed, the rest counted in one case
 
 summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary (for the approval step).
   --in DIR                  an evaluate --out directory; repeatable. A directory without a result fails.
@@ -193,6 +195,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'product-arn': { type: 'string' },
       'asff-id-prefix': { type: 'string' },
       'asff-min-severity': { type: 'string' },
+      'junit-max-cases': { type: 'string' },
     },
   });
   const gate = values.gate;
@@ -213,6 +216,13 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     horizonDays = Number(values['expiry-horizon']);
     if (!/^\d+$/.test(values['expiry-horizon']) || horizonDays < 1) throw new UsageError(`--expiry-horizon "${values['expiry-horizon']}": use a whole number of days >= 1`);
   }
+  let junitMaxCases = CODEBUILD_MAX_TEST_CASES;
+  if (values['junit-max-cases'] !== undefined) {
+    junitMaxCases = Number(values['junit-max-cases']);
+    if (!/^\d+$/.test(values['junit-max-cases']) || junitMaxCases < 1) {
+      throw new UsageError(`--junit-max-cases "${values['junit-max-cases']}": use a whole number of test cases >= 1`);
+    }
+  }
   const env = accountFromEnv();
   const account = values['aws-account-id'] ?? env.account;
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
@@ -228,6 +238,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     failOn,
     secretSeverity,
     asffMinSeverity,
+    junitMaxCases,
     ...(secretScan !== undefined && { secretScan: secretScan as SecretScanScope }),
     suppressions,
     ...(baseline && { baseline }),
@@ -250,6 +261,8 @@ export interface GateRun {
   readonly failOn: Severity;
   readonly secretSeverity: Severity;
   readonly asffMinSeverity: Severity;
+  /** Most test cases in the JUnit report. @default CODEBUILD_MAX_TEST_CASES */
+  readonly junitMaxCases?: number;
   readonly secretScan?: SecretScanScope;
   readonly suppressions: SuppressionSet;
   readonly baseline?: ReadonlySet<string>;
@@ -294,7 +307,8 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
     io.err(`warning: ${OUTPUT_FILES.asff}: no AWS account or region known (CODEBUILD_BUILD_ARN, AWS_REGION or --aws-account-id/--aws-region); placeholders used\n`);
   }
 
-  writeFileWith(join(out, OUTPUT_FILES.junit), (sink) => writeJUnit(evaluation, { tools: tools.map((t) => t.name) }, sink));
+  const junitOptions = { tools: tools.map((t) => t.name), ...(run.junitMaxCases !== undefined && { maxCases: run.junitMaxCases }) };
+  writeFileWith(join(out, OUTPUT_FILES.junit), (sink) => writeJUnit(evaluation, junitOptions, sink));
   phase('junit');
   writeFileWith(join(out, OUTPUT_FILES.sarif), (sink) => writeSarif(evaluation, { tools }, sink));
   phase('sarif');

@@ -302,6 +302,26 @@ describe('evaluate: bad input fails closed (exit 2, file and problem named)', ()
     expect(noReport.stderr).toContain('at least one --report');
     expect(run(['evaluate', '--report', TRIVY_SARIF, '--out', outDir()]).stderr).toContain('--gate NAME is required');
     expect(run(['frobnicate']).code).toBe(2);
+    for (const bad of ['0', '-5', '2.5', 'all']) {
+      const cases = evaluate([TRIVY_SARIF], [`--junit-max-cases=${bad}`]);
+      expect(cases.code).toBe(2);
+      expect(cases.stderr).toContain(`--junit-max-cases "${bad}": use a whole number of test cases >= 1`);
+    }
+  });
+
+  test('--junit-max-cases sets how many test cases junit.xml lists', () => {
+    const file = tmp('junit-cap.sarif');
+    writeBigSarif(file, 3_000, 0);
+    const all = evaluate([file], ['--junit-max-cases', '5000']);
+    expect(all.code).toBe(1);
+    // every third result blocks: 1,000 failing cases, all listed
+    expect(readFileSync(join(all.out, 'junit.xml'), 'utf8')).toMatch(/<testsuites name="test" tests="1000" failures="1000"/);
+    const few = evaluate([file], ['--junit-max-cases', '10']);
+    const junit = readFileSync(join(few.out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="test" tests="10" failures="10"/);
+    expect(junit).toContain('name="991 more blocking finding(s) at or above HIGH, not listed"');
+    // the other reports still hold every finding
+    expect(result(few.out).counts.blocking.HIGH).toBe(1000);
   });
 
   test('--help documents the exit codes', () => {
@@ -326,7 +346,9 @@ describe('evaluate: size', () => {
     expect(res.fingerprints).toHaveLength(100_000);
     expect(res.blocking).toHaveLength(500);
     const junit = readFileSync(join(r.out, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testsuites name="test" tests="33334" failures="33334"/);
+    // JUnit: what a CodeBuild report keeps, 499 findings and one case counting the other 32,835
+    expect(junit).toMatch(/<testsuites name="test" tests="500" failures="500"/);
+    expect(junit).toContain('name="32835 more blocking finding(s) at or above HIGH, not listed"');
     const asff = JSON.parse(readFileSync(join(r.out, 'asff.json'), 'utf8'));
     // Security Hub gets the findings at or above the threshold, in batches of at most 100
     expect(asff).toHaveLength(334);

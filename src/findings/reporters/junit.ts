@@ -1,4 +1,5 @@
 import { FindingDecision, GateEvaluation } from '../policy';
+import { SEVERITY_ORDER } from '../severity';
 import { whereOf } from './result';
 import { Sink } from './sink';
 
@@ -7,11 +8,26 @@ import { Sink } from './sink';
  * per blocking finding, suppressed findings as skipped testcases with the reason, and one
  * passing testcase when a tool has no blocking finding (a suite is never empty, so a tool that
  * ran clean shows up as passed rather than missing).
+ *
+ * A CodeBuild test report keeps at most 500 test cases and truncates the rest itself (see
+ * `CODEBUILD_MAX_TEST_CASES`). So the document holds at most `maxCases`: the most serious blocking
+ * findings first, then the suppressed ones, and, in each suite where some did not fit, one more
+ * testcase (failing, or skipped) that counts them and points to findings.sarif and gate-result.json,
+ * which list every finding. Which 500 a reviewer sees is then our choice, not the truncation's.
  */
+
+/** Test cases a CodeBuild test report keeps (https://docs.aws.amazon.com/codebuild/latest/userguide/test-report.html). */
+export const CODEBUILD_MAX_TEST_CASES = 500;
 
 export interface JUnitOptions {
   /** Every tool that reported for this gate, including those without findings. */
   readonly tools: readonly string[];
+  /**
+   * Most test cases in the document (at least 1): findings beyond it are counted, not listed.
+   * Only the one case each tool's suite needs can go beyond it (more tools than cases).
+   * @default CODEBUILD_MAX_TEST_CASES
+   */
+  readonly maxCases?: number;
 }
 
 // XML 1.0 forbids most control characters even when escaped; scanner output can contain them.
@@ -71,8 +87,29 @@ interface Suite {
   baseline: number;
 }
 
+/**
+ * Lists up to `budget` decisions across suites, most serious first (then in report order): returns,
+ * per suite, the decisions to list, in report order.
+ */
+function choose(lists: ReadonlyArray<readonly FindingDecision[]>, budget: number): FindingDecision[][] {
+  const total = lists.reduce((n, l) => n + l.length, 0);
+  if (total <= budget) return lists.map((l) => [...l]);
+  const chosen = new Set<FindingDecision>();
+  for (const severity of SEVERITY_ORDER) {
+    for (const list of lists) {
+      for (const d of list) {
+        if (chosen.size >= budget) break;
+        if (d.finding.severity === severity) chosen.add(d);
+      }
+    }
+  }
+  return lists.map((l) => l.filter((d) => chosen.has(d)));
+}
+
 /** Writes the JUnit XML document. */
 export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, sink: Sink): void {
+  const maxCases = options.maxCases ?? CODEBUILD_MAX_TEST_CASES;
+  if (!Number.isInteger(maxCases) || maxCases < 1) throw new Error(`JUnit maxCases ${maxCases}: use a whole number of test cases >= 1`);
   const suites = new Map<string, Suite>();
   const suite = (tool: string): Suite => {
     let s = suites.get(tool);
@@ -93,25 +130,53 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
   // Never an empty document: a gate without any tool still shows up as one (passing) suite.
   if (suites.size === 0) suite('(no tool)');
 
+  // The cap, less one passing case per suite without blocking findings, less one case per suite
+  // that counts what it could not list: first for blocking findings, then for suppressed ones.
+  const all = [...suites.values()];
+  const passing = all.filter((s) => s.failing.length === 0).length;
+  const fit = (lists: ReadonlyArray<readonly FindingDecision[]>, room: number): FindingDecision[][] => {
+    const total = lists.reduce((n, l) => n + l.length, 0);
+    const counters = lists.filter((l) => l.length > 0).length;
+    return choose(lists, total <= room ? room : Math.max(0, room - counters));
+  };
+  const listedFailing = fit(all.map((s) => s.failing), maxCases - passing);
+  const failingCases = all.reduce((n, s, i) => n + listedFailing[i].length + (listedFailing[i].length < s.failing.length ? 1 : 0), 0);
+  const listedSkipped = fit(all.map((s) => s.skipped), maxCases - passing - failingCases);
+
   let tests = 0;
   let failures = 0;
   let skipped = 0;
-  for (const s of suites.values()) {
-    tests += s.failing.length + s.skipped.length + (s.failing.length === 0 ? 1 : 0);
-    failures += s.failing.length;
-    skipped += s.skipped.length;
-  }
+  const counts = all.map((s, i) => {
+    const moreFailing = s.failing.length - listedFailing[i].length;
+    const moreSkipped = s.skipped.length - listedSkipped[i].length;
+    const failed = listedFailing[i].length + (moreFailing > 0 ? 1 : 0);
+    const skip = listedSkipped[i].length + (moreSkipped > 0 ? 1 : 0);
+    const n = failed + skip + (s.failing.length === 0 ? 1 : 0);
+    tests += n;
+    failures += failed;
+    skipped += skip;
+    return { moreFailing, moreSkipped, failed, skip, n };
+  });
 
   const gate = xml(evaluation.gate);
   sink.write('<?xml version="1.0" encoding="UTF-8"?>\n');
   sink.write(`<testsuites name="${gate}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="0">\n`);
-  for (const [tool, s] of suites) {
+  const elsewhere = 'every finding is in findings.sarif and gate-result.json';
+  const tools = [...suites.keys()];
+  all.forEach((s, i) => {
+    const tool = tools[i];
+    const c = counts[i];
     const classname = xml(`${evaluation.gate}.${tool}`);
-    const n = s.failing.length + s.skipped.length + (s.failing.length === 0 ? 1 : 0);
-    sink.write(`  <testsuite name="${xml(`${evaluation.gate}/${tool}`)}" tests="${n}" failures="${s.failing.length}" errors="0" skipped="${s.skipped.length}" time="0" timestamp="${xml(evaluation.evaluatedAt.replace(/\.\d+Z$/, ''))}">\n`);
-    for (const d of s.failing) {
+    sink.write(`  <testsuite name="${xml(`${evaluation.gate}/${tool}`)}" tests="${c.n}" failures="${c.failed}" errors="0" skipped="${c.skip}" time="0" timestamp="${xml(evaluation.evaluatedAt.replace(/\.\d+Z$/, ''))}">\n`);
+    for (const d of listedFailing[i]) {
       sink.write(`    <testcase classname="${classname}" name="${xml(caseName(d))}" time="0">\n`
         + `      <failure type="${d.finding.severity}" message="${xml(clip(`${d.finding.severity}: ${d.finding.title}`, 500))}">${xml(details(d))}</failure>\n`
+        + '    </testcase>\n');
+    }
+    if (c.moreFailing > 0) {
+      const what = `${c.moreFailing} more blocking finding(s) at or above ${evaluation.failOn}, not listed`;
+      sink.write(`    <testcase classname="${classname}" name="${xml(what)}" time="0">\n`
+        + `      <failure type="${evaluation.failOn}" message="${xml(`${what}: a CodeBuild report keeps at most ${CODEBUILD_MAX_TEST_CASES} test cases, the most serious are listed; ${elsewhere}`)}"/>\n`
         + '    </testcase>\n');
     }
     if (s.failing.length === 0) {
@@ -122,12 +187,18 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
       const name = `no blocking findings at or above ${evaluation.failOn}${rest ? ` (${rest})` : ''}`;
       sink.write(`    <testcase classname="${classname}" name="${xml(name)}" time="0"/>\n`);
     }
-    for (const d of s.skipped) {
+    for (const d of listedSkipped[i]) {
       sink.write(`    <testcase classname="${classname}" name="${xml(caseName(d))}" time="0">\n`);
       sink.write(`      <skipped message="${xml(clip(skipMessage(d), 1000))}"/>\n`);
       sink.write('    </testcase>\n');
     }
+    if (c.moreSkipped > 0) {
+      const what = `${c.moreSkipped} more suppressed finding(s), not listed`;
+      sink.write(`    <testcase classname="${classname}" name="${xml(what)}" time="0">\n`);
+      sink.write(`      <skipped message="${xml(`${what}: ${elsewhere}`)}"/>\n`);
+      sink.write('    </testcase>\n');
+    }
     sink.write('  </testsuite>\n');
-  }
+  });
   sink.write('</testsuites>\n');
 }

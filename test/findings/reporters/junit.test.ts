@@ -1,13 +1,13 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { manyFindings, NOW, sampleEvaluation, TOOLS } from './sample';
 import { evaluateGate } from '../../../src/findings/policy';
-import { writeJUnit, xml } from '../../../src/findings/reporters/junit';
+import { CODEBUILD_MAX_TEST_CASES, writeJUnit, xml } from '../../../src/findings/reporters/junit';
 import { StringSink } from '../../../src/findings/reporters/sink';
 import { Severity } from '../../../src/findings/severity';
 
-function render(evaluation = sampleEvaluation(), tools = TOOLS.map((t) => t.name)): string {
+function render(evaluation = sampleEvaluation(), tools = TOOLS.map((t) => t.name), maxCases?: number): string {
   const sink = new StringSink();
-  writeJUnit(evaluation, { tools }, sink);
+  writeJUnit(evaluation, { tools, ...(maxCases !== undefined && { maxCases }) }, sink);
   return sink.toString();
 }
 
@@ -71,11 +71,45 @@ describe('JUnit XML', () => {
     expect(doc.failures).toBe('0');
   });
 
-  test('totals on <testsuites> add up for 10,000 blocking findings', () => {
-    const doc = parse(render(evaluateGate(manyFindings(10_000), { gate: 'big', failOn: Severity.HIGH, now: NOW }), ['bulk']));
+  test('totals on <testsuites> add up for 10,000 blocking findings when the cap allows them all', () => {
+    const doc = parse(render(evaluateGate(manyFindings(10_000), { gate: 'big', failOn: Severity.HIGH, now: NOW }), ['bulk'], 10_001));
     expect(doc.tests).toBe('10000');
     expect(doc.failures).toBe('10000');
     expect(doc.testsuite[0].testcase).toHaveLength(10_000);
+  });
+
+  test('at most 500 test cases by default (what a CodeBuild report keeps): the most serious first, the rest counted', () => {
+    expect(CODEBUILD_MAX_TEST_CASES).toBe(500);
+    // 9,000 HIGH first in report order, then 1,000 CRITICAL: the CRITICAL ones must be the ones listed.
+    const findings = [...manyFindings(9_000, Severity.HIGH), ...manyFindings(1_000, Severity.CRITICAL).map((f, i) => ({ ...f, title: `critical ${i}`, fingerprint: `code:c${i}` }))];
+    const doc = parse(render(evaluateGate(findings, { gate: 'big', failOn: Severity.HIGH, now: NOW }), ['bulk']));
+    const cases = doc.testsuite[0].testcase;
+    expect(cases).toHaveLength(500);
+    expect(doc.tests).toBe('500');
+    expect(doc.failures).toBe('500');
+    expect(cases.slice(0, 499).every((c: any) => c.failure.type === 'CRITICAL')).toBe(true);
+    expect(cases[0].failure.message).toBe('CRITICAL: critical 0');
+    const more = cases[499];
+    expect(more.name).toBe('9501 more blocking finding(s) at or above HIGH, not listed');
+    expect(more.failure.message).toMatch(/at most 500 test cases.*every finding is in findings\.sarif and gate-result\.json/);
+  });
+
+  test('suppressed findings fill what blocking ones leave, and the rest are counted as one skipped case', () => {
+    const suppressed = manyFindings(50, Severity.HIGH).map((f) => ({ ...f, suppressedByTool: true }));
+    const blocking = manyFindings(5, Severity.CRITICAL).map((f, i) => ({ ...f, fingerprint: `code:b${i}` }));
+    const doc = parse(render(evaluateGate([...blocking, ...suppressed], { gate: 'g', failOn: Severity.HIGH, now: NOW }), ['bulk'], 20));
+    const cases = doc.testsuite[0].testcase;
+    expect(cases).toHaveLength(20);
+    expect(cases.filter((c: any) => c.failure)).toHaveLength(5);
+    const skipped = cases.filter((c: any) => c.skipped !== undefined);
+    // 20 cases: 5 blocking, 14 of the 50 suppressed, one case counting the other 36
+    expect(skipped).toHaveLength(15);
+    expect(skipped[14].name).toBe('36 more suppressed finding(s), not listed');
+    expect(doc.skipped).toBe('15');
+  });
+
+  test('a cap below one test case is refused', () => {
+    expect(() => render(sampleEvaluation(), TOOLS.map((t) => t.name), 0)).toThrow(/maxCases 0: use a whole number of test cases >= 1/);
   });
 });
 
