@@ -1,4 +1,3 @@
-import { StringTable } from '../merge';
 import { Finding } from '../model';
 import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts } from '../policy';
 import { Severity, SEVERITY_ORDER, severityRank } from '../severity';
@@ -181,22 +180,21 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
 }
 
 /**
- * Writes `gate-result.json`; the fingerprint list is streamed, one per line. `head`, when given, is
- * `gateResultHead(evaluation, options)` already made (for the summary).
+ * Writes `gate-result.json`; the fingerprint list is streamed, one per line, one per finding: the
+ * gate evaluates merged findings (`mergeFindings`), which never share a fingerprint, so the list
+ * needs no second pass to drop repeats (and a repeat would be harmless: a baseline is a set).
+ * `head`, when given, is `gateResultHead(evaluation, options)` already made (for the summary).
  */
 export function writeGateResult(evaluation: GateEvaluation, options: GateResultOptions, sink: Sink, head?: Omit<GateResult, 'fingerprints'>): void {
   const text = JSON.stringify(head ?? gateResultHead(evaluation, options), null, 2);
   sink.write(text.slice(0, text.lastIndexOf('}')).trimEnd());
   sink.write(',\n  "fingerprints": [');
-  const seen = new StringTable(evaluation.decisions.length);
   let first = true;
   // Written a few hundred at a time: one sink write per fingerprint costs more than the fingerprint.
   let lines = '';
   let pending = 0;
   for (const d of evaluation.decisions) {
-    const fp = d.finding.fingerprint;
-    if (seen.getOrAdd(fp, 0) >= 0) continue;
-    lines += (first ? '\n    ' : ',\n    ') + jsonString(fp);
+    lines += (first ? '\n    ' : ',\n    ') + jsonString(d.finding.fingerprint);
     first = false;
     if (++pending === 256) {
       sink.write(lines);
