@@ -551,22 +551,20 @@ class LazyJson {
     const start = bounds[2 * k];
     let last = k;
     while (last + 1 < n && last + 1 - k < RUN_ELEMENTS && bounds[2 * (last + 1) + 1] - start <= RUN_BYTES) last++;
-    if (last === k) return [this.parse(start, bounds[2 * k + 1])];
-    let run: unknown;
-    try {
-      run = JSON.parse(`[${this.src.text(start, bounds[2 * last + 1])}]`);
-    } catch (e) {
-      if (e instanceof ReportFormatError) throw e;
-      for (let j = k; j <= last; j++) this.parse(bounds[2 * j], bounds[2 * j + 1]);
-      throw new ReportFormatError(this.src.file, `truncated or unparsable JSON at bytes ${start}-${bounds[2 * last + 1]}: ${(e as Error).message}`);
+    if (last > k) {
+      let run: unknown;
+      try {
+        run = JSON.parse(`[${this.src.text(start, bounds[2 * last + 1])}]`);
+      } catch (e) {
+        if (e instanceof ReportFormatError) throw e;
+        // Parsed one by one below: the element that does not parse throws, naming its bytes.
+      }
+      // A run is only trusted when it is exactly the elements (each element is one value).
+      if (Array.isArray(run) && run.length === last - k + 1) return run;
     }
-    // Cannot differ (each element is one value), but a run is only trusted when it is the elements.
-    if (!Array.isArray(run) || run.length !== last - k + 1) {
-      const one: unknown[] = [];
-      for (let j = k; j <= last; j++) one.push(this.parse(bounds[2 * j], bounds[2 * j + 1]));
-      return one;
-    }
-    return run;
+    const one: unknown[] = [];
+    for (let j = k; j <= last; j++) one.push(this.parse(bounds[2 * j], bounds[2 * j + 1]));
+    return one;
   }
 
   value(start: number, end: number): unknown {
