@@ -41,13 +41,19 @@ function flat(kind: string, body: string): string {
   return fingerprint;
 }
 
-// White space that folding would change: any but a plain space, two spaces, a space at either end.
-const UNFOLDED = /[^\S ]| {2}|^ | $/;
+// Only plain spaces for white space, none at the start (the end and doubled spaces are checked
+// apart): anchored, the way V8 matches fastest (this runs for every snippet of every finding).
+const FOLDED_START = /^(?! )[\S ]*$/;
+
+/** True when folding would not change the text: white space is single plain spaces, none at either end. */
+function isFolded(text: string): boolean {
+  return FOLDED_START.test(text) && text.charCodeAt(text.length - 1) !== 32 && !text.includes('  ');
+}
 
 /** Folds white space so that re-indenting a line does not change its fingerprint. */
 export function normalizeSnippet(snippet: string): string {
-  // Most snippets are one line already folded: no regular expression, no copy.
-  return UNFOLDED.test(snippet) ? snippet.replace(/\s+/g, ' ').trim() : snippet;
+  // Most snippets are one line already folded: no copy.
+  return isFolded(snippet) ? snippet : snippet.replace(/\s+/g, ' ').trim();
 }
 
 export function codeFingerprint(ruleId: string, file: string, snippet?: string, line?: number): string {
