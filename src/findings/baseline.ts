@@ -4,7 +4,8 @@
  * Accepted forms (detected from the content):
  * - a JSON array of fingerprint strings;
  * - a JSON object with a `fingerprints` array (the `gate-result.json` a previous `evaluate` wrote);
- * - a SARIF log (a previous run's `findings.sarif`): each result's `partialFingerprints` entry of this tool;
+ * - a SARIF log (a previous run's `findings.sarif`): each result's `partialFingerprints` entry of this tool,
+ *   and a merged finding's `properties.otherFingerprints`;
  * - plain text, one fingerprint per line (`#` starts a comment).
  */
 
@@ -51,7 +52,10 @@ function fromJson(body: string, file: string): Set<string> {
     for (const run of obj.runs as Array<Record<string, unknown>>) {
       for (const result of (run?.results ?? []) as Array<Record<string, unknown>>) {
         const fp = (result?.partialFingerprints as Record<string, unknown> | undefined)?.[SARIF_FINGERPRINT_KEY];
-        if (typeof fp === 'string') out.add(fp);
+        if (typeof fp !== 'string') continue;
+        out.add(fp);
+        const others = (result?.properties as Record<string, unknown> | undefined)?.otherFingerprints;
+        if (Array.isArray(others)) for (const o of others) if (typeof o === 'string' && FINGERPRINT.test(o)) out.add(o);
       }
     }
     const anyResults = (obj.runs as Array<Record<string, unknown>>).some((r) => Array.isArray(r?.results) && (r.results as unknown[]).length > 0);

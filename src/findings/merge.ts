@@ -9,7 +9,8 @@ import { severityRank } from './severity';
  *   no package version, or a GHSA id next to the CVE).
  * The merged finding lists every tool, keeps the highest severity (and that finding's raw
  * severity), the union of CVE and CWE ids, the first known location, resource, package fields
- * and help link. It counts as suppressed by the tool only if every merged finding was: one
+ * and help link, and every member's fingerprint: the smallest as `fingerprint` (whatever the
+ * order of the reports), the others as `otherFingerprints`. It counts as suppressed by the tool only if every merged finding was: one
  * scanner's inline ignore must not hide another scanner's report.
  * Order: the order in which each merged finding first appears. Inputs are not modified; a
  * finding that merges with nothing is returned as it is (large reports: no copies).
@@ -196,6 +197,7 @@ function merge(members: Finding[]): Finding {
     for (const m of members) if (m[key] !== undefined) return m[key];
     return undefined as Finding[K];
   };
+  const prints = fingerprintsOf(members);
   const pkg = pick('package');
   const fixedVersion = pkg && !pkg.fixedVersion ? members.map((m) => m.package?.fixedVersion).find((v) => v) : undefined;
   // Every field named (Complete): a field added to Finding later must be merged here too, and
@@ -212,11 +214,23 @@ function merge(members: Finding[]): Finding {
     package: pkg && fixedVersion ? { ...pkg, fixedVersion } : pkg,
     cves,
     cwes,
-    fingerprint: first.fingerprint,
+    fingerprint: prints[0],
+    otherFingerprints: prints.length > 1 ? prints.slice(1) : undefined,
     helpUri: pick('helpUri'),
     suppressedByTool: members.every((m) => m.suppressedByTool === true) ? true : undefined,
   };
   return merged;
+}
+
+/** Every distinct fingerprint of the members (their own and those they merged before), sorted. */
+function fingerprintsOf(members: Finding[]): string[] {
+  const all = new Set<string>();
+  for (const m of members) {
+    all.add(m.fingerprint);
+    for (const other of m.otherFingerprints ?? []) all.add(other);
+  }
+  // Code-unit order, the same on every machine (no locale).
+  return [...all].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Every property of T, optional ones included (their value may be undefined). */

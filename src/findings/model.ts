@@ -52,8 +52,18 @@ export interface Finding {
   readonly package?: PackageRef;
   readonly cves: string[];
   readonly cwes: string[];
-  /** Stable across runs and line shifts; see `fingerprint.ts`. */
+  /**
+   * Stable across runs and line shifts; see `fingerprint.ts`. For findings merged from several
+   * (`mergeFindings`), the smallest of their fingerprints, so that the order of the reports never
+   * changes it.
+   */
   readonly fingerprint: string;
+  /**
+   * The other fingerprints of the findings merged into this one (another tool's report of the same
+   * CVE in the same package), sorted. A baseline or a suppression that names any of them matches:
+   * a baseline made while one tool reported it keeps matching once both do, and the other way round.
+   */
+  readonly otherFingerprints?: string[];
   /** Help or advisory link. */
   readonly helpUri?: string;
   /** The scanner itself marked the result suppressed (e.g. `nosemgrep`, checkov skip). */

@@ -112,7 +112,7 @@ export function evaluateGate(findings: readonly Finding[], policy: GatePolicy): 
         decision = 'suppressed';
       } else {
         expiredSuppression = firstMatch(expiredIndex, finding);
-        if (policy.baseline?.has(finding.fingerprint)) decision = 'baseline';
+        if (policy.baseline && inBaseline(policy.baseline, finding)) decision = 'baseline';
         else if (!isAtLeast(finding.severity, policy.failOn)) decision = 'below-threshold';
         else decision = 'blocking';
       }
@@ -162,6 +162,13 @@ function push(map: Map<string, Suppression[]>, key: string, s: Suppression): voi
   else map.set(key, [s]);
 }
 
+/** True when the baseline holds any of the finding's fingerprints (a merged finding has several). */
+function inBaseline(baseline: ReadonlySet<string>, finding: Finding): boolean {
+  if (baseline.has(finding.fingerprint)) return true;
+  const others = finding.otherFingerprints;
+  return others !== undefined && others.some((f) => baseline.has(f));
+}
+
 function indexEntries(entries: readonly Suppression[]): EntryIndex {
   const idx: EntryIndex = { byFingerprint: new Map(), byRule: new Map(), byCve: new Map() };
   for (const s of entries) {
@@ -180,6 +187,7 @@ function firstMatch(idx: EntryIndex, finding: Finding): Suppression | undefined 
     if (list) candidates.push(...list);
   };
   add(idx.byFingerprint.get(finding.fingerprint));
+  for (const other of finding.otherFingerprints ?? []) add(idx.byFingerprint.get(other));
   add(idx.byRule.get(finding.ruleId));
   add(idx.byCve.get(finding.ruleId.toUpperCase()));
   for (const c of finding.cves) add(idx.byCve.get(c.toUpperCase()));

@@ -289,7 +289,9 @@ function findingPath(finding: Finding): string | undefined {
 
 /** True when the entry's matcher selects the finding (whatever the entry's dates). */
 export function matchesFinding(entry: Suppression, finding: Finding): boolean {
-  if (entry.fingerprint !== undefined) return entry.fingerprint === finding.fingerprint;
+  if (entry.fingerprint !== undefined) {
+    return entry.fingerprint === finding.fingerprint || (finding.otherFingerprints?.includes(entry.fingerprint) ?? false);
+  }
   if (entry.cve !== undefined) {
     return finding.ruleId.toUpperCase() === entry.cve || finding.cves.some((c) => c.toUpperCase() === entry.cve);
   }

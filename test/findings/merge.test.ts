@@ -121,7 +121,11 @@ describe('mergeFindings', () => {
     const c = finding({ tools: [{ name: 'osv' }], fingerprint: 'dep:grype', package: lodash, cves: ['CVE-2099-0002'] });
     const d = finding({ fingerprint: 'code:other', cves: [] });
     const merged = mergeFindings([a, b, c, d, a]);
-    expect(merged.map((f) => f.fingerprint)).toEqual(['dep:trivy', 'code:other']);
+    // The smallest fingerprint of a merged finding is its own; the others come along.
+    expect(merged.map((f) => f.fingerprint)).toEqual(['dep:grype', 'code:other']);
+    expect(merged.map((f) => f.otherFingerprints)).toEqual([['dep:trivy'], undefined]);
+    const all = merged.flatMap((f) => [f.fingerprint, ...(f.otherFingerprints ?? [])]);
+    expect(new Set(all).size).toBe(all.length);
   });
 
   test('real reports: trivy SARIF twice (two runs of a gate) merge to the report\'s own findings', async () => {

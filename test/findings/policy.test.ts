@@ -1,7 +1,11 @@
 import { BaselineError, parseBaseline, SARIF_FINGERPRINT_KEY } from '../../src/findings/baseline';
+import { mergeFindings } from '../../src/findings/merge';
 import { Finding } from '../../src/findings/model';
 import { countDecision, evaluateGate } from '../../src/findings/policy';
 import { Severity } from '../../src/findings/severity';
+import { gateResultHead, writeGateResult } from '../../src/findings/reporters/result';
+import { writeSarif } from '../../src/findings/reporters/sarif';
+import { StringSink } from '../../src/findings/reporters/sink';
 import { parseSuppressions } from '../../src/findings/suppressions';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
@@ -150,6 +154,51 @@ describe('evaluateGate: baseline and scanner suppressions', () => {
     expect(e.status).toBe('pass');
     expect(e.decisions[0].decision).toBe('tool-suppressed');
     expect(e.counts['tool-suppressed'][Severity.CRITICAL]).toBe(1);
+  });
+});
+
+describe('merged findings: every member fingerprint counts', () => {
+  // trivy and grype report the same CVE in the same package; their fingerprints differ (grype's adds the lock file).
+  const lodash = { name: 'lodash', installedVersion: '4.17.20' };
+  const trivy = finding({ tools: [{ name: 'trivy' }], ruleId: 'CVE-2021-23337', cves: ['CVE-2021-23337'], package: lodash, fingerprint: 'dep:bbbb', location: undefined });
+  const grype = finding({ tools: [{ name: 'grype' }], ruleId: 'CVE-2021-23337', cves: ['CVE-2021-23337'], package: lodash, fingerprint: 'dep:aaaa', location: undefined });
+
+  test('the merged fingerprint does not depend on the order of the reports; the other is kept', () => {
+    const [one] = mergeFindings([trivy, grype]);
+    const [other] = mergeFindings([grype, trivy]);
+    expect(one.fingerprint).toBe('dep:aaaa');
+    expect(other.fingerprint).toBe('dep:aaaa');
+    expect(one.otherFingerprints).toEqual(['dep:bbbb']);
+    expect(other.otherFingerprints).toEqual(['dep:bbbb']);
+    // A finding merged with nothing has no other fingerprints.
+    expect(mergeFindings([trivy])[0].otherFingerprints).toBeUndefined();
+  });
+
+  test("a baseline made while only one tool reported it still matches once both do, and a later run's baseline matches either alone", () => {
+    const merged = mergeFindings([trivy, grype]);
+    // The previous run had only trivy: its baseline is trivy's fingerprint.
+    const e = evaluateGate(merged, { gate: 'sca', failOn: Severity.HIGH, now: NOW, baseline: new Set([trivy.fingerprint]) });
+    expect(e.decisions[0].decision).toBe('baseline');
+    // This run's gate-result and SARIF, used as the next baseline, hold both fingerprints.
+    const result = new StringSink();
+    const opts = { reports: [] };
+    writeGateResult(e, opts, result, gateResultHead(e, opts));
+    const fromResult = parseBaseline(result.toString(), 'gate-result.json');
+    expect([...fromResult].sort()).toEqual(['dep:aaaa', 'dep:bbbb']);
+    const sarif = new StringSink();
+    writeSarif(e, { tools: [{ name: 'trivy' }, { name: 'grype' }] }, sarif);
+    expect([...parseBaseline(sarif.toString(), 'findings.sarif')].sort()).toEqual(['dep:aaaa', 'dep:bbbb']);
+    // Next run, grype alone: its finding is in that baseline.
+    expect(evaluateGate([grype], { gate: 'sca', failOn: Severity.HIGH, now: NOW, baseline: fromResult }).decisions[0].decision).toBe('baseline');
+  });
+
+  test("a suppression naming either tool's fingerprint suppresses the merged finding", () => {
+    const merged = mergeFindings([trivy, grype]);
+    for (const fp of [trivy.fingerprint, grype.fingerprint]) {
+      const e = evaluateGate(merged, { gate: 'sca', failOn: Severity.HIGH, now: NOW, suppressions: sup(`- fingerprint: "${fp}"\n  reason: vendored, not reachable\n  expires: 2025-06-20\n`) });
+      expect(e.decisions[0].decision).toBe('suppressed');
+      expect(e.suppressions.unused).toEqual([]);
+    }
   });
 });
 

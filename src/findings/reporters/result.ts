@@ -71,7 +71,7 @@ export interface GateResult {
     readonly unused: SuppressionBrief[];
     readonly expiringSoon: SuppressionBrief[];
   };
-  /** Every finding's fingerprint: the next run's baseline. */
+  /** Every fingerprint of every finding (all of a merged finding's): the next run's baseline. */
   readonly fingerprints: string[];
 }
 
@@ -180,9 +180,11 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
 }
 
 /**
- * Writes `gate-result.json`; the fingerprint list is streamed, one per line, one per finding: the
- * gate evaluates merged findings (`mergeFindings`), which never share a fingerprint, so the list
- * needs no second pass to drop repeats (and a repeat would be harmless: a baseline is a set).
+ * Writes `gate-result.json`; the fingerprint list is streamed, one per line: every fingerprint of
+ * every finding (a merged finding's `otherFingerprints` too, so that the next run's baseline matches
+ * it whichever tools report it then). The gate evaluates merged findings (`mergeFindings`), which
+ * never share a fingerprint, so the list needs no second pass to drop repeats (and a repeat would
+ * be harmless: a baseline is a set).
  * `head`, when given, is `gateResultHead(evaluation, options)` already made (for the summary).
  */
 export function writeGateResult(evaluation: GateEvaluation, options: GateResultOptions, sink: Sink, head?: Omit<GateResult, 'fingerprints'>): void {
@@ -196,6 +198,8 @@ export function writeGateResult(evaluation: GateEvaluation, options: GateResultO
   for (const d of evaluation.decisions) {
     lines += (first ? '\n    ' : ',\n    ') + jsonString(d.finding.fingerprint);
     first = false;
+    const others = d.finding.otherFingerprints;
+    if (others) for (const other of others) lines += `,\n    ${jsonString(other)}`;
     if (++pending === 256) {
       sink.write(lines);
       lines = '';

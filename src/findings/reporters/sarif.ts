@@ -191,6 +191,8 @@ export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplie
   }
   out += `,"properties":{${pieces.severityFields.of(f)},"decision":"${d.decision}"`;
   if (f.tools.length > 1) out += `,"reportedBy":${jsonStrings(f.tools.map((t) => t.name))}`;
+  // A merged finding's other fingerprints (SARIF's partialFingerprints holds one value per key).
+  if (f.otherFingerprints) out += `,"otherFingerprints":${jsonStrings(f.otherFingerprints)}`;
   if (f.cves.length > 0) out += `,"cves":${pieces.ids.of(f.cves)}`;
   if (f.cwes.length > 0) out += `,"cwes":${pieces.ids.of(f.cwes)}`;
   if (f.package) out += `,"package":${pieces.packages.of(f.package)}`;
