@@ -2,10 +2,10 @@ import { BaselineError, parseBaseline, SARIF_FINGERPRINT_KEY } from '../../src/f
 import { mergeFindings } from '../../src/findings/merge';
 import { Finding } from '../../src/findings/model';
 import { countDecision, evaluateGate } from '../../src/findings/policy';
-import { Severity } from '../../src/findings/severity';
 import { gateResultHead, writeGateResult } from '../../src/findings/reporters/result';
 import { writeSarif } from '../../src/findings/reporters/sarif';
 import { StringSink } from '../../src/findings/reporters/sink';
+import { Severity } from '../../src/findings/severity';
 import { parseSuppressions } from '../../src/findings/suppressions';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
