@@ -59,7 +59,8 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
                             a file named explicitly must exist)
   --expiry-horizon DAYS     furthest a suppression may expire ahead of today (default ${DEFAULT_HORIZON_DAYS})
   --baseline FILE           fingerprints that do not block: a previous ${OUTPUT_FILES.result}, ${OUTPUT_FILES.sarif},
-                            a JSON array, or one fingerprint per line
+                            a JSON array, or one fingerprint per line. A CVE that two tools report is one
+                            finding with both tools' fingerprints: a baseline or suppression naming either matches
   --secret-severity SEV     severity of secret scanners' findings (default CRITICAL)
   --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
