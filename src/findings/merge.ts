@@ -10,8 +10,9 @@ import { severityRank } from './severity';
  * The merged finding lists every tool, keeps the highest severity (and that finding's raw
  * severity), the union of CVE and CWE ids, the first known location, resource, package fields
  * and help link, and every member's fingerprint: the smallest as `fingerprint` (whatever the
- * order of the reports), the others as `otherFingerprints`. It counts as suppressed by the tool only if every merged finding was: one
- * scanner's inline ignore must not hide another scanner's report.
+ * order of the reports), the others as `otherFingerprints`. It counts as suppressed by the tool
+ * only if every merged finding was: one scanner's inline ignore must not hide another scanner's
+ * report.
  * Order: the order in which each merged finding first appears. Inputs are not modified; a
  * finding that merges with nothing is returned as it is (large reports: no copies).
  */
