@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Finding } from '../../src/findings/model';
 import { Severity } from '../../src/findings/severity';
 import {
@@ -209,4 +211,18 @@ test('isIsoDate accepts real calendar dates only', () => {
   expect(isIsoDate('2025-02-29')).toBe(false);
   expect(isIsoDate('2025-6-1')).toBe(false);
   expect(isIsoDate('2025-06-01T00:00:00Z')).toBe(false);
+});
+
+describe("the README's example", () => {
+  test('is a valid suppressions file: two active entries, nothing malformed', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Findings, suppressions and baselines'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    // On the day the example was written: both dates within the 90-day horizon.
+    const set = parseSuppressions(yaml!, FILE, { now: new Date('2026-11-28T12:00:00Z') });
+    expect(set.malformed).toEqual([]);
+    expect(set.expired).toEqual([]);
+    expect(set.active.map((s) => s.label)).toEqual(['#0 SUP-12', '#1 cve CVE-2021-44228']);
+  });
 });
