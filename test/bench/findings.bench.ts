@@ -12,7 +12,7 @@
  * Targets: at most 2x JSON.parse; peak RSS at most 3x the file.
  */
 import { spawnSync } from 'child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runGate } from '../../src/findings/cli';
@@ -227,12 +227,14 @@ async function main(): Promise<void> {
     for (const { name, file, items, unit, targets } of inputs) {
       const size = statSync(file).size;
       const timings: Timing[] = [];
+      let written = 0;
       const phases: Record<string, number> = {};
       for (let round = 0; round < ROUNDS; round++) {
         const jsonParseMs = bareJsonParse(file);
         const out = join(dir, `out-${round}`);
         mkdirSync(out, { recursive: true });
         const p = await pipeline(file, out, phases);
+        written = readdirSync(out).reduce((sum, f) => sum + statSync(join(out, f)).size, 0);
         rmSync(out, { recursive: true, force: true });
         timings.push({ jsonParseMs, pipelineMs: p.ms, findings: p.findings });
       }
@@ -256,6 +258,9 @@ async function main(): Promise<void> {
       rows.push(`  peak RSS ratio ${rssRatio.toFixed(2)}x (${targets ? `target <= 3: ${rssMet ? 'met' : 'MISSED'}` : 'no target'}): CLI child peak RSS ${(cliRun.rss / MB).toFixed(0)} MB / file ${(size / MB).toFixed(1)} MB`
         + ` (CLI wall ${cliRun.ms.toFixed(0)} ms; a child doing only the bare JSON.parse peaks at ${(bare.rss / MB).toFixed(0)} MB = ${(bare.rss / size).toFixed(2)}x)`);
       rows.push(`  phases (best of ${ROUNDS}, ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+      const findings = timings[0].findings;
+      rows.push(`  per finding: ${(pipelineMs * 1000 / findings).toFixed(2)} µs (bare JSON.parse: ${(jsonParseMs * 1000 / findings).toFixed(2)} µs);`
+        + ` reports written: ${(written / MB).toFixed(0)} MB (${(written / size).toFixed(2)}x the input)`);
     }
     console.log(`findings engine benchmark (node ${process.version}, ${TARGET_MB} MB inputs)`);
     for (const r of rows) console.log(r);
