@@ -65,7 +65,7 @@ function sarifResult(i: number): string {
 }
 
 /**
- * A trivy vulnerability shaped like the real ones in the shared fixtures (trivy/*.json): the same
+ * A trivy vulnerability shaped like the real ones in the fixtures (test/fixtures/scanner-reports/trivy/*.json): the same
  * fields (layer, data source, vendor severities, CVSS, references, dates, fingerprint) and about
  * their size. Entries there are 1.4 KB at the median of the legacy fixture's 93 vulnerabilities and
  * 2-8 KB in the newer fixtures; these are about 1.9 KB, so ~100 MB holds ~55,000 of them.

@@ -5,13 +5,12 @@ import { decodeCsv, decodeReport, elementsAt, forEachElement, openLargeJsonRepor
 import { knownFormats, loadReport } from '../../src/findings/parsers/index';
 import { ReportFormatError } from '../../src/findings/parsers/types';
 import { Severity } from '../../src/findings/severity';
+import { FIXTURES } from '../support/fixtures';
 
-// The shared fixtures sit beside the repository: <repo>/../shared/fixtures/scanner-reports.
-const FIXTURES = path.join(__dirname, '../..', '../shared/fixtures/scanner-reports');
 
 function fixture(name: string): string {
   const file = path.join(FIXTURES, name);
-  if (!existsSync(file)) throw new Error(`fixture ${file} is missing: the shared scanner reports must sit at ${FIXTURES}`);
+  if (!existsSync(file)) throw new Error(`fixture ${file} is missing: the scanner reports are kept in ${FIXTURES}`);
   return file;
 }
 

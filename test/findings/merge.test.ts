@@ -4,6 +4,7 @@ import { mergeFindings } from '../../src/findings/merge';
 import { Finding } from '../../src/findings/model';
 import { loadReport } from '../../src/findings/parsers/index';
 import { Severity } from '../../src/findings/severity';
+import { FIXTURES } from '../support/fixtures';
 
 function finding(overrides: Partial<Finding> & Pick<Finding, 'fingerprint'>): Finding {
   return {
@@ -129,7 +130,7 @@ describe('mergeFindings', () => {
   });
 
   test('real reports: trivy SARIF twice (two runs of a gate) merge to the report\'s own findings', async () => {
-    const file = path.join(__dirname, '../..', '../shared/fixtures/scanner-reports/trivy/image-alpine-310-vulns.sarif');
+    const file = path.join(FIXTURES, 'trivy/image-alpine-310-vulns.sarif');
     const { findings } = await loadReport(file);
     expect(mergeFindings([...findings, ...findings])).toEqual(mergeFindings(findings));
     expect(mergeFindings(findings)).toHaveLength(4);

@@ -4,12 +4,9 @@ import { Finding } from '../../../src/findings/model';
 import { decodeReport } from '../../../src/findings/parsers/decode';
 import { DecodedReport, ParseContext, ReportParser } from '../../../src/findings/parsers/types';
 import { Severity } from '../../../src/findings/severity';
+import { FIXTURES } from '../../support/fixtures';
 
-/**
- * Fixtures live in the shared checkout beside the repository (`../shared` from the repo root),
- * here and in CI, which clones the repo and places shared/ next to it.
- */
-export const FIXTURES = path.join(__dirname, '../../../../shared/fixtures/scanner-reports');
+export { FIXTURES };
 
 /** Every fixture file, relative to FIXTURES (`trivy/fs-secrets.json`), PROVENANCE.md excluded. */
 export function listFixtures(): string[] {
