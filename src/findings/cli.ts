@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, statSync } from 'fs';
-import { join } from 'path';
+import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
 import { mergeFindings } from './merge';
@@ -43,7 +43,7 @@ const HELP = `devsecops-findings: the findings engine every security gate report
 Usage:
   devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
   devsecops-findings summary --in DIR [--in DIR ...] --out FILE
-  devsecops-findings scan [--dir DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
+  devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
                           [--suppressions FILE] [--out DIR] [--templates GLOB]
   devsecops-findings --help
 
@@ -63,6 +63,8 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
                             finding with both tools' fingerprints: a baseline or suppression naming either matches
   --secret-severity SEV     severity of secret scanners' findings (default CRITICAL)
   --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
+  --source-root DIR         the scanned repository: absolute paths under it are reported relative
+                            to it (default CODEBUILD_SRC_DIR, else the working directory)
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
   --asff-min-severity SEV   least serious severity exported to ASFF (default: --fail-on)
                             Security Hub fields (defaults from CODEBUILD_BUILD_ARN and AWS_REGION)
@@ -144,14 +146,14 @@ function loadSuppressions(explicit: string | undefined, horizonDays: number, io:
   return set;
 }
 
-async function loadAll(specs: readonly string[], secretSeverity: Severity): Promise<LoadedReport[]> {
+async function loadAll(specs: readonly string[], secretSeverity: Severity, sourceRoot: string | undefined): Promise<LoadedReport[]> {
   const loaded: LoadedReport[] = [];
   const problems: string[] = [];
   // One at a time: a 200 MB report must not share the heap with three others.
   for (const spec of specs) {
     const { file, format } = parseReportSpec(spec);
     try {
-      loaded.push(await loadReport(file, { ...(format !== undefined && { format }), secretSeverity }));
+      loaded.push(await loadReport(file, { ...(format !== undefined && { format }), secretSeverity, sourceRoot }));
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       problems.push(msg.includes(file) ? msg : `${file}: ${msg}`);
@@ -190,6 +192,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'baseline': { type: 'string' },
       'secret-severity': { type: 'string' },
       'secret-scan': { type: 'string' },
+      'source-root': { type: 'string' },
       'out': { type: 'string' },
       'aws-account-id': { type: 'string' },
       'aws-region': { type: 'string' },
@@ -212,6 +215,8 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (secretScan !== undefined && secretScan !== 'history' && secretScan !== 'files') {
     throw new UsageError(`--secret-scan "${secretScan}": use "history" or "files"`);
   }
+  const sourceRoot = values['source-root'] !== undefined ? resolve(values['source-root']) : undefined;
+  if (sourceRoot !== undefined && !(existsSync(sourceRoot) && statSync(sourceRoot).isDirectory())) throw new UsageError(`--source-root "${values['source-root']}": not a directory`);
   let horizonDays = DEFAULT_HORIZON_DAYS;
   if (values['expiry-horizon'] !== undefined) {
     horizonDays = Number(values['expiry-horizon']);
@@ -241,6 +246,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     asffMinSeverity,
     junitMaxCases,
     ...(secretScan !== undefined && { secretScan: secretScan as SecretScanScope }),
+    ...(sourceRoot !== undefined && { sourceRoot }),
     suppressions,
     ...(baseline && { baseline }),
     ...(account !== undefined && { awsAccountId: account }),
@@ -265,6 +271,8 @@ export interface GateRun {
   /** Most test cases in the JUnit report. @default CODEBUILD_MAX_TEST_CASES */
   readonly junitMaxCases?: number;
   readonly secretScan?: SecretScanScope;
+  /** The scanned repository's absolute path. @default CODEBUILD_SRC_DIR, else the working directory */
+  readonly sourceRoot?: string;
   readonly suppressions: SuppressionSet;
   readonly baseline?: ReadonlySet<string>;
   readonly awsAccountId?: string;
@@ -279,7 +287,7 @@ export interface GateRun {
  */
 export async function runGate(run: GateRun, io: Io, phase: (name: string) => void = () => undefined): Promise<GateEvaluation> {
   const { gate, out, suppressions } = run;
-  const loaded = await loadAll(run.reports, run.secretSeverity);
+  const loaded = await loadAll(run.reports, run.secretSeverity, run.sourceRoot);
   const tools = toolsOf(loaded);
   const briefs: ReportBrief[] = loaded.map((r) => ({
     file: r.file,

@@ -1,11 +1,10 @@
 import { spawnSync } from 'child_process';
 import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { bundleFindingsCli } from '../support/findings-cli';
+import { FIXTURES } from '../support/fixtures';
 
-// The fixtures live beside the repository (../shared), also in CI's clone.
-const FIXTURES = resolve(__dirname, '../../../shared/fixtures/scanner-reports');
 const TRIVY_SARIF = join(FIXTURES, 'trivy/image-alpine-310-vulns.sarif'); // 4 MEDIUM: CVE-2019-1549 and CVE-2019-1551, twice each
 const SEMGREP_SARIF = join(FIXTURES, 'semgrep/sarif-v1.69.0-many-findings.sarif'); // 77: 34 CRITICAL, 1 HIGH, 42 MEDIUM
 const TRIVY_JSON = join(FIXTURES, 'trivy/fs-npm-lockfile-vulns.json');
@@ -307,6 +306,8 @@ describe('evaluate: bad input fails closed (exit 2, file and problem named)', ()
       expect(cases.code).toBe(2);
       expect(cases.stderr).toContain(`--junit-max-cases "${bad}": use a whole number of test cases >= 1`);
     }
+    const root = evaluate([TRIVY_SARIF], ['--source-root', join(work, 'no-such-dir')]);
+    expect({ code: root.code, stderr: root.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('no-such-dir": not a directory') });
   });
 
   test('--junit-max-cases sets how many test cases junit.xml lists', () => {

@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly format?: string;
   /** Severity given to secret scanners' findings. @default CRITICAL */
   readonly secretSeverity?: Severity;
+  /** The scanned repository's absolute path (see ParseContext). @default CODEBUILD_SRC_DIR, else the working directory */
+  readonly sourceRoot?: string;
   /**
    * When JSON reports are decoded lazily, one array element at a time (see `decode.ts`).
    * For tests and benchmarks. @default lazy from 32 MiB, arrays of 1 MiB and more
@@ -128,7 +130,7 @@ function toolsOf(parser: ReportParser, report: DecodedReport, findings: Finding[
  * `ReportFormatError` naming the file and the problem.
  */
 export async function loadReport(file: string, options: LoadOptions = {}): Promise<LoadedReport> {
-  const ctx: ParseContext = { file, secretSeverity: options.secretSeverity ?? Severity.CRITICAL };
+  const ctx: ParseContext = { file, secretSeverity: options.secretSeverity ?? Severity.CRITICAL, sourceRoot: options.sourceRoot };
   const emptyAllowed = emptyMeansNoFindings(options.format);
   const size = await reportFileSize(file, { allowEmpty: emptyAllowed !== undefined });
   // Small files only: a large file of white space is no tool's clean output.

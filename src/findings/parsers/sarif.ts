@@ -185,8 +185,9 @@ function ruleInfo(rule: unknown): RuleInfo {
   const name = text(rule.name);
   return {
     id,
-    // A name equal to the id (semgrep) says nothing more than the id.
-    title: msg(rule.shortDescription) ?? (name !== id ? name : undefined) ?? msg(rule.fullDescription),
+    // A name equal to the id (semgrep) says nothing more than the id, nor does a description that
+    // only wraps it (secretlint: "secretlint rule(<id>) error"): the result's message names the finding then.
+    title: informative(msg(rule.shortDescription), id) ?? (name !== id ? name : undefined) ?? informative(msg(rule.fullDescription), id),
     helpUri: text(rule.helpUri),
     securitySeverity: p?.['security-severity'],
     rawSecuritySeverity: present(p?.['security-severity']) ? String(p?.['security-severity']) : undefined,
@@ -195,6 +196,13 @@ function ruleInfo(rule: unknown): RuleInfo {
     cwes: Object.freeze(cwes.list),
     helpText: msg(rule.help),
   };
+}
+
+/** A rule description, unless it is the rule id wrapped in at most three other words. */
+function informative(description: string | undefined, id: string | undefined): string | undefined {
+  if (description === undefined || id === undefined || !description.includes(id)) return description;
+  const rest = description.split(id).join(' ').match(/[A-Za-z]+/g) ?? [];
+  return rest.length <= 3 ? undefined : description;
 }
 
 /** The field `Label: value` (one line) of a tool's text, e.g. trivy's `Installed Version: 1.2`. */
@@ -253,7 +261,7 @@ class RunContext {
   private readonly strings = new Map<string, string>();
   private readonly lists = new Map<string, readonly string[]>();
 
-  constructor(readonly file: string, readonly run: Obj, readonly where: string) {
+  constructor(readonly file: string, readonly run: Obj, readonly where: string, private readonly roots: readonly string[] = repositoryRoots()) {
     const tool = run.tool;
     const driver = isObj(tool) ? tool.driver : undefined;
     if (!isObj(driver)) throw new ReportFormatError(file, `${where}.tool.driver is missing: a SARIF run must name its tool`);
@@ -359,19 +367,36 @@ class RunContext {
   /** A repository-relative path for a `file:` or relative URI; undefined for other schemes (URLs). */
   repoPath(uri: string, where: Place, suffix: string): string | undefined {
     // Most tools write plain relative paths: taken as they are, without a cache lookup.
-    if (PLAIN_PATH.test(uri)) return uri;
+    if (PLAIN_PATH.test(uri)) return underRoot(uri, this.roots) ?? uri;
     const known = this.paths.get(uri);
     if (known !== undefined) return known === NOT_A_PATH ? undefined : known;
-    const p = sarifUriToRepoPath(this.file, uri, `${where}${suffix}`);
+    const p = sarifUriToRepoPath(this.file, uri, `${where}${suffix}`, this.roots);
     this.paths.set(uri, p ?? NOT_A_PATH);
     return p;
   }
 }
 
-// CodeBuild checks the source out here; scanners that print absolute paths print them under it.
-function repositoryRoots(): string[] {
-  const roots = [process.env.CODEBUILD_SRC_DIR, process.cwd()].filter((r): r is string => !!r);
-  return roots.map((r) => r.replace(/\\/g, '/').replace(/\/+$/, ''));
+/**
+ * The part of `p` below one of `roots`, or undefined. cfn-guard writes an absolute path without
+ * its leading slash (`home/me/app/x.json`), so that form is recognized too.
+ */
+function underRoot(p: string, roots: readonly string[]): string | undefined {
+  for (const root of roots) {
+    if (root === '' || root === '/') continue;
+    if (p.startsWith(`${root}/`)) return p.slice(root.length + 1);
+    if (root.startsWith('/') && p.startsWith(`${root.slice(1)}/`)) return p.slice(root.length);
+  }
+  return undefined;
+}
+
+/**
+ * Where the scanned repository is: the given source root (the local scan's directory), else where
+ * CodeBuild checks the source out, else the working directory. Scanners that print absolute
+ * paths print them under it.
+ */
+export function repositoryRoots(sourceRoot?: string): string[] {
+  const roots = sourceRoot !== undefined ? [sourceRoot] : [process.env.CODEBUILD_SRC_DIR, process.cwd()];
+  return roots.filter((r): r is string => !!r).map((r) => r.replace(/\\/g, '/').replace(/\/+$/, ''));
 }
 
 /**
@@ -382,9 +407,9 @@ function repositoryRoots(): string[] {
  * resolved, and one that would leave the repository fails the report: a crafted report must not
  * be able to point a finding (or a suppression) outside it. Other schemes (`http:`) give undefined.
  */
-export function sarifUriToRepoPath(file: string, uri: string, where: string): string | undefined {
+export function sarifUriToRepoPath(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): string | undefined {
   // Already repository-relative and normalized (no scheme, ".", "..", "%", "\\" or "//"): as is.
-  if (PLAIN_PATH.test(uri)) return uri;
+  if (PLAIN_PATH.test(uri)) return underRoot(uri, roots) ?? uri;
   let p = uri.trim();
   if (/^file:/i.test(p)) {
     p = p.replace(/^file:(\/\/[^/]*)?/i, '');
@@ -394,14 +419,7 @@ export function sarifUriToRepoPath(file: string, uri: string, where: string): st
   }
   if (p.includes('%')) p = safeDecode(p);
   p = p.replace(/\\/g, '/').replace(/^\/?[A-Za-z]:\//, '/');
-  if (p.startsWith('/')) {
-    for (const root of repositoryRoots()) {
-      if (root && p.startsWith(`${root}/`)) {
-        p = p.slice(root.length + 1);
-        break;
-      }
-    }
-  }
+  p = underRoot(p, roots) ?? p;
   const kept: string[] = [];
   for (const segment of p.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -558,6 +576,10 @@ function toolPrint(result: Obj): { full?: string; partial?: string } {
   return { full: flatten(result.fingerprints), partial: flatten(result.partialFingerprints) };
 }
 
+function unmasked(line: string): string {
+  return line.endsWith('****') ? line.replace(/:?\s*\*+$/, '') || line : line;
+}
+
 function firstLine(s: string, max = 200): string {
   const trimmed = s.trim();
   const nl = trimmed.indexOf('\n');
@@ -635,7 +657,8 @@ function toFinding(file: string, ctx: ParseContext, run: RunContext, result: unk
     fingerprint = genericFingerprint(run.tool.name, ruleId, message);
   }
 
-  const title = rule.title ?? (message ? firstLine(message) : ruleId);
+  // A masked secret (`found AWS Secret Access Key: ****`) adds nothing to a title.
+  const title = rule.title ?? (message ? unmasked(firstLine(message)) : ruleId);
   const description = message !== undefined && message !== title ? run.sameMessage(ruleId, message) : undefined;
   return {
     tools: run.tools,
@@ -698,11 +721,12 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
   const file = report.file;
   const runs = requireSarif(report).runs as unknown[];
   const findings: Finding[] = [];
+  const roots = repositoryRoots(ctx.sourceRoot);
   for (let r = 0; r < runs.length; r++) {
     const where = `runs[${r}]`;
     const raw = runs[r];
     if (!isObj(raw)) throw new ReportFormatError(file, `${where} is not an object`);
-    const run = new RunContext(file, raw, where);
+    const run = new RunContext(file, raw, where, roots);
     // A tool that says it did not finish has not looked at everything: fail closed.
     const invocations = Array.isArray(raw.invocations) ? raw.invocations : [];
     for (let i = 0; i < invocations.length; i++) {

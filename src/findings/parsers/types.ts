@@ -25,6 +25,11 @@ export interface ParseContext {
   readonly file: string;
   /** Severity for scanners that give none (secret scanners). Default CRITICAL. */
   readonly secretSeverity: Severity;
+  /**
+   * The scanned repository's absolute path: absolute locations under it are reported relative
+   * to it. Default: CODEBUILD_SRC_DIR, else the working directory.
+   */
+  readonly sourceRoot?: string;
 }
 
 /** One parser per format family. Pure: no I/O. */

@@ -4,17 +4,15 @@ import * as path from 'path';
 import { Finding } from '../../../src/findings/model';
 import { decodeReport } from '../../../src/findings/parsers/decode';
 import { loadReport } from '../../../src/findings/parsers/index';
-import { parseSarif, sarifParser, sarifUriToRepoPath } from '../../../src/findings/parsers/sarif';
+import { parseSarif, repositoryRoots, sarifParser, sarifUriToRepoPath } from '../../../src/findings/parsers/sarif';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
 import { Severity } from '../../../src/findings/severity';
+import { FIXTURES } from '../../support/fixtures';
 
-// The shared fixtures sit beside the repository: <repo>/../shared/fixtures/scanner-reports.
-const REPO_ROOT = path.join(__dirname, '../../..');
-const FIXTURES = path.join(REPO_ROOT, '../shared/fixtures/scanner-reports');
 
 function fixture(name: string): string {
   const file = path.join(FIXTURES, name);
-  if (!existsSync(file)) throw new Error(`fixture ${file} is missing: the shared scanner reports must sit at ${FIXTURES}`);
+  if (!existsSync(file)) throw new Error(`fixture ${file} is missing: the scanner reports are kept in ${FIXTURES}`);
   return file;
 }
 
@@ -316,6 +314,16 @@ describe('SARIF severity precedence (normalize.ts)', () => {
     await expect(loadReport(outOfRange)).rejects.toThrow(new RegExp(`^${escape(outOfRange)}: unknown severity "11"`));
   });
 
+  test('a rule description that only wraps the rule id is no title: the result\'s message names the finding, a masked secret cut off', async () => {
+    const id = '@secretlint/secretlint-rule-preset-recommend > @secretlint/secretlint-rule-aws';
+    const described = [{ id, shortDescription: { text: `secretlint rule(${id}) error` } }, { id: 'B602', shortDescription: { text: 'B602: subprocess call with shell=True identified' } }];
+    const f = await one([{ ruleId: id, level: 'error', message: { text: 'found AWS Secret Access Key: ****************************************' }, locations: at('src/config.js') }],
+      { name: 'secretlint', rules: described });
+    expect(f.title).toBe('found AWS Secret Access Key');
+    const g = await one([{ ruleId: 'B602', level: 'error', message: { text: 'shell=True' }, locations: at('a.py') }], { rules: described });
+    expect(g.title).toBe('B602: subprocess call with shell=True identified');
+  });
+
   test('an unknown tool that is a secret scanner by name takes the secret severity', async () => {
     const f = await one([{ ruleId: 'aws', level: 'note', message: { text: 'key' }, locations: at('a.env') }], { name: 'trufflehog' });
     expect(f.severity).toBe(Severity.CRITICAL);
@@ -338,6 +346,30 @@ describe('SARIF locations', () => {
     [`file://${process.cwd()}/src/app.ts`, 'src/app.ts'],
   ])('%s is %s', (uri, expected) => {
     expect(sarifUriToRepoPath('r.sarif', uri, 'here')).toBe(expected);
+  });
+
+  test.each([
+    ['/home/me/app/infra/site.template.json', 'infra/site.template.json'],
+    // cfn-guard writes the absolute path of a template without its leading slash.
+    ['home/me/app/infra/site.template.json', 'infra/site.template.json'],
+    ['file:///home/me/app/src/a.ts', 'src/a.ts'],
+    // Not under the root: an absolute path is taken from its root, a relative one stays.
+    ['/home/me/other/x.json', 'home/me/other/x.json'],
+    ['home/me/application/x.json', 'home/me/application/x.json'],
+    ['src/a.ts', 'src/a.ts'],
+  ])('with the source root /home/me/app, %s is %s', (uri, expected) => {
+    expect(sarifUriToRepoPath('r.sarif', uri, 'here', repositoryRoots('/home/me/app'))).toBe(expected);
+  });
+
+  test('loadReport\'s sourceRoot relativizes the findings\' paths', async () => {
+    const file = writeSarif(sarif([
+      { ruleId: 'a', message: { text: 'x' }, locations: at('work/scan/app/infra/t.json') },
+      { ruleId: 'b', message: { text: 'x' }, locations: at('/work/scan/app/infra/u.json') },
+    ]));
+    const { findings } = await loadReport(file, { sourceRoot: '/work/scan/app' });
+    expect(findings.map((f) => f.location?.file)).toEqual(['infra/t.json', 'infra/u.json']);
+    const { findings: cwdRooted } = await loadReport(file);
+    expect(cwdRooted.map((f) => f.location?.file)).toEqual(['work/scan/app/infra/t.json', 'work/scan/app/infra/u.json']);
   });
 
   test('a URL is not a file path', () => {
