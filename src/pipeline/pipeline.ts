@@ -55,7 +55,8 @@ export interface DevSecOpsPipelineProps {
    * (through `addStage`, `addWave` or a wave's `addStage`). Regulated teams add
    * `CompliancePack.nist80053R5()`, `CompliancePack.pciDss321()` or `CompliancePack.hipaaSecurity()`.
    *
-   * The pipeline's own resources are always held to all five packs.
+   * The pipeline's own resources are always held to all five packs. An empty list checks the
+   * Stages with no pack and leaves a warning.
    *
    * @default [CompliancePack.awsSolutions()]
    */
@@ -278,6 +279,10 @@ export class DevSecOpsPipeline extends Construct {
     if (!serverAccessLogs) {
       Annotations.of(this).addWarningV2('cdk-devsecops-pipeline:serverAccessLogsDisabled',
         'serverAccessLogs is false: access to the artifact bucket is not logged (secure default weakened).');
+    }
+    if (props.nagPacks !== undefined && props.nagPacks.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-devsecops-pipeline:noStageNagPacks',
+        'nagPacks is empty: the application Stages this pipeline deploys are checked by no cdk-nag pack (secure default weakened). The pipeline itself keeps all five.');
     }
     if (props.dockerEnabledForSynth) {
       Annotations.of(this).addWarningV2('cdk-devsecops-pipeline:privilegedSynth',

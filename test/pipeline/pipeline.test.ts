@@ -122,6 +122,14 @@ describe('tunable defaults', () => {
     expect(warnings.join('\n')).toMatch(/serverAccessLogs is false.*weakened/);
   });
 
+  test('nagPacks: [] checks the Stages with no pack, with a warning; the default leaves none', () => {
+    const warningsOf = (p: DevSecOpsPipeline) => p.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    const { pipeline } = pipelineApp({ nagPacks: [] });
+    expect(pipeline.nagPacks).toEqual([]);
+    expect(warningsOf(pipeline)).toEqual([expect.stringMatching(/^nagPacks is empty: the application Stages .* no cdk-nag pack \(secure default weakened\)/)]);
+    expect(warningsOf(pipelineApp().pipeline)).toEqual([]);
+  });
+
   test('dockerEnabledForSynth makes only the synth project privileged, with a warning', () => {
     const { app, stack, pipeline } = pipelineApp({ dockerEnabledForSynth: true });
     pipeline.addStage(new AppStage(app, 'Staging'));
