@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { basename, isAbsolute, join, relative, resolve } from 'path';
+import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import type { Io } from './cli';
 import { SEVERITY_ORDER, Severity } from './severity';
@@ -49,7 +49,7 @@ export const SCAN_HELP = `scan: runs the static gates locally with the scanners 
   iac cfn-guard (Control Tower rules), checkov. A gate without an installed scanner is SKIPPED,
   never passed. Writes evaluate's outputs to --out DIR/<gate>/ (native reports in reports/) and
   the merged summary to --out DIR/summary.md, and prints it.
-  --dir DIR                 the directory to scan (default .)
+  DIR (or --dir DIR)        the directory to scan (default .)
   --gates LIST              comma-separated: secrets,sast,sca,sbom,iac (default all)
   --fail-on SEVERITY        as for evaluate (default HIGH)
   --suppressions FILE       as for evaluate (default DIR/.devsecops/suppressions.yaml when it exists)
@@ -183,10 +183,10 @@ function findControlTowerRules(explicit: string | undefined, dir: string): strin
 }
 
 function parse(args: string[]): Options {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
     options: {
       'dir': { type: 'string' },
       'gates': { type: 'string' },
@@ -200,8 +200,11 @@ function parse(args: string[]): Options {
     },
   });
   const gates = gateList(values.gates);
-  const dir = resolve(values.dir ?? '.');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScanError(`--dir ${values.dir ?? '.'}: not a directory`);
+  if (positionals.length > 1) throw new ScanError(`one directory to scan, not ${positionals.length} (${positionals.join(' ')})`);
+  if (positionals.length === 1 && values.dir !== undefined) throw new ScanError(`the directory is given twice (${positionals[0]} and --dir ${values.dir}): give it once`);
+  const given = positionals[0] ?? values.dir ?? '.';
+  const dir = resolve(given);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScanError(`${given}: not a directory`);
   const failOn = (values['fail-on'] ?? Severity.HIGH).trim().toUpperCase();
   if (!(SEVERITY_ORDER as readonly string[]).includes(failOn)) {
     throw new ScanError(`--fail-on "${values['fail-on']}" is not a severity; use one of ${SEVERITY_ORDER.join(', ')}`);
@@ -311,26 +314,28 @@ function planIac(o: Options, reportDir: string, workDir: string): Plan {
     templates = globFiles(assembly, '**/*.template.json');
     if (templates.length === 0) return { kind: 'error', reason: `no *.template.json in ${assembly}: a broken synth, not a pass` };
   }
-  const templatesDir = join(workDir, 'templates');
+  // The templates are scanned where they are, so that findings name them by their repository path.
+  // `./` first: a file name that starts with `-` is not read as an option.
+  const templateFiles = templates.map((t) => (isInside(t, o.dir) ? `./${relative(o.dir, t)}` : t));
   const rulesDir = join(workDir, 'guard-rules');
   const ctDir = findControlTowerRules(o.controlTowerRules, o.dir);
-  const guard = iacScanner('cfn-guard', { reportDir, templatesDir, builtinRuleDirs: ctDir ? [rulesDir] : [], ruleFiles: o.guardRules });
-  const checkov = iacScanner('checkov', { reportDir, templatesDir });
-  const notes: string[] = [];
+  const guard = iacScanner('cfn-guard', { reportDir, templateFiles, builtinRuleDirs: ctDir ? [rulesDir] : [], ruleFiles: o.guardRules });
+  const checkov = iacScanner('checkov', { reportDir, templateFiles });
+  const guardHasRules = ctDir !== undefined || o.guardRules.length > 0;
   let engine: { name: string; invocation: ScannerInvocation } | undefined;
-  if (onPath('cfn-guard')) {
-    if (ctDir || o.guardRules.length > 0) engine = { name: 'cfn-guard', invocation: guard };
-    else notes.push('cfn-guard not run: no rules (install @cdklabs/cdk-validator-cfnguard, or give --control-tower-rules or --guard-rules)');
+  if (guardHasRules && onPath('cfn-guard')) engine = { name: 'cfn-guard', invocation: guard };
+  else if (checkov.requires.every(onPath)) engine = { name: 'checkov', invocation: checkov };
+  // One reason: what is missing, and what would fix it.
+  if (!engine && onPath('cfn-guard')) {
+    return {
+      kind: 'skip',
+      reason: 'cfn-guard is installed but has no rules: install @cdklabs/cdk-validator-cfnguard (the Control Tower rules), or give --control-tower-rules or --guard-rules',
+      install: [],
+    };
   }
-  if (!engine && checkov.requires.every(onPath)) engine = { name: 'checkov', invocation: checkov };
-  if (!engine) return { kind: 'skip', reason: ['no IaC scanner installed', ...notes].join('; '), install: ['cfn-guard', 'checkov'] };
+  if (!engine) return { kind: 'skip', reason: 'no IaC scanner installed', install: ['cfn-guard', 'checkov'] };
+  const notes = engine.name === 'checkov' && onPath('cfn-guard') ? ['cfn-guard not run: no rules'] : [];
   const prepare = () => {
-    mkdirSync(templatesDir, { recursive: true });
-    // One directory of templates, as in the pipeline; a name met twice is kept under a prefix rather than overwritten.
-    templates.forEach((t, i) => {
-      const name = existsSync(join(templatesDir, basename(t))) ? `${i}-${basename(t)}` : basename(t);
-      copyFileSync(t, join(templatesDir, name));
-    });
     if (engine!.name === 'cfn-guard' && ctDir) {
       mkdirSync(rulesDir, { recursive: true });
       for (const id of DEFAULT_CONTROL_TOWER_RULES) {
@@ -396,7 +401,8 @@ async function runGate(gate: GateName, plan: Plan & { kind: 'run' }, o: Options,
     throw err;
   }
   const code = await run([
-    'evaluate', '--gate', gate, ...reports, '--fail-on', o.failOn,
+    // --source-root: the scanners' absolute paths are reported relative to the scanned directory.
+    'evaluate', '--gate', gate, ...reports, '--fail-on', o.failOn, '--source-root', o.dir,
     ...(o.suppressions !== undefined ? ['--suppressions', o.suppressions] : []),
     ...(plan.evaluateArgs ?? []),
     '--out', gateDir,

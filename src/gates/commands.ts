@@ -316,20 +316,26 @@ export function sbomGenerator(generator: SbomGeneratorName, o: { reportDir: stri
 export type IacEngineName = 'cfn-guard' | 'checkov';
 
 /**
- * An IaC scanner over a directory of CloudFormation templates. cfn-guard applies every rule file
- * or directory in `ruleDirs` (always quoted: they may be the user's) and `builtinRuleDirs`.
+ * An IaC scanner over CloudFormation templates: a directory of them (`templatesDir`, the
+ * pipeline's collected cloud assembly) or the files themselves (`templateFiles`, the local scan,
+ * so that findings name the files where they are). cfn-guard applies every rule file or directory
+ * in `ruleFiles` (always quoted: they may be the user's) and `builtinRuleDirs`.
  */
 export function iacScanner(
   engine: IacEngineName,
-  o: { reportDir: string; templatesDir: string; builtinRuleDirs?: string[]; ruleFiles?: string[] },
+  o: { reportDir: string; templatesDir?: string; templateFiles?: string[]; builtinRuleDirs?: string[]; ruleFiles?: string[] },
 ): ScannerInvocation {
+  const templates = (flagForDir: string, flagForFile: string): Arg[] => o.templatesDir !== undefined
+    ? [flagForDir, o.templatesDir]
+    : (o.templateFiles ?? []).flatMap((t) => [flagForFile, { quoted: t }]);
+  if ((o.templatesDir === undefined) === (o.templateFiles === undefined)) throw new Error('iacScanner: give templatesDir or templateFiles');
   if (engine === 'cfn-guard') {
     const file = `${o.reportDir}/cfn-guard.sarif`;
     const rules: Arg[] = [...(o.builtinRuleDirs ?? []).flatMap((r) => ['--rules', r]), ...(o.ruleFiles ?? []).flatMap((r) => ['--rules', { quoted: r }])];
     return {
       requires: ['cfn-guard'],
       // cfn-guard exits 19 when a rule fails: only other codes are errors.
-      steps: [exec(['cfn-guard', 'validate', '--data', o.templatesDir, ...rules, '--output-format', 'sarif', '--structured', '--show-summary', 'none'], { stdout: file, okExitCode: 19 })],
+      steps: [exec(['cfn-guard', 'validate', ...templates('--data', '--data'), ...rules, '--output-format', 'sarif', '--structured', '--show-summary', 'none'], { stdout: file, okExitCode: 19 })],
       report: { file, format: 'sarif' },
     };
   }
@@ -337,7 +343,7 @@ export function iacScanner(
   return {
     requires: ['checkov'],
     // --soft-fail: findings do not stop checkov; --skip-download: no guidelines fetched, nothing sent out.
-    steps: [exec(['checkov', '--directory', o.templatesDir, '--framework', 'cloudformation', '--output', 'json', '--soft-fail', '--skip-download', '--quiet'], { stdout: file })],
+    steps: [exec(['checkov', ...templates('--directory', '--file'), '--framework', 'cloudformation', '--output', 'json', '--soft-fail', '--skip-download', '--quiet'], { stdout: file })],
     report: { file, format: 'checkov' },
   };
 }
