@@ -38,6 +38,11 @@ const TEST_TOOL_DEPS: string[] = [
   '@cdklabs/cdk-validator-cfnguard@0.0.62',
 ];
 
+// The findings CLI bundle the package ships (and the constructs upload as an S3 asset).
+const FINDINGS_CLI = 'assets/findings-cli/cli.js';
+// Tests that need programs npm cannot install: not part of `npm test`.
+const INTEGRATION_TESTS = '<rootDir>/test/integration/';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-devsecops-pipeline',
   description: 'A hardened AWS CodePipeline (CDK Pipelines) with a security gate at every stage: secrets, SAST, SCA, SBOM, IaC and policy-as-code, reported through one findings engine.',
@@ -87,16 +92,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
 
   // Snapshots are never updated by the test command, and a run with no test fails.
+  // test/integration/ needs programs npm cannot install (shellcheck, bandit): `npm run test:integration`.
+  // Coverage is off in `npm test` (it nearly doubles the run); `npm run test:coverage` measures it.
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', INTEGRATION_TESTS],
+      collectCoverage: false,
       coverageReporters: ['text-summary'],
       testTimeout: 120_000,
     },
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'build-tools', 'projenrc'] },
-  bin: { 'devsecops-findings': 'assets/findings-cli/cli.js' },
+  // The CLI under the package's own name too, so `npx cdk-devsecops-pipeline scan .` works where
+  // the package is not installed (npx looks for the bin named like the package).
+  bin: { 'devsecops-findings': FINDINGS_CLI, 'cdk-devsecops-pipeline': FINDINGS_CLI },
   npmignoreEnabled: true,
   gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
 });
@@ -111,14 +122,21 @@ new JsonFile(project, 'examples/tsconfig.json', {
   },
 });
 
-// `npm test` runs every check: the jsii compile, README examples through jsii-rosetta
-// in strict mode, the jest suites and eslint.
-// The findings CLI bundle is built before the jsii compile, so tests and the constructs'
-// S3 asset both find it at assets/findings-cli/cli.js.
-project.preCompileTask.exec(
-  'esbuild src/findings/cli.ts --bundle --platform=node --target=node20 --minify-syntax --legal-comments=none --outfile=assets/findings-cli/cli.js',
-  { name: 'bundle the findings CLI' },
-);
+// The findings CLI bundle: built before the jsii compile (so tests and the constructs' S3 asset
+// find it), before the example, and before every packaging task, so no package ships without it
+// (`projen compile` alone does not run pre-compile).
+const bundleTask = project.addTask('bundle:findings-cli', {
+  description: `Bundle the findings CLI (src/findings/cli.ts) into ${FINDINGS_CLI}`,
+  exec: `esbuild src/findings/cli.ts --bundle --platform=node --target=node20 --minify-syntax --legal-comments=none --outfile=${FINDINGS_CLI}`,
+});
+project.preCompileTask.spawn(bundleTask);
+for (const name of ['package:js', 'package:python', 'package:java', 'package:dotnet', 'package:go']) {
+  const task = project.tasks.tryFind(name);
+  if (!task) throw new Error(`projen has no ${name} task to bundle the findings CLI before`);
+  // jsii-pacmak packs what is on disk: a bundle that is still missing fails the package, naming it.
+  task.prependExec(`test -s ${FINDINGS_CLI} || { echo "${FINDINGS_CLI} is missing: run npx projen bundle:findings-cli" >&2; exit 1; }`);
+  task.prependSpawn(bundleTask);
+}
 project.addPackageIgnore('!/assets/');
 // The package ships lib/, assets/ and the docs; never the examples (the vulnerable app carries a fake secret).
 for (const dir of ['/.scratch/', '/examples/', '/rosetta/', '/.ci/', '/.bench/', '/cdk.out/']) project.addPackageIgnore(dir);
@@ -136,7 +154,18 @@ testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('example', {
   description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
-  exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart',
+  steps: [{ spawn: bundleTask.name }, { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart' }],
+});
+project.addTask('test:integration', {
+  description: 'Tests that run programs npm cannot install (shellcheck, bandit: apt-get install shellcheck bandit)',
+  steps: [
+    { spawn: bundleTask.name },
+    { exec: `jest --ci --testPathIgnorePatterns /node_modules/ --testMatch '${INTEGRATION_TESTS}**/*.test.ts'`, receiveArgs: true },
+  ],
+});
+project.addTask('test:coverage', {
+  description: 'The jest suites of npm test with coverage',
+  steps: [{ spawn: bundleTask.name }, { exec: 'jest --ci --coverage' }],
 });
 project.addTask('bench:synth', {
   description: 'Benchmark: synth time of DevSecOpsPipeline against a bare pipelines.CodePipeline',

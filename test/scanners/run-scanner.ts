@@ -106,3 +106,11 @@ export function readReport<T = any>(report: ScanReport): T {
   }
   return JSON.parse(text) as T;
 }
+
+// The 1-based line of the first line of a file containing `needle`, so the test does not
+// hard-code where the seed sits.
+export function lineOf(file: string, needle: string): number {
+  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(needle));
+  expect(index).toBeGreaterThanOrEqual(0);
+  return index + 1;
+}

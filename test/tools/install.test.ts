@@ -1,11 +1,12 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { INSTALLABLE, installable } from './installable';
 import {
   BIN_DIR, TOOLS_OPT_DIR, TOOLS_WORK_DIR, UnverifiableInstallError,
-  commandsFor, installCommands, installScript, sriToSha512Hex,
+  commandsFor, installCommands, sriToSha512Hex,
 } from '../../src/tools/install';
 import { PipTool, TOOLS, Tool, ToolName, npmTarballUrl } from '../../src/tools/tools';
 
@@ -17,12 +18,6 @@ function withoutAssetNames(s: string): string {
   return s.split('cfn-guard-v3-x86_64-ubuntu-latest').join('cfn-guard-v3-x86_64-ubuntu');
 }
 
-// A pip tool is installable only with a hashed wheel and a hash-locked closure; the table
-// says which ones have them, the test does not decide.
-function installable(t: Tool): boolean {
-  return t.kind !== 'pip' || (t.wheel !== undefined && t.lockedDependencies !== undefined);
-}
-const INSTALLABLE = NAMES.filter(n => installable(TOOLS[n]));
 const REFUSED = NAMES.filter(n => !installable(TOOLS[n]));
 
 /** What a downloaded file must be checked against, by file path, from the table. */
@@ -184,26 +179,5 @@ describe('install commands', () => {
     const ok = spawnSync('bash', ['-c', ['set -euo pipefail', ...passing].join('\n')], { encoding: 'utf8' });
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
-  });
-
-  test('shellcheck passes with zero warnings on the generated script', () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-shellcheck-'));
-    const script = path.join(tmp, 'install.sh');
-    // All installable tools, plus a locked pip tool so the pip lines are checked too.
-    const pip: PipTool = {
-      kind: 'pip',
-      name: 'exampletool',
-      version: '1.2.3',
-      commands: ['exampletool'],
-      wheel: { name: 'exampletool', version: '1.2.3', sha256: ['a'.repeat(64)] },
-      lockedDependencies: [],
-      sha256Source: 'test',
-    };
-    const content = installScript(INSTALLABLE) + commandsFor(pip).join('\n') + '\n';
-    fs.writeFileSync(script, content);
-    // shellcheck exits non-zero on any finding, of any severity (style included).
-    const out = execFileSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', script], { encoding: 'utf8' });
-    expect(out).toBe('');
-    expect(content).toMatch(/^set -euo pipefail$/m);
   });
 });

@@ -1,0 +1,39 @@
+/**
+ * Gate configurations that together use every engine of every gate, and their builds: what the
+ * buildspec tests read (test/gates/buildspecs.test.ts, test/integration/shellcheck.test.ts).
+ */
+import { GateBuild, synthGates } from './support';
+import { DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan } from '../../src';
+import { CONNECTION_ARN } from '../pipeline/support';
+
+const fullClone = PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true });
+
+// Together these use every engine of every gate.
+export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
+  ['defaults', {}],
+  ['history, explicit engines', {
+    source: fullClone,
+    gates: {
+      secrets: SecretScan.trufflehog(),
+      sast: Sast.engines([SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS, SastEngine.ESLINT_SECURITY]),
+      sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }),
+      iac: IacScan.checkov(),
+    },
+  }],
+  ['secretlint, user rules', {
+    source: fullClone,
+    gates: {
+      secrets: SecretScan.secretlint(),
+      sast: Sast.semgrep({ ruleFiles: ['rules/semgrep'] }),
+      dependencies: DependencyScan.trivy({ ignoreUnfixed: true }),
+      iac: IacScan.cfnGuard({ rules: ['policies/guard', 'policies/extra.guard'] }),
+      suppressionsFile: 'security/suppressions.yaml',
+    },
+  }],
+];
+
+/** `[name, build]` of every gate of every configuration, named `config: GateId`. */
+export function allEngineBuilds(): Array<[string, GateBuild]> {
+  return CONFIGS.flatMap(([name, props]) =>
+    Object.entries(synthGates(props).gates).map(([id, g]) => [`${name}: ${id}`, g!] as [string, GateBuild]));
+}

@@ -1,0 +1,12 @@
+import { TOOLS, Tool, ToolName } from '../../src/tools/tools';
+
+/**
+ * A pip tool is installable only with a hashed wheel and a hash-locked closure; the table
+ * says which ones have them, the tests do not decide.
+ */
+export function installable(t: Tool): boolean {
+  return t.kind !== 'pip' || (t.wheel !== undefined && t.lockedDependencies !== undefined);
+}
+
+/** The tools of the table that install. */
+export const INSTALLABLE = (Object.keys(TOOLS) as ToolName[]).filter((n) => installable(TOOLS[n]));
