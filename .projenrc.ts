@@ -134,7 +134,7 @@ for (const name of ['package:js', 'package:python', 'package:java', 'package:dot
   const task = project.tasks.tryFind(name);
   if (!task) throw new Error(`projen has no ${name} task to bundle the findings CLI before`);
   // jsii-pacmak packs what is on disk: a bundle that is still missing fails the package, naming it.
-  task.prependExec(`test -s ${FINDINGS_CLI} || { echo "${FINDINGS_CLI} is missing: run npx projen bundle:findings-cli" >&2; exit 1; }`);
+  task.prependExec(`node -e "if (!require('fs').statSync('${FINDINGS_CLI}', { throwIfNoEntry: false })?.size) { console.error('${FINDINGS_CLI} is missing: run npx projen bundle:findings-cli'); process.exit(1); }"`);
   task.prependSpawn(bundleTask);
 }
 project.addPackageIgnore('!/assets/');

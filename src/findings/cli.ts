@@ -39,6 +39,7 @@ export const OUTPUT_FILES = {
 } as const;
 
 const HELP = `devsecops-findings: the findings engine every security gate reports through.
+(The package installs it under its own name too: cdk-devsecops-pipeline; npx cdk-devsecops-pipeline scan .)
 
 Usage:
   devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
