@@ -2,6 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Stack, Stage, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { errorsOf, InsecureStage, pipelineApp, synthViolations } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { CompliancePack } from '../../src';
@@ -96,6 +99,37 @@ describe('packs that can fail', () => {
     const plugins = new Set(errors.filter((e) => e.path.startsWith('EuWest/')).map((e) => e.plugin));
     expect([...plugins].sort()).toEqual(['AwsSolutions', 'NIST.800.53.R5']);
     expect(errors.filter((e) => e.path.startsWith('NotDeployed/'))).toEqual([]);
+  });
+
+  test('the README\'s way to acknowledge a finding in your own Stage: a plain bucket fails S1 and S10; enforceSSL and a reasoned acknowledgment pass', () => {
+    // The README's WebStage (section "Acknowledging a cdk-nag finding in your own Stage").
+    class WebStage extends Stage {
+      constructor(scope: Construct, id: string, acknowledge: boolean) {
+        super(scope, id);
+        const stack = new Stack(this, 'Web');
+        const assets = new s3.Bucket(stack, 'Assets', { enforceSSL: acknowledge });
+        if (acknowledge) {
+          Validations.of(assets).acknowledge({
+            id: 'AwsSolutions::AwsSolutions-S1',
+            reason: 'Public build assets only; every request is logged by the CloudFront distribution in front of it',
+          });
+        }
+      }
+    }
+    const plain = pipelineApp();
+    plain.pipeline.addStage(new WebStage(plain.app, 'Web', false));
+    expect(errorsOf(synthViolations(plain.app)).map((e) => `${e.rule} ${e.path}`).sort()).toEqual([
+      'AwsSolutions-S1 Web/Web/Assets/Resource',
+      'AwsSolutions-S10 Web/Web/Assets/Resource',
+    ]);
+    const fixed = pipelineApp();
+    fixed.pipeline.addStage(new WebStage(fixed.app, 'Web', true));
+    expect(errorsOf(synthViolations(fixed.app))).toEqual([]);
+    const ack = fixed.app.node.findChild('Web').node.findChild('Web').node.findChild('Assets').node.metadata.find((m) => m.type === 'aws:cdk:acknowledged-rules');
+    expect(ack?.data).toEqual({ 'AwsSolutions::AwsSolutions-S1': expect.stringMatching(/CloudFront/) });
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain("id: 'AwsSolutions::AwsSolutions-S1',");
+    expect(readme).toContain("const assets = new s3.Bucket(stack, 'Assets', { enforceSSL: true });");
   });
 
   test('a pipeline with ConfirmPermissionsBroadening and approvals stays clean under all five packs', () => {

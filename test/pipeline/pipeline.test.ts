@@ -122,6 +122,18 @@ describe('tunable defaults', () => {
     expect(warnings.join('\n')).toMatch(/serverAccessLogs is false.*weakened/);
   });
 
+  test('a Stage in another account (bootstrapped with --trust): its deploy role may read the artifacts and use the key', () => {
+    const { app, stack, pipeline } = pipelineApp();
+    pipeline.addStage(new AppStage(app, 'Prod', { env: { account: '222222222222', region: ENV.region } }), { approval: true });
+    pipeline.codePipeline.buildPipeline();
+    const template = Template.fromStack(stack);
+    const deployRole = `cdk-hnb659fds-deploy-role-222222222222-${ENV.region}`;
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::BucketPolicy']) {
+      const granted = Object.values(template.findResources(type)).filter((r) => JSON.stringify(r).includes(deployRole));
+      expect({ type, granted: granted.length }).toEqual({ type, granted: 1 });
+    }
+  });
+
   test('nagPacks: [] checks the Stages with no pack, with a warning; the default leaves none', () => {
     const warningsOf = (p: DevSecOpsPipeline) => p.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     const { pipeline } = pipelineApp({ nagPacks: [] });
