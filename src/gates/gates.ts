@@ -12,8 +12,10 @@ import { Sbom } from './sbom';
 import { DependencyScan } from './sca';
 import { SecretScan } from './secrets';
 import { FindingsCliAsset, GateContext, SBOM_PREFIX } from './step';
+import { gateOptionProblems, shown } from './validation';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
+import { throwIfProblems } from '../pipeline/validation';
 
 /** What the gates need from the pipeline. */
 export interface StaticGatesProps extends StaticGatesOptions {
@@ -49,6 +51,7 @@ export class StaticGates extends Construct {
 
   constructor(scope: Construct, id: string, props: StaticGatesProps) {
     super(scope, id);
+    validateGates(props);
     this.acknowledge = props.acknowledge;
     const failOn = props.failOn ?? Severity.HIGH;
     const ctx: GateContext = {
@@ -127,6 +130,24 @@ export class StaticGates extends Construct {
         'The SBOM step only adds objects (s3:PutObject, no read or delete) under the sbom/ prefix of the pipeline\'s own SBOM bucket; keys are the commit id and pipeline execution id, known only at run time.');
     }
   }
+}
+
+/** `gates` as given from any language: its shared options and that each gate is made by its factory. */
+function validateGates(props: StaticGatesProps): void {
+  const problems = gateOptionProblems(props, 'gates.');
+  const kinds: Array<[string, unknown, Function, string]> = [
+    ['secrets', props.secrets, SecretScan, 'SecretScan.gitleaks()'],
+    ['sast', props.sast, Sast, 'Sast.detect()'],
+    ['dependencies', props.dependencies, DependencyScan, 'DependencyScan.trivy()'],
+    ['sbom', props.sbom, Sbom, 'Sbom.cycloneDx()'],
+    ['iac', props.iac, IacScan, 'IacScan.cfnGuard()'],
+  ];
+  for (const [name, value, kind, example] of kinds) {
+    if (value !== undefined && !(value instanceof kind)) {
+      problems.push(`gates.${name}: ${shown(value)} is not made by a ${kind.name} factory: use e.g. ${example}, or ${kind.name}.none() to turn the gate off`);
+    }
+  }
+  throwIfProblems('DevSecOpsPipeline', problems);
 }
 
 function toArray(value: unknown): unknown[] {

@@ -2,6 +2,8 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DEFAULT_CONTROL_TOWER_RULES, iacScanner, shellLines } from './commands';
 import { GateOptions } from './options';
 import { ASSEMBLY_DIR, buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
+import { gateOptionProblems, pathListProblems, shown } from './validation';
+import { throwIfProblems } from '../pipeline/validation';
 import { installCommands, rulePackageCommands } from '../tools/install';
 
 const DEFAULT_CT_RULES: string[] = [...DEFAULT_CONTROL_TOWER_RULES];
@@ -51,17 +53,24 @@ export class IacScan {
    * cfn-guard (the default) with AWS Control Tower proactive controls plus the user's rule files.
    */
   public static cfnGuard(options: CfnGuardOptions = {}): IacScan {
-    const ids = options.controlTowerRules ?? DEFAULT_CT_RULES;
-    const bad = ids.filter((id) => !/^ct-[a-z0-9]+-pr-\d+$/.test(id));
-    const badPaths = (options.rules ?? []).filter((r) => !r || r.startsWith('/') || r.split('/').includes('..'));
-    const problems = [
-      ...bad.map((id) => `controlTowerRules: '${id}' is not a Control Tower proactive control id: use ids like 'ct-s3-pr-1'`),
-      ...badPaths.map((r) => `rules: '${r}' is not a path inside the repository: give it relative to the repository root, e.g. 'policies/guard'`),
-    ];
-    if (ids.length === 0 && (options.rules ?? []).length === 0) {
+    const problems = gateOptionProblems(options);
+    const rawIds: unknown = options?.controlTowerRules ?? DEFAULT_CT_RULES;
+    const rawRules: unknown = options?.rules;
+    const ids = Array.isArray(rawIds) ? rawIds : [];
+    const rules = Array.isArray(rawRules) ? rawRules : [];
+    if (!Array.isArray(rawIds)) problems.push(`controlTowerRules: ${shown(rawIds)} is not a list: give ids like ['ct-s3-pr-1']`);
+    problems.push(...pathListProblems('rules', rawRules));
+    // The ids are written unquoted into a shell loop: only the id shape is accepted.
+    const bad = ids.filter((id) => typeof id !== 'string' || !/^ct-[a-z0-9]+-pr-\d+$/.test(id));
+    const badPaths = rules.filter((r) => typeof r === 'string' && r !== '' && (r.startsWith('/') || r.split('/').includes('..')));
+    problems.push(
+      ...bad.map((id) => `controlTowerRules: ${shown(id)} is not a Control Tower proactive control id: use ids like 'ct-s3-pr-1'`),
+      ...badPaths.map((r) => `rules: ${shown(r)} is not a path inside the repository: give it relative to the repository root, e.g. 'policies/guard'`),
+    );
+    if (Array.isArray(rawIds) && ids.length === 0 && rules.length === 0) {
       problems.push('controlTowerRules is empty and no rules are given: the gate would check nothing; give rules, or use IacScan.none() to turn the gate off');
     }
-    if (problems.length > 0) throw new Error(`IacScan.cfnGuard: invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throwIfProblems('IacScan.cfnGuard', problems);
     return new IacScan('cfn-guard', options, ids);
   }
 
@@ -72,6 +81,7 @@ export class IacScan {
    * yet: until it is, this gate fails at run time, saying so, instead of installing unverified code.
    */
   public static checkov(options: CheckovOptions = {}): IacScan {
+    throwIfProblems('IacScan.checkov', gateOptionProblems(options));
     return new IacScan('checkov', options, []);
   }
 

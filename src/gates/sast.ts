@@ -2,6 +2,8 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { JS_EXTENSIONS, NOT_PROJECT_CODE, sastScanner, shellLines, TS_EXTENSIONS } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
+import { enumProblem, gateOptionProblems, pathListProblems, shown } from './validation';
+import { throwIfProblems } from '../pipeline/validation';
 import { aptInstallCommands, installCommands } from '../tools/install';
 
 /**
@@ -49,7 +51,7 @@ export interface SastOptions extends GateOptions {}
 export class Sast {
   /** Engines by the languages found in the repository (the default). */
   public static detect(options: SastOptions = {}): Sast {
-    return new Sast(undefined, options, {});
+    return new Sast(undefined, options, {}, 'Sast.detect');
   }
 
   /**
@@ -60,17 +62,18 @@ export class Sast {
    * unverified code.
    */
   public static semgrep(options: SemgrepOptions = {}): Sast {
-    return new Sast([SastEngine.SEMGREP], options, { semgrepRules: options.ruleFiles });
+    throwIfProblems('Sast.semgrep', pathListProblems('ruleFiles', options?.ruleFiles));
+    return new Sast([SastEngine.SEMGREP], options, { semgrepRules: options.ruleFiles }, 'Sast.semgrep');
   }
 
   /** Bandit over the Python files, from the build image's distribution (apt, version pinned). */
   public static bandit(options: SastOptions = {}): Sast {
-    return new Sast([SastEngine.BANDIT], options, {});
+    return new Sast([SastEngine.BANDIT], options, {}, 'Sast.bandit');
   }
 
   /** SpotBugs with FindSecBugs over a Maven project, compiled with `mvn compile` first. */
   public static spotBugs(options: SastOptions = {}): Sast {
-    return new Sast([SastEngine.SPOTBUGS], options, {});
+    return new Sast([SastEngine.SPOTBUGS], options, {}, 'Sast.spotBugs');
   }
 
   /**
@@ -83,20 +86,25 @@ export class Sast {
    * tarballs checked against the tools table's integrity.
    */
   public static eslintSecurity(options: SastOptions = {}): Sast {
-    return new Sast([SastEngine.ESLINT_SECURITY], options, {});
+    return new Sast([SastEngine.ESLINT_SECURITY], options, {}, 'Sast.eslintSecurity');
   }
 
   /** Exactly these engines, whatever the languages found. */
   public static engines(engines: SastEngine[], options: SastOptions = {}): Sast {
+    if (!Array.isArray(engines)) {
+      throwIfProblems('Sast.engines', [`engines: ${shown(engines)} is not a list: give e.g. [SastEngine.BANDIT]`]);
+    }
     if (engines.length === 0) {
       throw new Error('Sast.engines: the list is empty: name at least one engine, e.g. [SastEngine.BANDIT], or use Sast.none() to turn the gate off');
     }
-    return new Sast([...new Set(engines)], options, {});
+    // From JavaScript or Python any string can arrive here; an unknown one would reach the buildspec.
+    throwIfProblems('Sast.engines', engines.flatMap((e, i) => enumProblem(`engines[${i}]`, e, Object.values(SastEngine), 'a SastEngine value, e.g. SastEngine.BANDIT')));
+    return new Sast([...new Set(engines)], options, {}, 'Sast.engines');
   }
 
   /** No SAST. This weakens a secure default: the pipeline gets a warning annotation. */
   public static none(): Sast {
-    return new Sast([], {}, {});
+    return new Sast([], {}, {}, 'Sast.none');
   }
 
   /** The engines named explicitly; undefined when chosen by detection, empty when the gate is off. */
@@ -106,7 +114,9 @@ export class Sast {
     engines: SastEngine[] | undefined,
     private readonly options: SastOptions,
     private readonly extra: { readonly semgrepRules?: string[] },
+    where: string,
   ) {
+    throwIfProblems(where, gateOptionProblems(options));
     this.engineList = engines;
   }
 

@@ -6,7 +6,9 @@ import { sbomGenerator, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
+import { enumProblem, gateOptionProblems } from './validation';
 import { secureBucket } from '../pipeline/hardening';
+import { throwIfProblems } from '../pipeline/validation';
 import { installCommands } from '../tools/install';
 
 /**
@@ -55,6 +57,10 @@ export interface SbomOptions extends GateOptions {
 export class Sbom {
   /** CycloneDX JSON (the default). */
   public static cycloneDx(options: SbomOptions = {}): Sbom {
+    throwIfProblems('Sbom.cycloneDx', [
+      ...gateOptionProblems(options),
+      ...enumProblem('generator', options?.generator, Object.values(SbomGenerator), 'an SbomGenerator value, e.g. SbomGenerator.TRIVY'),
+    ]);
     return new Sbom(true, options);
   }
 

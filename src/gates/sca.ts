@@ -3,6 +3,8 @@ import { dependencyScanner, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, REPORTS_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
+import { gateOptionProblems } from './validation';
+import { throwIfProblems } from '../pipeline/validation';
 import { installCommands } from '../tools/install';
 
 /**
@@ -29,6 +31,7 @@ export class DependencyScan {
    * from mirror.gcr.io, then ghcr.io, then public.ecr.aws when one is rate-limited.
    */
   public static trivy(options: DependencyScanOptions = {}): DependencyScan {
+    throwIfProblems('DependencyScan.trivy', gateOptionProblems(options));
     return new DependencyScan('trivy', options);
   }
 

@@ -1,8 +1,10 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { SecretEngine, secretScanner, shellLines } from './commands';
+import { SecretEngine, secretScanner, shellArg, shellLines } from './commands';
 import { GateOptions } from './options';
 import { buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
+import { gateOptionProblems, severityProblems } from './validation';
 import { Severity } from '../findings/severity';
+import { throwIfProblems } from '../pipeline/validation';
 import { installCommands } from '../tools/install';
 
 /**
@@ -27,17 +29,17 @@ export interface SecretScanOptions extends GateOptions {
 export class SecretScan {
   /** gitleaks (the default): history with `gitleaks git`, files with `gitleaks dir`; findings redacted. */
   public static gitleaks(options: SecretScanOptions = {}): SecretScan {
-    return new SecretScan('gitleaks', options);
+    return new SecretScan('gitleaks', options, 'SecretScan.gitleaks');
   }
 
   /** TruffleHog v3: history with `trufflehog git`, files with `trufflehog filesystem`; no live verification (found secrets are never sent out). */
   public static trufflehog(options: SecretScanOptions = {}): SecretScan {
-    return new SecretScan('trufflehog', options);
+    return new SecretScan('trufflehog', options, 'SecretScan.trufflehog');
   }
 
   /** secretlint with its recommended rule preset; scans the files only (it has no history mode). */
   public static secretlint(options: SecretScanOptions = {}): SecretScan {
-    return new SecretScan('secretlint', options);
+    return new SecretScan('secretlint', options, 'SecretScan.secretlint');
   }
 
   /**
@@ -50,7 +52,8 @@ export class SecretScan {
   /** The scanner, or undefined when the gate is off. */
   public readonly engine?: string;
 
-  private constructor(engine: SecretEngine | undefined, private readonly options: SecretScanOptions) {
+  private constructor(engine: SecretEngine | undefined, private readonly options: SecretScanOptions, where = 'SecretScan') {
+    throwIfProblems(where, [...gateOptionProblems(options), ...severityProblems('secretSeverity', options?.secretSeverity)]);
     this.engine = engine;
   }
 
@@ -68,7 +71,7 @@ export class SecretScan {
       scan: [expectReport(report.file, report.format), ...shellLines(steps)],
       options: this.options,
       evaluateArgs: [
-        `--secret-severity ${this.options.secretSeverity ?? Severity.CRITICAL}`,
+        `--secret-severity ${shellArg(this.options.secretSeverity ?? Severity.CRITICAL)}`,
         `--secret-scan ${history ? 'history' : 'files'}`,
       ],
     });

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { shellQuote } from './commands';
+import { shellArg, shellQuote } from './commands';
 import { GateOptions } from './options';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
@@ -182,7 +182,8 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
 
   const evaluate = [
     `node ${CLI_DIR}/cli.js evaluate --gate ${spec.gate}`,
-    `--fail-on ${failOn}`,
+    // Validated at construction; quoted as well, so no value can end the command.
+    `--fail-on ${shellArg(failOn)}`,
     ...(suppressions !== undefined ? [`--suppressions ${shellQuote(suppressions)}`] : []),
     ...(spec.evaluateArgs ?? []),
     `--out ${FINDINGS_DIR}`,

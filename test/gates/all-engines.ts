@@ -30,6 +30,14 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
       suppressionsFile: 'security/suppressions.yaml',
     },
   }],
+  // Paths with shell metacharacters: they must reach the commands single-quoted (shellcheck checks the result).
+  ['hostile paths', {
+    gates: {
+      sast: Sast.semgrep({ ruleFiles: ['$(id)', 'a\'b', 'x\ntrue', '`id`', 'a b;true'] }),
+      iac: IacScan.cfnGuard({ rules: ['$(id)', 'a\'b', '`id`'] }),
+      suppressionsFile: 'a\'b $(id)\n`id`;true',
+    },
+  }],
 ];
 
 /** `[name, build]` of every gate of every configuration, named `config: GateId`. */

@@ -16,7 +16,7 @@ import { INSTALLABLE } from '../tools/installable';
 const BUILDS = allEngineBuilds();
 
 describe('every generated buildspec', () => {
-  test.each(BUILDS)('%s: shellcheck finds nothing in the commands', (_name, gate) => {
+  test.each(BUILDS)('%s: shellcheck finds nothing in the commands', (name, gate) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-shellcheck-'));
     const script = path.join(dir, 'buildspec.sh');
     // CloudFormation references (bucket names) become plain words; the buildspec runs in bash.
@@ -26,7 +26,9 @@ describe('every generated buildspec', () => {
     const preamble = provided.map((v) => `: "\${${v}:?set by CodeBuild}"`).join('\n');
     fs.writeFileSync(script, `#!/usr/bin/env bash\n${preamble}\n${body}\n`);
     expect(gate.buildspec.env).toEqual({ shell: 'bash' });
-    const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', script], { encoding: 'utf8' });
+    // SC2016 ("expressions don't expand in single quotes") is the point for the hostile paths: `$(id)` stays literal.
+    const exclude = name.startsWith('hostile paths:') ? ['--exclude=SC2016'] : [];
+    const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', ...exclude, script], { encoding: 'utf8' });
     if (r.error) throw new Error(`shellcheck is not installed (apt-get install -y shellcheck): ${r.error.message}`);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
