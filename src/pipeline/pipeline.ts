@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgePipelineFindings, Acknowledger } from './acknowledgments';
+import { pinCdkCliInstalls } from './cli-pins';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
 import { CompliancePack, ScopedNagPlugin } from './nag';
 import { PipelineSource } from './source';
@@ -394,6 +395,7 @@ export class DevSecOpsPipeline extends Construct {
 
   private harden(): void {
     encryptBuildProjects(this, this.storage.key);
+    pinCdkCliInstalls(this.codePipeline);
     acknowledgePipelineFindings(this, this.storage, this.acknowledger);
     this.gates.afterBuild();
   }

@@ -360,3 +360,33 @@ export const RULE_PACKAGES: { readonly [name: string]: RulePackage } = {
     path: 'package/rules/control-tower/cfn-guard',
   },
 };
+
+/**
+ * The CDK command-line tools CDK Pipelines installs in its own builds: `aws-cdk` in the
+ * self-mutation build, `cdk-assets` in the asset publishing builds. CDK Pipelines writes
+ * `npm install -g aws-cdk@2` and `npm install -g cdk-assets@latest`; the pipeline replaces
+ * those lines with these tarballs, checked against their integrity. Both packages are bundled
+ * (no dependencies), so the tarball is everything that runs.
+ */
+export const CDK_CLIS: { readonly 'aws-cdk': NpmTool; readonly 'cdk-assets': NpmTool } = {
+  'aws-cdk': {
+    kind: 'npm',
+    name: 'aws-cdk',
+    // The aws-cdk devDependency (.projenrc.ts CDK_CLI_VERSION): the CLI the tests synthesize with; the integrity is package-lock.json's.
+    version: '2.1148.1',
+    packages: [
+      { name: 'aws-cdk', version: '2.1148.1', integrity: 'sha512-K3d02L17IwmAuiBWNuX1DzYhKUs9GrKYI7bZnGJfJ1bKz9ymXFxfudBOL3rUb8JAusDNSULiQU2fsJH7kyY2XA==' },
+    ],
+    commands: ['cdk'],
+  },
+  'cdk-assets': {
+    kind: 'npm',
+    name: 'cdk-assets',
+    version: '4.7.3',
+    packages: [
+      // `npm view cdk-assets@4.7.3 dist.integrity` (no dependencies).
+      { name: 'cdk-assets', version: '4.7.3', integrity: 'sha512-8RC6CdrgnM0nO/VSPkIolCtEmbVeyuaormzMOuvO30hgZJeKy7dddSxvd9h7S4ZQVoAnlmmRAVnE00kkRktjGg==' },
+    ],
+    commands: ['cdk-assets'],
+  },
+};
