@@ -24,6 +24,7 @@ import {
   SuppressionFileError,
   SuppressionSet,
 } from './suppressions';
+import { parseToolVersions } from './tool-versions';
 
 /** Exit codes: documented in `--help` and relied on by every gate's build spec. */
 export const EXIT_PASS = 0;
@@ -64,6 +65,8 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
                             finding with both tools' fingerprints: a baseline or suppression naming either matches
   --secret-severity SEV     severity of secret scanners' findings (default CRITICAL)
   --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
+  --tool-version NAME=VALUE a version the gate ran with that is not pinned exactly (apt revision,
+                            database digest), recorded in ${OUTPUT_FILES.result} and the summary. Repeatable
   --source-root DIR         the scanned repository: absolute paths under it are reported relative
                             to it (default CODEBUILD_SRC_DIR, else the working directory)
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
@@ -193,6 +196,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'baseline': { type: 'string' },
       'secret-severity': { type: 'string' },
       'secret-scan': { type: 'string' },
+      'tool-version': { type: 'string', multiple: true },
       'source-root': { type: 'string' },
       'out': { type: 'string' },
       'aws-account-id': { type: 'string' },
@@ -215,6 +219,12 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   const secretScan = values['secret-scan'];
   if (secretScan !== undefined && secretScan !== 'history' && secretScan !== 'files') {
     throw new UsageError(`--secret-scan "${secretScan}": use "history" or "files"`);
+  }
+  let toolVersions: Record<string, string>;
+  try {
+    toolVersions = parseToolVersions(values['tool-version'] ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   const sourceRoot = values['source-root'] !== undefined ? resolve(values['source-root']) : undefined;
   if (sourceRoot !== undefined && !(existsSync(sourceRoot) && statSync(sourceRoot).isDirectory())) throw new UsageError(`--source-root "${values['source-root']}": not a directory`);
@@ -247,6 +257,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     asffMinSeverity,
     junitMaxCases,
     ...(secretScan !== undefined && { secretScan: secretScan as SecretScanScope }),
+    ...(Object.keys(toolVersions).length > 0 && { toolVersions }),
     ...(sourceRoot !== undefined && { sourceRoot }),
     suppressions,
     ...(baseline && { baseline }),
@@ -272,6 +283,8 @@ export interface GateRun {
   /** Most test cases in the JUnit report. @default CODEBUILD_MAX_TEST_CASES */
   readonly junitMaxCases?: number;
   readonly secretScan?: SecretScanScope;
+  /** Versions recorded in the gate result (`--tool-version`). */
+  readonly toolVersions?: Readonly<Record<string, string>>;
   /** The scanned repository's absolute path. @default CODEBUILD_SRC_DIR, else the working directory */
   readonly sourceRoot?: string;
   readonly suppressions: SuppressionSet;
@@ -312,7 +325,11 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   phase('evaluate');
 
   mkdirSync(out, { recursive: true });
-  const resultOptions = { reports: briefs, ...(run.secretScan !== undefined && { secretScan: run.secretScan }) };
+  const resultOptions = {
+    reports: briefs,
+    ...(run.secretScan !== undefined && { secretScan: run.secretScan }),
+    ...(run.toolVersions && { toolVersions: run.toolVersions }),
+  };
   if (run.awsAccountId === undefined || run.region === undefined) {
     io.err(`warning: ${OUTPUT_FILES.asff}: no AWS account or region known (CODEBUILD_BUILD_ARN, AWS_REGION or --aws-account-id/--aws-region); placeholders used\n`);
   }

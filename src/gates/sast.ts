@@ -1,6 +1,7 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { JS_EXTENSIONS, NOT_PROJECT_CODE, sastScanner, shellLines, TS_EXTENSIONS } from './commands';
 import { GateOptions } from './options';
+import { aptVersionRecord } from './recorded-versions';
 import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
 import { enumProblem, gateOptionProblems, pathListProblems, shown } from './validation';
 import { throwIfProblems } from '../pipeline/validation';
@@ -145,7 +146,8 @@ export class Sast {
       // The engine is chosen in the install phase and leaves a marker the build phase reads.
       install.push(`if ${guard}; then echo 'SAST: running ${engine}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine} not applicable (${e.applies})'; fi`);
       const { steps, report } = sastScanner(engine, { reportDir: REPORTS_DIR, workDir: WORK_DIR, semgrepRules: this.extra.semgrepRules ?? [`${WORK_DIR}/semgrep-rules`] });
-      scan.push(`if [ -e ${marker} ]; then ${expectReport(report.file, report.format)} && ${shellLines(steps).join(' && ')}; fi`);
+      const record = e.record ? [e.record()] : [];
+      scan.push(`if [ -e ${marker} ]; then ${[expectReport(report.file, report.format), ...shellLines(steps), ...record].join(' && ')}; fi`);
     }
     if (!explicit) {
       // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary rather than failing every build of a language no engine covers.
@@ -181,6 +183,8 @@ interface Engine {
   readonly detect: string;
   readonly applies: string;
   readonly install: () => string[];
+  /** Records the version that is not pinned exactly at synth (see recorded-versions.ts). */
+  readonly record?: () => string;
 }
 
 // Dependency and build directories are not the project's code.
@@ -198,6 +202,8 @@ const ENGINES: { readonly [e in SastEngine]: Engine } = {
     detect: `find . ${PRUNE} -name '*.py' -print | grep -q .`,
     applies: 'no Python files',
     install: () => aptInstallCommands('bandit'),
+    // apt pins the upstream version only: the installed Debian/Ubuntu revision goes into the gate result.
+    record: () => aptVersionRecord('bandit', 'bandit-apt'),
   },
   [SastEngine.SPOTBUGS]: {
     detect: '[ -f pom.xml ]',

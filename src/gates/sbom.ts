@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { sbomGenerator, shellLines } from './commands';
 import { GateOptions } from './options';
+import { trivyDbRecord } from './recorded-versions';
 import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { enumProblem, gateOptionProblems } from './validation';
@@ -104,6 +105,7 @@ export class Sbom {
       scan: [
         expectReport(file, report.format),
         ...shellLines(steps),
+        ...(generator === SbomGenerator.TRIVY ? [trivyDbRecord(TRIVY_CACHE_DIR)] : []),
         `cp ${file} ${OUTPUT_DIR}/sbom.cdx.json`,
       ],
       after: [

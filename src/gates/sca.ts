@@ -1,6 +1,7 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { dependencyScanner, shellLines } from './commands';
 import { GateOptions } from './options';
+import { trivyDbRecord } from './recorded-versions';
 import { buildGateStep, expectReport, GateContext, REPORTS_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { gateOptionProblems } from './validation';
@@ -66,6 +67,7 @@ export class DependencyScan {
       scan: [
         expectReport(report.file, report.format),
         ...shellLines(steps),
+        trivyDbRecord(TRIVY_CACHE_DIR),
       ],
       options: this.options,
       cache: trivyCache(ctx),

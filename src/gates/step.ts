@@ -37,6 +37,8 @@ export const SBOM_PREFIX = 'sbom';
 export const ASSEMBLY_DIR = 'devsecops-cloud-assembly';
 /** Lists the `--report FILE:FORMAT` values a gate's scanners produced (one a line). */
 export const REPORT_LIST = `${WORK_DIR}/report-list`;
+/** Lists the `NAME=VALUE` versions a gate's build recorded (one a line), passed to evaluate as `--tool-version`. */
+export const TOOL_VERSIONS = `${WORK_DIR}/tool-versions`;
 
 /**
  * What a gate needs from the pipeline it runs in.
@@ -210,12 +212,13 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
     additionalInputs: spec.additionalInputs,
     installCommands: [...cli.installCommands(), ...spec.install],
     commands: [
-      `mkdir -p ${REPORTS_DIR} ${OUTPUT_DIR}/reports ${FINDINGS_DIR} && : > ${REPORT_LIST}`,
+      `mkdir -p ${REPORTS_DIR} ${OUTPUT_DIR}/reports ${FINDINGS_DIR} && : > ${REPORT_LIST} && : > ${TOOL_VERSIONS}`,
       ...spec.scan,
       // Native reports are kept as artifacts too, before evaluate decides.
       `cp -R ${REPORTS_DIR}/. ${OUTPUT_DIR}/reports/`,
       // Every listed report goes to evaluate; an empty list fails it (no report, no pass).
-      `mapfile -t listed < ${REPORT_LIST} && reports=() && for r in "\${listed[@]}"; do reports+=(--report "$r"); done && ${evaluate}`,
+      // Recorded versions (apt revision, database digest) go with them, into the gate result.
+      `mapfile -t listed < ${REPORT_LIST} && reports=() && for r in "\${listed[@]}"; do reports+=(--report "$r"); done && mapfile -t recorded < ${TOOL_VERSIONS} && for v in "\${recorded[@]}"; do reports+=(--tool-version "$v"); done && ${evaluate}`,
       ...(spec.after ?? []),
     ],
     primaryOutputDirectory: OUTPUT_DIR,

@@ -3,6 +3,7 @@
  * native report, the report through `evaluate`, and the SAST gate's generated build commands
  * (Python and JavaScript detected, so Bandit and eslint-security).
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Sast } from '../../src';
@@ -71,6 +72,11 @@ describe('Bandit through the findings engine', () => {
     const good = runGateBuild(gate, CLEAN, detectEngines(gate));
     expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sast: PASS/) });
     expect(fs.readFileSync(path.join(path.dirname(good.src), 'devsecops', 'report-list'), 'utf8')).toMatch(/eslint-security\.sarif:sarif/);
+    // apt pins the upstream version; the Debian revision installed is recorded with the verdict.
+    const installed = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'bandit'], { encoding: 'utf8' });
+    expect(installed).toMatch(/^1\.6\.2-/);
+    const result = JSON.parse(fs.readFileSync(path.join(good.src, 'devsecops-gate-out', 'findings', 'gate-result.json'), 'utf8'));
+    expect(result.toolVersions).toEqual({ 'bandit-apt': installed });
   });
 });
 

@@ -83,6 +83,10 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
         ? 'Secret scan coverage: the full git history was scanned.'
         : 'Secret scan coverage: the files of this revision only (git history was not scanned).');
     }
+    if (r.toolVersions && Object.keys(r.toolVersions).length > 0) {
+      w();
+      w(`Recorded versions: ${Object.entries(r.toolVersions).map(([n, v]) => `${cell(n)} ${cell(v, 200)}`).join('; ')}.`);
+    }
     w();
     w('Reports:');
     for (const rep of r.reports) w(`- ${cell(rep.file, 200)} (${cell(rep.format)}; ${cell(rep.tools.join(', ')) || 'no tool named'}): ${rep.findings} finding(s)`);

@@ -58,6 +58,8 @@ export interface GateResult {
   readonly evaluatedAt: string;
   readonly reports: ReportBrief[];
   readonly secretScan?: SecretScanScope;
+  /** Versions the gate ran with that are not pinned exactly (apt revision, database digest), by name. */
+  readonly toolVersions?: Readonly<Record<string, string>>;
   readonly baselineApplied: boolean;
   readonly counts: Record<Decision, SeverityCounts>;
   readonly blocking: Array<BriefFinding & { readonly expiredSuppression?: SuppressionBrief }>;
@@ -144,6 +146,7 @@ function pick(evaluation: GateEvaluation, decision: Decision, cap: number): Find
 export interface GateResultOptions {
   readonly reports: ReportBrief[];
   readonly secretScan?: SecretScanScope;
+  readonly toolVersions?: Readonly<Record<string, string>>;
   /** @default LIST_CAP */
   readonly listCap?: number;
 }
@@ -160,6 +163,7 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
     evaluatedAt: evaluation.evaluatedAt,
     reports: options.reports,
     ...(options.secretScan !== undefined && { secretScan: options.secretScan }),
+    ...(options.toolVersions !== undefined && { toolVersions: { ...options.toolVersions } }),
     baselineApplied: evaluation.baselineApplied,
     counts: evaluation.counts,
     blocking: pick(evaluation, 'blocking', cap).map((d) => ({
