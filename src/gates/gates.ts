@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
+import { EslintEngineAsset } from './eslint-engine';
 import { IacScan } from './iac';
 import { StaticGatesOptions } from './options';
 import { Sast } from './sast';
@@ -48,6 +49,7 @@ export class StaticGates extends Construct {
   private readonly sbom: Sbom;
   private readonly acknowledge: StaticGatesProps['acknowledge'];
   private cli?: FindingsCliAsset;
+  private eslintEngine?: EslintEngineAsset;
 
   constructor(scope: Construct, id: string, props: StaticGatesProps) {
     super(scope, id);
@@ -66,6 +68,7 @@ export class StaticGates extends Construct {
       removalPolicy: props.removalPolicy,
       acknowledge: props.acknowledge,
       findingsCli: () => this.cli ?? (this.cli = new FindingsCliAsset(this, 'FindingsCli')),
+      eslintEngine: () => this.eslintEngine ?? (this.eslintEngine = new EslintEngineAsset(this, 'EslintEngine')),
       warn: (warning, message) => Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:${warning}`, `${message} (secure default weakened)`),
     };
     if (failOn === Severity.CRITICAL) {

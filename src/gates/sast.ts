@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { JS_EXTENSIONS, NOT_PROJECT_CODE, sastScanner, shellLines, TS_EXTENSIONS } from './commands';
 import { GateOptions } from './options';
@@ -83,8 +84,9 @@ export class Sast {
    * the project's own ESLint configuration, plugins and inline `eslint-disable` comments are not
    * used. Command injection (`child_process.exec` of a non-literal), `eval` of an expression,
    * non-literal `require` and Trojan Source characters are HIGH; the plugin's other rules are
-   * MEDIUM. eslint, the plugin, the SARIF formatter and the TypeScript parser install from npm
-   * tarballs checked against the tools table's integrity.
+   * MEDIUM. eslint, the plugin, the SARIF formatter and the TypeScript parser, and everything they
+   * depend on, install with `npm ci --ignore-scripts` from the lock file shipped in this package
+   * (every package pinned by version and integrity), outside the scanned tree.
    */
   public static eslintSecurity(options: SastOptions = {}): Sast {
     return new Sast([SastEngine.ESLINT_SECURITY], options, {}, 'Sast.eslintSecurity');
@@ -133,15 +135,18 @@ export class Sast {
     const candidates = this.engineList ?? [SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS, SastEngine.ESLINT_SECURITY];
     const install: string[] = [];
     const scan: string[] = [];
+    const statements: iam.PolicyStatement[] = [];
     for (const engine of candidates) {
       const e = ENGINES[engine];
-      if (!explicit && !installable(e.install)) {
+      const engineInstall = () => e.install(ctx);
+      if (!explicit && !installable(engineInstall)) {
         // Detection never picks an engine it cannot install verifiably; the log says so.
         install.push(`echo ${shellQuote(`SAST: ${engine} skipped: its install cannot be verified yet (see src/tools/tools.ts)`)}`);
         continue;
       }
       const marker = `${WORK_DIR}/engine-${engine}`;
-      const lines = verifiedInstall(engine, e.install);
+      const lines = verifiedInstall(engine, engineInstall);
+      if (engine === SastEngine.ESLINT_SECURITY) statements.push(ctx.eslintEngine().readStatement());
       const guard = explicit ? 'true' : e.detect;
       // The engine is chosen in the install phase and leaves a marker the build phase reads.
       install.push(`if ${guard}; then echo 'SAST: running ${engine}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine} not applicable (${e.applies})'; fi`);
@@ -160,6 +165,7 @@ export class Sast {
       install,
       scan,
       options: this.options,
+      rolePolicyStatements: statements,
     });
   }
 }
@@ -182,7 +188,7 @@ interface Engine {
   /** Shell test that is true when the engine applies to the files present. */
   readonly detect: string;
   readonly applies: string;
-  readonly install: () => string[];
+  readonly install: (ctx: GateContext) => string[];
   /** Records the version that is not pinned exactly at synth (see recorded-versions.ts). */
   readonly record?: () => string;
 }
@@ -213,6 +219,7 @@ const ENGINES: { readonly [e in SastEngine]: Engine } = {
   [SastEngine.ESLINT_SECURITY]: {
     detect: `{ [ -f package.json ] || find . ${PRUNE} -name node_modules -prune -o \\( ${JS_TS_NAMES} \\) -print | grep -q .; }`,
     applies: 'no package.json, no JavaScript/TypeScript files',
-    install: () => installCommands('eslint'),
+    // From the lock shipped in this package (assets/eslint-security): every transitive package pinned, one eslint.
+    install: (ctx) => ctx.eslintEngine().installCommands(),
   },
 };

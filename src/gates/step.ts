@@ -10,6 +10,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { shellArg, shellQuote } from './commands';
+import { EslintEngineAsset } from './eslint-engine';
 import { GateOptions } from './options';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
@@ -60,6 +61,8 @@ export interface GateContext {
   readonly acknowledge: (scope: Construct, ruleId: string, reason: string) => void;
   /** The findings CLI, shipped once per pipeline as an S3 asset. */
   readonly findingsCli: () => FindingsCliAsset;
+  /** The eslint-security engine's npm project (package.json and lock), shipped once per pipeline as an S3 asset. */
+  readonly eslintEngine: () => EslintEngineAsset;
   /** Leaves a warning annotation for a weakened secure default. */
   readonly warn: (id: string, message: string) => void;
 }

@@ -3,8 +3,12 @@
  * like a reviewer would: each install is pinned and checksum-verified before use. (That the shell
  * commands pass shellcheck is checked in test/integration/shellcheck.test.ts.)
  */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
+import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
 import { sriToSha512Hex } from '../../src/tools/install';
 import { APT_PACKAGES, npmTarballUrl, RULE_PACKAGES, TOOLS } from '../../src/tools/tools';
 
@@ -24,6 +28,10 @@ function expectedDigests(): Map<string, { algo: 'sha256' | 'sha512'; hex: string
   return m;
 }
 const DIGESTS = expectedDigests();
+const ENGINE_FILES = new Map(ESLINT_ENGINE_FILES.map((f) => [
+  `${ESLINT_ENGINE_DIR}/${f}`,
+  createHash('sha256').update(fs.readFileSync(path.join(EslintEngineAsset.DIRECTORY, f))).digest('hex'),
+]));
 
 /** Simple commands, in order: compound commands split at &&, ;, then/else/fi, newlines. */
 function simpleCommands(lines: string[]): string[] {
@@ -58,6 +66,9 @@ describe('every generated buildspec', () => {
         const [, hex, file, algo] = check;
         if (file.endsWith('/findings-cli/cli.js')) {
           expect(hex).toMatch(/^[0-9a-f]{64}$/);
+        } else if (ENGINE_FILES.has(file)) {
+          // The eslint engine's package.json and lock, unpacked from its asset: checked against the files this package ships.
+          expect(hex).toBe(ENGINE_FILES.get(file));
         } else {
           expect(downloaded.has(file)).toBe(true);
           expect({ algo, hex }).toEqual(DIGESTS.get(downloaded.get(file)!));
@@ -71,6 +82,12 @@ describe('every generated buildspec', () => {
         expect(apt).not.toBeNull();
         const pkg = Object.values(APT_PACKAGES).find((p) => p!.package === apt![1])!;
         expect(apt![2]).toBe(pkg.version);
+        continue;
+      }
+      if (/^npm ci /.test(cmd)) {
+        // Exactly the shipped lock, after both files were checked; no install scripts.
+        expect(cmd).toBe(`npm ci --prefix ${ESLINT_ENGINE_DIR} --ignore-scripts --no-audit --no-fund`);
+        for (const f of ENGINE_FILES.keys()) expect(verified.has(f)).toBe(true);
         continue;
       }
       if (/^npm install/.test(cmd)) {
