@@ -12,7 +12,8 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { pipelineApp } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { sriToSha512Hex } from '../../src/tools/install';
+import { pinCdkCliInstalls } from '../../src/pipeline/cli-pins';
+import { commandsFor, sriToSha512Hex } from '../../src/tools/install';
 import { CDK_CLIS, npmTarballUrl } from '../../src/tools/tools';
 import { flatten } from '../gates/support';
 
@@ -122,5 +123,40 @@ describe('the pinned CDK CLI', () => {
     // The installed aws-cdk declares no dependencies: its tarball is all that runs.
     const installed = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk', 'package.json'), 'utf8'));
     expect(installed.dependencies ?? {}).toEqual({});
+  });
+});
+
+describe('pinCdkCliInstalls fails closed', () => {
+  /** A stand-in for the built CodePipeline: a construct with CDK Pipelines' generated scopes and one project in `scope`. */
+  function fakePipeline(scope: string, command: string, selfMutation: boolean): { pipeline: any; project: codebuild.Project } {
+    const stack = new Stack();
+    const root = new Construct(stack, 'CdkPipeline');
+    const project = new codebuild.Project(new Construct(root, scope), 'SelfMutation', {
+      buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { install: { commands: [command] }, build: { commands: ['cdk --version'] } } }),
+    });
+    return { pipeline: { node: root.node, selfMutationEnabled: selfMutation, selfMutationProject: project }, project };
+  }
+  const installOf = (project: codebuild.Project): string[] => {
+    const cfn = Stack.of(project).resolve((project.node.defaultChild as any)._toCloudFormation());
+    const p = Object.values<any>(cfn.Resources)[0];
+    return JSON.parse(p.Properties.Source.BuildSpec).phases.install.commands;
+  };
+
+  test('CDK Pipelines\' line is replaced, whatever version it names', () => {
+    for (const line of ['npm install -g aws-cdk@2', 'npm install -g aws-cdk', 'npm install -g aws-cdk@latest']) {
+      const { pipeline, project } = fakePipeline('UpdatePipeline', line, true);
+      pinCdkCliInstalls(pipeline);
+      expect(installOf(project)).toEqual(commandsFor(CDK_CLIS['aws-cdk']));
+    }
+  });
+
+  test('another global npm install in a generated build stops the synth', () => {
+    const { pipeline } = fakePipeline('Assets', 'npm install -g typescript', false);
+    expect(() => pinCdkCliInstalls(pipeline)).toThrow(/installs an npm package globally with no pinned integrity[^]*npm install -g typescript/);
+  });
+
+  test('a self-mutation build without the line to pin stops the synth (CDK Pipelines changed)', () => {
+    const { pipeline } = fakePipeline('UpdatePipeline', 'npx aws-cdk@2 --version', true);
+    expect(() => pinCdkCliInstalls(pipeline)).toThrow(/no `npm install -g aws-cdk` line to pin/);
   });
 });
