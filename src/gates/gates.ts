@@ -12,6 +12,7 @@ import { Sbom } from './sbom';
 import { DependencyScan } from './sca';
 import { SecretScan } from './secrets';
 import { FindingsCliAsset, GateContext, SBOM_PREFIX } from './step';
+import { GatePosture, GATES_STAGE } from '../findings/posture';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
 
@@ -25,10 +26,10 @@ export interface StaticGatesProps extends StaticGatesOptions {
   readonly accessLogsBucket?: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
   readonly acknowledge: (scope: Construct, ruleId: string, reason: string) => void;
+  /** Steps that run beside the gates, in the same stage (the weakening check). */
+  readonly extraSteps?: (gates: StaticGates) => pipelines.Step[];
 }
 
-/** Name of the pipeline stage the static gates run in, in parallel, right after synth. */
-export const GATES_STAGE = 'SecurityGates';
 
 const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'];
 
@@ -42,6 +43,8 @@ export class StaticGates extends Construct {
   public readonly steps: pipelines.Step[];
   /** The SBOM bucket, when the SBOM gate is on. */
   public readonly sbomBucket?: s3.IBucket;
+  /** Each gate that is on, by its name, with what decides how strict it is. */
+  public readonly postures: Record<string, GatePosture> = {};
 
   private readonly sbom: Sbom;
   private readonly acknowledge: StaticGatesProps['acknowledge'];
@@ -62,8 +65,11 @@ export class StaticGates extends Construct {
       accessLogsBucket: props.accessLogsBucket,
       removalPolicy: props.removalPolicy,
       acknowledge: props.acknowledge,
-      findingsCli: () => this.cli ?? (this.cli = new FindingsCliAsset(this, 'FindingsCli')),
+      findingsCli: () => this.findingsCli(),
       warn: (warning, message) => Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:${warning}`, `${message} (secure default weakened)`),
+      onGate: (gate, posture) => {
+        this.postures[gate] = posture;
+      },
     };
     if (failOn === Severity.CRITICAL) {
       ctx.warn('gatesFailOnCritical', 'gates.failOn is CRITICAL: HIGH findings no longer block the pipeline');
@@ -101,9 +107,13 @@ export class StaticGates extends Construct {
       }
     }
 
-    if (this.steps.length > 0) {
-      props.codePipeline.addWave(GATES_STAGE, { pre: this.steps });
-    }
+    // The wave is always there: the weakening check runs in it even when every gate is off.
+    props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
+  }
+
+  /** The findings CLI asset (one per pipeline), created on first use. */
+  public findingsCli(): FindingsCliAsset {
+    return this.cli ?? (this.cli = new FindingsCliAsset(this, 'FindingsCli'));
   }
 
   /**

@@ -11,6 +11,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { shellQuote } from './commands';
 import { GateOptions } from './options';
+import type { GatePosture } from '../findings/posture';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
 import { UnverifiableInstallError } from '../tools/install';
@@ -60,6 +61,8 @@ export interface GateContext {
   readonly findingsCli: () => FindingsCliAsset;
   /** Leaves a warning annotation for a weakened secure default. */
   readonly warn: (id: string, message: string) => void;
+  /** Told each gate's strictness, for the pipeline's posture (the weakening check). */
+  readonly onGate?: (gate: string, posture: GatePosture) => void;
 }
 
 /** What one gate kind contributes to its CodeBuild step. */
@@ -179,6 +182,7 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
     ctx.warn(`failOnCritical:${spec.gate}`, `the ${spec.gate} gate's failOn is CRITICAL: its HIGH findings no longer block the pipeline`);
   }
   const suppressions = spec.options.suppressionsFile ?? ctx.suppressionsFile;
+  ctx.onGate?.(spec.gate, { failOn, ...(suppressions !== undefined && { suppressions }) });
 
   const evaluate = [
     `node ${CLI_DIR}/cli.js evaluate --gate ${spec.gate}`,

@@ -9,8 +9,10 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgePipelineFindings, Acknowledger } from './acknowledgments';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
 import { CompliancePack, ScopedNagPlugin } from './nag';
+import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
 import { throwIfProblems } from './validation';
+import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/options';
 
@@ -197,7 +199,6 @@ export interface AcknowledgmentRecord {
   readonly reason: string;
 }
 
-const NAG_PACKS_METADATA = 'cdk-devsecops-pipeline:nag-packs';
 const DEFAULT_SYNTH_COMMANDS = ['npm ci', 'npx cdk synth'];
 const VALID_RETENTIONS = new Set<number>(Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number'));
 
@@ -251,6 +252,9 @@ export class DevSecOpsPipeline extends Construct {
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
   private readonly gates: StaticGates;
+  /** Approval and permissions-broadening check by pipeline stage name, as addStage and addWave set them. */
+  private readonly protections = new Map<string, StagePosture>();
+  private weakeningCheck?: WeakeningCheck;
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
@@ -289,6 +293,7 @@ export class DevSecOpsPipeline extends Construct {
         'dockerEnabledForSynth is true: the synth CodeBuild project runs privileged (secure default weakened).');
     }
 
+    const selfMutation = props.selfMutation ?? true;
     const synth = props.synth ?? new pipelines.ShellStep('Synth', {
       input: props.source.fileSetProducer,
       commands: props.synthCommands ?? DEFAULT_SYNTH_COMMANDS,
@@ -302,7 +307,7 @@ export class DevSecOpsPipeline extends Construct {
       // more and drops a role and a policy per action.
       usePipelineRoleForActions: true,
       artifactBucket: this.storage.artifactBucket,
-      selfMutation: props.selfMutation ?? true,
+      selfMutation,
       dockerEnabledForSynth: props.dockerEnabledForSynth ?? false,
       codeBuildDefaults: {
         buildEnvironment: {
@@ -315,7 +320,7 @@ export class DevSecOpsPipeline extends Construct {
       },
     }, () => this.harden());
 
-    // Added before any Stage, so the gates' wave comes right after synth.
+    // Added before any Stage; once built, the gates' stage is moved before self-mutation (placeGatesFirst).
     this.gates = new StaticGates(this, 'Gates', {
       ...props.gates,
       codePipeline: this.codePipeline,
@@ -326,6 +331,17 @@ export class DevSecOpsPipeline extends Construct {
       accessLogsBucket: this.accessLogsBucket,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       acknowledge: (target, ruleId, reason) => this.acknowledger.acknowledge(target, ruleId, reason),
+      // Without self-mutation a commit cannot change the running pipeline: nothing to check.
+      extraSteps: (gates) => {
+        if (!selfMutation) return [];
+        this.weakeningCheck = weakeningCheck({
+          pipeline: this,
+          gates: () => gates.postures,
+          stages: () => this.stagePostures(),
+          nagPacks: () => this.nagPacks.map((p) => p.packName),
+        }, synth, gates.findingsCli());
+        return [this.weakeningCheck.step];
+      },
     });
     this.gateSteps = this.gates.steps;
     this.sbomBucket = this.gates.sbomBucket;
@@ -341,7 +357,10 @@ export class DevSecOpsPipeline extends Construct {
       ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
       : [];
     const pre = preSteps(options, stage.stageName, checks);
-    return this.codePipeline.addStage(stage, { pre, post: options.post });
+    const deployment = this.codePipeline.addStage(stage, { pre, post: options.post });
+    // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
+    this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
+    return deployment;
   }
 
   /**
@@ -349,7 +368,9 @@ export class DevSecOpsPipeline extends Construct {
    * `addStage` are held to `nagPacks` too.
    */
   public addWave(id: string, options: DevSecOpsWaveOptions = {}): pipelines.Wave {
-    return this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
+    const wave = this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
+    this.protections.set(id, { approval: !!options.approval, confirmPermissionsBroadening: false });
+    return wave;
   }
 
   /**
@@ -358,6 +379,16 @@ export class DevSecOpsPipeline extends Construct {
    */
   public get acknowledgments(): AcknowledgmentRecord[] {
     return this.acknowledger.records;
+  }
+
+  /** What protects each pipeline stage that deploys something (the posture's view of the Stages). */
+  private stagePostures(): Record<string, StagePosture> {
+    const out: Record<string, StagePosture> = {};
+    for (const wave of this.codePipeline.waves) {
+      const protection = this.protections.get(wave.id);
+      if (protection && wave.stages.some((s) => s.stacks.length > 0)) out[wave.id] = protection;
+    }
+    return out;
   }
 
   /** The stacks of every Stage this pipeline deploys, found by construct path. */
@@ -393,6 +424,8 @@ export class DevSecOpsPipeline extends Construct {
   }
 
   private harden(): void {
+    // Every gate (and the weakening check) passes before self-mutation, asset publishing or any deployment.
+    placeGatesFirst(this.codePipeline.pipeline, this.weakeningCheck);
     encryptBuildProjects(this, this.storage.key);
     acknowledgePipelineFindings(this, this.storage, this.acknowledger);
     this.gates.afterBuild();

@@ -16,16 +16,14 @@ describe('static gates by default', () => {
     expect(s.pipeline.gateSteps.map((g) => g.id)).toEqual([...GATE_IDS]);
   });
 
-  test('all gates share one run order in one stage, after Build and before the first application Stage', () => {
+  test('all gates (and the weakening check) share one run order in one stage, right after Build, before self-mutation and the Stages', () => {
     const stages = stagesOf(s.template);
     const names = stages.map((st) => st.name);
     const gates = stages.find((st) => st.name === 'SecurityGates')!;
-    expect(gates.actions.map((a) => a.name).sort()).toEqual([...GATE_IDS].sort());
+    expect(gates.actions.map((a) => a.name).sort()).toEqual([...GATE_IDS, 'PostureCheck'].sort());
     expect(new Set(gates.actions.map((a) => a.runOrder)).size).toBe(1);
-    expect(names.indexOf('SecurityGates')).toBeGreaterThan(names.indexOf('Build'));
-    expect(names.indexOf('SecurityGates')).toBeLessThan(names.indexOf('Staging'));
-    // Nothing else runs between the gates and the Stage: the Stage starts only after every gate passed.
-    expect(names.indexOf('Staging')).toBe(names.indexOf('SecurityGates') + 1);
+    // The commit is judged before the pipeline updates itself from it: nothing but the weakening approval in between.
+    expect(names).toEqual(['Source', 'Build', 'SecurityGates', 'PipelineSecurityChange', 'UpdatePipeline', 'Staging']);
   });
 
   test.each(GATE_IDS)('%s: unprivileged, KMS-encrypted, logging to the pipeline log group', (id) => {
@@ -89,7 +87,8 @@ describe('static gates by default', () => {
     const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
-    expect(reads).toHaveLength(GATE_IDS.length);
+    // Each gate and the weakening check.
+    expect(reads).toHaveLength(GATE_IDS.length + 1);
     for (const st of reads) {
       expect(st.Action).toBe('s3:GetObject');
       const arn = JSON.stringify(st.Resource);
@@ -220,11 +219,11 @@ describe('tuning and switching gates off', () => {
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`gates\\.${name} is off.*secure default weakened`))]);
   });
 
-  test('every gate off: no gates stage, no report groups, no findings CLI asset', () => {
+  test('every gate off: the gates stage holds only the weakening check; no report groups, no SBOM bucket', () => {
     const s = synthGates({
       gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() },
     });
-    expect(stagesOf(s.template).map((st) => st.name)).not.toContain('SecurityGates');
+    expect(stagesOf(s.template).find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toEqual(['PostureCheck']);
     expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);
     expect(s.pipeline.sbomBucket).toBeUndefined();
   });
