@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -14,6 +14,7 @@ import { SecretScan } from './secrets';
 import { FindingsCliAsset, GateContext, SBOM_PREFIX } from './step';
 import { GatePosture, GATES_STAGE } from '../findings/posture';
 import { Severity } from '../findings/severity';
+import { secureBucket } from '../pipeline/hardening';
 import { PipelineSource } from '../pipeline/source';
 
 /** What the gates need from the pipeline. */
@@ -49,6 +50,12 @@ export class StaticGates extends Construct {
   private readonly sbom: Sbom;
   private readonly acknowledge: StaticGatesProps['acknowledge'];
   private cli?: FindingsCliAsset;
+  private cacheBucket?: s3.Bucket;
+
+  /** The pipeline's buckets the gates made (SBOMs, scanner cache). */
+  public get buckets(): s3.IBucket[] {
+    return [this.sbomBucket, this.cacheBucket].filter((b): b is s3.IBucket => b !== undefined);
+  }
 
   constructor(scope: Construct, id: string, props: StaticGatesProps) {
     super(scope, id);
@@ -66,6 +73,14 @@ export class StaticGates extends Construct {
       removalPolicy: props.removalPolicy,
       acknowledge: props.acknowledge,
       findingsCli: () => this.findingsCli(),
+      gateCache: () => this.cacheBucket ?? (this.cacheBucket = secureBucket(this, 'CacheBucket', {
+        encryptionKey: props.key,
+        accessLogs: props.accessLogsBucket ? { bucket: props.accessLogsBucket, prefix: 'gate-cache/' } : undefined,
+        removalPolicy: props.removalPolicy,
+        // Scanner databases are re-fetched when missing; the cache only saves downloads.
+        expiration: Duration.days(30),
+        noncurrentVersionExpiration: Duration.days(7),
+      })),
       warn: (warning, message) => Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:${warning}`, `${message} (secure default weakened)`),
       onGate: (gate, posture) => {
         this.postures[gate] = posture;
@@ -100,11 +115,13 @@ export class StaticGates extends Construct {
       iac._bind(ctx),
     ].filter((s): s is pipelines.Step => s !== undefined);
     this.sbomBucket = this.sbom._bucket;
-    if (this.sbomBucket) {
-      for (const pack of COMPLIANCE_PACKS) {
-        this.acknowledge(this.sbomBucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`,
-          'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');
-      }
+    const replicationReasons: Array<[s3.IBucket | undefined, string]> = [
+      [this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.'],
+      [this.cacheBucket, 'Scanner databases cached between gate runs only to save downloads; a missing cache is fetched again from the pinned mirrors.'],
+    ];
+    for (const [bucket, reason] of replicationReasons) {
+      if (!bucket) continue;
+      for (const pack of COMPLIANCE_PACKS) this.acknowledge(bucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`, reason);
     }
 
     // The wave is always there: the weakening check runs in it even when every gate is off.

@@ -8,6 +8,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgePipelineFindings, Acknowledger } from './acknowledgments';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
+import { dropUnusedGrants } from './least-privilege';
 import { CompliancePack, ScopedNagPlugin } from './nag';
 import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
@@ -414,7 +415,7 @@ export class DevSecOpsPipeline extends Construct {
       ScopedNagPlugin.of(root, pack).addScopes(() => [this]);
     }
     for (const pack of this.nagPacks) {
-      ScopedNagPlugin.of(root, pack).addScopes(() => this.deployedStacks());
+      ScopedNagPlugin.of(root, pack).addScopes(() => [...this.deployedStacks(), ...besidePipelines(root)]);
     }
     // Recorded in the cloud assembly, so audits and the example's summary can see which packs ran.
     this.node.addMetadata(NAG_PACKS_METADATA, {
@@ -427,7 +428,8 @@ export class DevSecOpsPipeline extends Construct {
     // Every gate (and the weakening check) passes before self-mutation, asset publishing or any deployment.
     placeGatesFirst(this.codePipeline.pipeline, this.weakeningCheck);
     encryptBuildProjects(this, this.storage.key);
-    acknowledgePipelineFindings(this, this.storage, this.acknowledger);
+    dropUnusedGrants(this, this.storage.buildLogGroup.logGroupName);
+    acknowledgePipelineFindings(this, this.storage, this.acknowledger, this.gates.buckets);
     this.gates.afterBuild();
   }
 }
@@ -450,6 +452,28 @@ function preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines
     ? [new pipelines.ManualApprovalStep('Approve', { comment: options.approvalComment ?? `Approve deployment of ${name}` })]
     : [];
   return [...approval, ...checks, ...(options.pre ?? [])];
+}
+
+/**
+ * Everything in the app's own stacks (not in nested Stages) except the pipelines themselves, which
+ * the five packs check: a resource placed beside a pipeline, in its stack or another stack of the
+ * app, is held to `nagPacks` too. Subtrees that contain a pipeline are split around it, so no
+ * construct is given to a pack twice.
+ */
+function besidePipelines(root: Stage): IConstruct[] {
+  const out: IConstruct[] = [];
+  const visit = (c: IConstruct): void => {
+    if (c instanceof DevSecOpsPipeline) return;
+    if (c !== root && Stage.isStage(c)) return;
+    const holdsPipeline = c.node.findAll().some((d) => d instanceof DevSecOpsPipeline);
+    if (!holdsPipeline && c !== root) {
+      out.push(c);
+      return;
+    }
+    c.node.children.forEach(visit);
+  };
+  visit(root);
+  return out;
 }
 
 function findByPath(root: IConstruct, path: string): IConstruct | undefined {

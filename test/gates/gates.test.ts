@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { commandsOf, GATE_IDS, stagesOf, synthGates } from './support';
+import { commandsOf, flatten, GATE_IDS, stagesOf, synthGates } from './support';
 import {
   DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan, Severity,
 } from '../../src';
@@ -106,6 +106,31 @@ describe('static gates by default', () => {
     expect(g.build.find((l) => l.includes('evaluate'))).toMatch(/--secret-severity CRITICAL --secret-scan files /);
   });
 
+  test('the scanner cache is a bucket of its own, which only the gates that use it can read or write', () => {
+    const caches = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).filter(([id]) => id.includes('GatesCacheBucket'));
+    expect(caches).toHaveLength(1);
+    const [cacheId, cache] = caches[0];
+    expect(cache.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    const policies = Object.entries<any>(s.template.findResources('AWS::IAM::Policy'));
+    const granted = policies.filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(cacheId))
+      .map(([, p]) => JSON.stringify(p.Properties.Roles)).map((r) => (/SecurityGates([A-Za-z]+?)(?:[0-9A-F]{8})?Role/.exec(r) ?? [r, r])[1]);
+    // Never the synth or self-mutation roles, never SAST (whose build compiles the repository's code).
+    expect(granted.sort()).toEqual(['DependencyScan', 'Sbom']);
+    expect(JSON.stringify(s.template.toJSON())).not.toContain('devsecops-cache');
+  });
+
+  test('report exports are written under their own prefix, and no role can create report groups or set object ACLs', () => {
+    for (const group of Object.values<any>(s.template.findResources('AWS::CodeBuild::ReportGroup'))) {
+      expect(group.Properties.ExportConfig.S3Destination.Path).toBe('devsecops-reports');
+    }
+    const statements = Object.values<any>(s.template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const puts = statements.filter((st) => st.Action === 's3:PutObject' && JSON.stringify(st.Resource).includes('PipelineStorageArtifactsBucket'));
+    expect(puts.length).toBe(GATE_IDS.length);
+    for (const st of puts) expect(flatten(st.Resource)).toMatch(/\/devsecops-reports\/\*$/);
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    for (const unused of ['codebuild:CreateReportGroup', 's3:PutObjectAcl', 's3:PutObjectVersionAcl']) expect(actions).not.toContain(unused);
+  });
+
   test('SCA: trivy fs, its databases in the S3 cache with fallback repositories', () => {
     const g = s.gates.DependencyScan!;
     const trivy = g.build.find((l) => l.startsWith('trivy fs'))!;
@@ -116,7 +141,7 @@ describe('static gates by default', () => {
     expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*'] });
     expect(g.project.Properties.Cache).toEqual({
       Type: 'S3',
-      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineStorageArtifactsBucket/) }, 'devsecops-cache/trivy']] },
+      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineGatesCacheBucket/) }, 'trivy']] },
     });
     expect(commandsOf(g).join('\n')).toContain(`/download/v${TOOLS.trivy.version}/`);
     expect(TOOLS.trivy.version).not.toBe('0.69.4');
