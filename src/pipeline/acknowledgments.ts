@@ -131,7 +131,9 @@ const RESOURCE_RULES: WildcardRule[] = [
  * (`AwsSolutions-IAM5[Action::s3:GetObject*]`) on the one policy that needs it, and only when the
  * whole statement targets the pipeline's own resources; anything else stays an error.
  */
-export function acknowledgePipelineFindings(pipeline: IConstruct, storage: PipelineStorage, ack: Acknowledger, ownBuckets: readonly s3.IBucket[] = []): void {
+export function acknowledgePipelineFindings(
+  pipeline: IConstruct, storage: PipelineStorage, ack: Acknowledger, ownBuckets: readonly s3.IBucket[] = [],
+): void {
   const stack = Stack.of(pipeline);
   const logicalIdOf = (c: CfnResource) => stack.resolve(c.logicalId) as string;
   const projects = pipeline.node.findAll().filter((c): c is codebuild.Project => c instanceof codebuild.Project);

@@ -23,6 +23,8 @@ const flat = (r: unknown): string => flattenCfnReference(r);
 /** CDK Pipelines gives its shared asset-publishing role these on `*`; they are scoped to the projects that use the role. */
 const BUILD_CONTROL = /^codebuild:(BatchGetBuilds|StartBuild|StopBuild)$/;
 
+interface ProjectLogs { readonly cloudWatchLogs?: { readonly status?: string; readonly groupName?: unknown } }
+
 interface Statement {
   Effect?: string;
   Action?: string | string[];
@@ -39,14 +41,15 @@ export function dropUnusedGrants(scope: IConstruct, logGroupName: string): numbe
   const stack = Stack.of(scope);
   const projects = scope.node.findAll().filter((c): c is codebuild.Project => c instanceof codebuild.Project);
   const logsElsewhere = projects.every((p) => {
-    const logs = stack.resolve((p.node.defaultChild as codebuild.CfnProject).logsConfig) as { cloudWatchLogs?: { status?: string; groupName?: unknown } } | undefined;
+    const logs = stack.resolve((p.node.defaultChild as codebuild.CfnProject).logsConfig) as ProjectLogs | undefined;
     return logs?.cloudWatchLogs?.status === 'ENABLED' && JSON.stringify(logs.cloudWatchLogs.groupName) === JSON.stringify(stack.resolve(logGroupName));
   });
   let changed = 0;
   for (const policy of scope.node.findAll().filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy)) {
     const doc = stack.resolve(policy.policyDocument) as { Statement?: Statement[]; Version?: string };
     const roles = (stack.resolve(policy.roles) ?? []) as unknown[];
-    const ownProjects = projects.filter((p) => p.role && roles.some((r) => JSON.stringify(r) === JSON.stringify(stack.resolve((p.role!.node.defaultChild as iam.CfnRole)?.ref))));
+    const roleRef = (p: codebuild.Project) => JSON.stringify(stack.resolve((p.role?.node.defaultChild as iam.CfnRole | undefined)?.ref));
+    const ownProjects = projects.filter((p) => p.role && roles.some((r) => JSON.stringify(r) === roleRef(p)));
     const kept: Statement[] = [];
     let touched = false;
     for (const st of doc.Statement ?? []) {
