@@ -7,6 +7,7 @@ import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation } from './policy';
+import { posture, POSTURE_HELP } from './posture-cli';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
 import { writeMarkdown } from './reporters/markdown';
@@ -47,6 +48,7 @@ Usage:
   devsecops-findings summary --in DIR [--in DIR ...] --out FILE
   devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
                           [--suppressions FILE] [--out DIR] [--templates GLOB]
+  devsecops-findings posture --before FILE --assembly DIR --out DIR
   devsecops-findings --help
 
 evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
@@ -81,6 +83,8 @@ summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary 
   --title TEXT              heading (default "Security gates")
 
 ${SCAN_HELP}
+
+${POSTURE_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -430,9 +434,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (command === 'evaluate') return await evaluate(rest, io);
     if (command === 'summary') return summary(rest, io);
+    if (command === 'posture') return posture(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary or scan`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan or posture`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -14,7 +14,9 @@ import { DependencyScan } from './sca';
 import { SecretScan } from './secrets';
 import { FindingsCliAsset, GateContext, SBOM_PREFIX } from './step';
 import { gateOptionProblems, shown } from './validation';
+import { GatePosture, GATES_STAGE } from '../findings/posture';
 import { Severity } from '../findings/severity';
+import { secureBucket } from '../pipeline/hardening';
 import { PipelineSource } from '../pipeline/source';
 import { throwIfProblems } from '../pipeline/validation';
 
@@ -28,10 +30,10 @@ export interface StaticGatesProps extends StaticGatesOptions {
   readonly accessLogsBucket?: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
   readonly acknowledge: (scope: Construct, ruleId: string, reason: string) => void;
+  /** Steps that run beside the gates, in the same stage (the weakening check). */
+  readonly extraSteps?: (gates: StaticGates) => pipelines.Step[];
 }
 
-/** Name of the pipeline stage the static gates run in, in parallel, right after synth. */
-export const GATES_STAGE = 'SecurityGates';
 
 const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'];
 
@@ -45,11 +47,19 @@ export class StaticGates extends Construct {
   public readonly steps: pipelines.Step[];
   /** The SBOM bucket, when the SBOM gate is on. */
   public readonly sbomBucket?: s3.IBucket;
+  /** Each gate that is on, by its name, with what decides how strict it is. */
+  public readonly postures: Record<string, GatePosture> = {};
 
   private readonly sbom: Sbom;
   private readonly acknowledge: StaticGatesProps['acknowledge'];
   private cli?: FindingsCliAsset;
   private eslintEngine?: EslintEngineAsset;
+  private cacheBucket?: s3.Bucket;
+
+  /** The pipeline's buckets the gates made (SBOMs, scanner cache). */
+  public get buckets(): s3.IBucket[] {
+    return [this.sbomBucket, this.cacheBucket].filter((b): b is s3.IBucket => b !== undefined);
+  }
 
   constructor(scope: Construct, id: string, props: StaticGatesProps) {
     super(scope, id);
@@ -67,9 +77,20 @@ export class StaticGates extends Construct {
       accessLogsBucket: props.accessLogsBucket,
       removalPolicy: props.removalPolicy,
       acknowledge: props.acknowledge,
-      findingsCli: () => this.cli ?? (this.cli = new FindingsCliAsset(this, 'FindingsCli')),
+      findingsCli: () => this.findingsCli(),
       eslintEngine: () => this.eslintEngine ?? (this.eslintEngine = new EslintEngineAsset(this, 'EslintEngine')),
+      gateCache: () => this.cacheBucket ?? (this.cacheBucket = secureBucket(this, 'CacheBucket', {
+        encryptionKey: props.key,
+        accessLogs: props.accessLogsBucket ? { bucket: props.accessLogsBucket, prefix: 'gate-cache/' } : undefined,
+        removalPolicy: props.removalPolicy,
+        // Scanner databases are re-fetched when missing; the cache only saves downloads.
+        expiration: Duration.days(30),
+        noncurrentVersionExpiration: Duration.days(7),
+      })),
       warn: (warning, message) => Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:${warning}`, `${message} (secure default weakened)`),
+      onGate: (gate, posture) => {
+        this.postures[gate] = posture;
+      },
     };
     if (failOn === Severity.CRITICAL) {
       ctx.warn('gatesFailOnCritical', 'gates.failOn is CRITICAL: HIGH findings no longer block the pipeline');
@@ -100,16 +121,22 @@ export class StaticGates extends Construct {
       iac._bind(ctx),
     ].filter((s): s is pipelines.Step => s !== undefined);
     this.sbomBucket = this.sbom._bucket;
-    if (this.sbomBucket) {
-      for (const pack of COMPLIANCE_PACKS) {
-        this.acknowledge(this.sbomBucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`,
-          'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');
-      }
+    const replicationReasons: Array<[s3.IBucket | undefined, string]> = [
+      [this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.'],
+      [this.cacheBucket, 'Scanner databases cached between gate runs only to save downloads; a missing cache is fetched again from the pinned mirrors.'],
+    ];
+    for (const [bucket, reason] of replicationReasons) {
+      if (!bucket) continue;
+      for (const pack of COMPLIANCE_PACKS) this.acknowledge(bucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`, reason);
     }
 
-    if (this.steps.length > 0) {
-      props.codePipeline.addWave(GATES_STAGE, { pre: this.steps });
-    }
+    // The wave is always there: the weakening check runs in it even when every gate is off.
+    props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
+  }
+
+  /** The findings CLI asset (one per pipeline), created on first use. */
+  public findingsCli(): FindingsCliAsset {
+    return this.cli ?? (this.cli = new FindingsCliAsset(this, 'FindingsCli'));
   }
 
   /**

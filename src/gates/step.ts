@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { shellArg, shellQuote } from './commands';
 import { EslintEngineAsset } from './eslint-engine';
 import { GateOptions } from './options';
+import type { GatePosture } from '../findings/posture';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
 import { UnverifiableInstallError } from '../tools/install';
@@ -36,6 +37,8 @@ export const FINDINGS_DIR = `${OUTPUT_DIR}/findings`;
 export const SBOM_PREFIX = 'sbom';
 /** Where the synth step's cloud assembly is linked in the IaC gate's build. */
 export const ASSEMBLY_DIR = 'devsecops-cloud-assembly';
+/** Key prefix of the JUnit reports CodeBuild exports to the artifact bucket. */
+export const REPORT_EXPORT_PREFIX = 'devsecops-reports';
 /** Lists the `--report FILE:FORMAT` values a gate's scanners produced (one a line). */
 export const REPORT_LIST = `${WORK_DIR}/report-list`;
 /** Lists the `NAME=VALUE` versions a gate's build recorded (one a line), passed to evaluate as `--tool-version`. */
@@ -65,6 +68,10 @@ export interface GateContext {
   readonly eslintEngine: () => EslintEngineAsset;
   /** Leaves a warning annotation for a weakened secure default. */
   readonly warn: (id: string, message: string) => void;
+  /** The bucket of the gates' caches (created on first use), writable only by the gates given a cache in it. */
+  readonly gateCache: () => s3.IBucket;
+  /** Told each gate's strictness, for the pipeline's posture (the weakening check). */
+  readonly onGate?: (gate: string, posture: GatePosture) => void;
 }
 
 /** What one gate kind contributes to its CodeBuild step. */
@@ -179,11 +186,14 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
     zipExport: true,
     removalPolicy: ctx.removalPolicy,
   });
+  // Exports go under their own prefix, the only place the report statement below lets the build write.
+  (reportGroup.node.defaultChild as codebuild.CfnReportGroup).addPropertyOverride('ExportConfig.S3Destination.Path', REPORT_EXPORT_PREFIX);
   const failOn = spec.options.failOn ?? ctx.failOn;
   if (spec.options.failOn === Severity.CRITICAL && ctx.failOn !== Severity.CRITICAL) {
     ctx.warn(`failOnCritical:${spec.gate}`, `the ${spec.gate} gate's failOn is CRITICAL: its HIGH findings no longer block the pipeline`);
   }
   const suppressions = spec.options.suppressionsFile ?? ctx.suppressionsFile;
+  ctx.onGate?.(spec.gate, { failOn, ...(suppressions !== undefined && { suppressions }) });
 
   const evaluate = [
     `node ${CLI_DIR}/cli.js evaluate --gate ${spec.gate}`,
@@ -202,10 +212,10 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
       actions: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'],
       resources: [reportGroup.reportGroupArn],
     }),
-    // Report export: CodeBuild writes the raw reports to the pipeline's own bucket with the build role.
+    // Report export: CodeBuild writes the raw reports to the pipeline's own bucket with the build role, under their prefix.
     new iam.PolicyStatement({
       actions: ['s3:PutObject'],
-      resources: [ctx.artifactBucket.arnForObjects('*')],
+      resources: [ctx.artifactBucket.arnForObjects(`${REPORT_EXPORT_PREFIX}/*`)],
     }),
     ...(spec.rolePolicyStatements ?? []),
   ];

@@ -4,7 +4,11 @@ import { GateContext } from './step';
 /** Trivy's cache (vulnerability and Java databases), kept in the CodeBuild S3 cache between builds. */
 export const TRIVY_CACHE_DIR = '/root/.cache/trivy';
 
-/** The CodeBuild S3 cache for trivy's databases, under a prefix of the pipeline's own bucket. */
+/**
+ * The CodeBuild S3 cache for trivy's databases, in the gates' own cache bucket: only the gates that
+ * use it are granted access (CodeBuild grants the project's role), never the roles that run the
+ * repository's code (synth, the SAST build), so a commit cannot poison the database later runs trust.
+ */
 export function trivyCache(ctx: GateContext): codebuild.Cache {
-  return codebuild.Cache.bucket(ctx.artifactBucket, { prefix: 'devsecops-cache/trivy' });
+  return codebuild.Cache.bucket(ctx.gateCache(), { prefix: 'trivy' });
 }

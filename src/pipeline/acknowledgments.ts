@@ -2,11 +2,13 @@ import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 // The same flattening cdk-nag applies to build IAM5 finding ids, so our ids match its ids exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import { PipelineStorage } from './hardening';
 import type { AcknowledgmentRecord } from './pipeline';
+import { REPORT_EXPORT_PREFIX } from '../gates/step';
 
 /** Makes acknowledgments and keeps a record of each. */
 export class Acknowledger {
@@ -42,6 +44,8 @@ interface PolicyStatementJson {
 interface OwnedResources {
   /** `<LogicalId.Arn>` of the artifact bucket. */
   readonly bucketArn: string;
+  /** `<LogicalId.Arn>` of the pipeline's own buckets that CDK grants whole (the artifact bucket, the gates' cache bucket). */
+  readonly bucketArns: readonly string[];
   /** `<LogicalId.Arn>` of the pipeline key. */
   readonly keyArn: string;
   /** Logical ids of the pipeline's CodeBuild projects. */
@@ -58,7 +62,7 @@ const ACTION_RULES: WildcardRule[] = [
   {
     matches: (action) => /^s3:(GetObject\*|GetBucket\*|List\*|DeleteObject\*|Abort\*)$/.test(action),
     actionsAllowed: (a) => S3_OBJECT_ACTIONS.test(a),
-    reason: 'CDK grant on the pipeline\'s own artifact bucket (read, write and clean up pipeline artifacts); the statement\'s resources are only that bucket and its objects.',
+    reason: 'CDK grant on one of the pipeline\'s own buckets (pipeline artifacts, or the gates\' scanner cache): read, write and clean up; the statement\'s resources are only that bucket and its objects.',
   },
   {
     matches: (action) => /^kms:(ReEncrypt\*|GenerateDataKey\*)$/.test(action),
@@ -71,8 +75,18 @@ const ACTION_RULES: WildcardRule[] = [
 const RESOURCE_RULES: WildcardRule[] = [
   {
     matches: (r, ctx) => r === `${ctx.bucketArn}/*`,
-    actionsAllowed: (a) => S3_OBJECT_ACTIONS.test(a) || /^s3:PutObject(Version)?Acl$/.test(a),
+    actionsAllowed: (a) => S3_OBJECT_ACTIONS.test(a),
     reason: 'Objects of the pipeline\'s own artifact bucket; artifact object keys are generated per execution, so they cannot be listed.',
+  },
+  {
+    matches: (r, ctx) => ctx.bucketArns.some((b) => b !== ctx.bucketArn && r === `${b}/*`),
+    actionsAllowed: (a) => S3_OBJECT_ACTIONS.test(a),
+    reason: 'Objects of the gates\' own cache bucket, granted by CodeBuild\'s S3 cache to exactly the gates that use it (no build that runs repository code); cache keys are chosen by CodeBuild.',
+  },
+  {
+    matches: (r, ctx) => r === `${ctx.bucketArn}/${REPORT_EXPORT_PREFIX}/*`,
+    actionsAllowed: (a) => a === 's3:PutObject',
+    reason: 'CodeBuild exports each test report under its own generated key, below the report export prefix of the pipeline\'s own bucket; write only.',
   },
   {
     matches: (r, ctx) => matchesProjectRef(r, /^arn:<AWS::Partition>:logs:[^:]+:[^:]+:log-group:\/aws\/codebuild\/<([A-Za-z0-9]+)>:\*$/, ctx),
@@ -117,12 +131,15 @@ const RESOURCE_RULES: WildcardRule[] = [
  * (`AwsSolutions-IAM5[Action::s3:GetObject*]`) on the one policy that needs it, and only when the
  * whole statement targets the pipeline's own resources; anything else stays an error.
  */
-export function acknowledgePipelineFindings(pipeline: IConstruct, storage: PipelineStorage, ack: Acknowledger): void {
+export function acknowledgePipelineFindings(
+  pipeline: IConstruct, storage: PipelineStorage, ack: Acknowledger, ownBuckets: readonly s3.IBucket[] = [],
+): void {
   const stack = Stack.of(pipeline);
   const logicalIdOf = (c: CfnResource) => stack.resolve(c.logicalId) as string;
   const projects = pipeline.node.findAll().filter((c): c is codebuild.Project => c instanceof codebuild.Project);
   const owned: OwnedResources = {
     bucketArn: `<${logicalIdOf(storage.artifactBucket.node.defaultChild as CfnResource)}.Arn>`,
+    bucketArns: [storage.artifactBucket, ...ownBuckets].map((b) => `<${logicalIdOf(b.node.defaultChild as CfnResource)}.Arn>`),
     keyArn: `<${logicalIdOf(storage.key.node.defaultChild as CfnResource)}.Arn>`,
     projectIds: new Set(projects.map((p) => logicalIdOf(p.node.defaultChild as CfnResource))),
     functionIds: new Set(pipeline.node.findAll().filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction).map(logicalIdOf)),
@@ -205,7 +222,7 @@ function acknowledgeWildcards(policy: iam.CfnPolicy, owned: OwnedResources, ack:
     if (statement.Effect !== 'Allow') continue;
     const actions = toArray(statement.Action).map(String);
     const resources = toArray(statement.Resource).map((r) => flattenCfnReference(r));
-    const ownOnly = resources.every((r) => r === owned.bucketArn || r === `${owned.bucketArn}/*` || r === owned.keyArn);
+    const ownOnly = resources.every((r) => owned.bucketArns.some((b) => r === b || r === `${b}/*`) || r === owned.keyArn);
 
     for (const action of actions.filter((a) => a.includes('*'))) {
       const rule = ACTION_RULES.find((r) => r.matches(action, owned));

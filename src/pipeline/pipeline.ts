@@ -9,9 +9,12 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledgePipelineFindings, Acknowledger } from './acknowledgments';
 import { pinCdkCliInstalls } from './cli-pins';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
+import { dropUnusedGrants } from './least-privilege';
 import { CompliancePack, ScopedNagPlugin } from './nag';
+import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
 import { throwIfProblems } from './validation';
+import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/options';
 
@@ -198,7 +201,6 @@ export interface AcknowledgmentRecord {
   readonly reason: string;
 }
 
-const NAG_PACKS_METADATA = 'cdk-devsecops-pipeline:nag-packs';
 const DEFAULT_SYNTH_COMMANDS = ['npm ci', 'npx cdk synth'];
 const VALID_RETENTIONS = new Set<number>(Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number'));
 
@@ -252,6 +254,9 @@ export class DevSecOpsPipeline extends Construct {
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
   private readonly gates: StaticGates;
+  /** Approval and permissions-broadening check by pipeline stage name, as addStage and addWave set them. */
+  private readonly protections = new Map<string, StagePosture>();
+  private weakeningCheck?: WeakeningCheck;
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
@@ -290,6 +295,7 @@ export class DevSecOpsPipeline extends Construct {
         'dockerEnabledForSynth is true: the synth CodeBuild project runs privileged (secure default weakened).');
     }
 
+    const selfMutation = props.selfMutation ?? true;
     const synth = props.synth ?? new pipelines.ShellStep('Synth', {
       input: props.source.fileSetProducer,
       commands: props.synthCommands ?? DEFAULT_SYNTH_COMMANDS,
@@ -303,7 +309,7 @@ export class DevSecOpsPipeline extends Construct {
       // more and drops a role and a policy per action.
       usePipelineRoleForActions: true,
       artifactBucket: this.storage.artifactBucket,
-      selfMutation: props.selfMutation ?? true,
+      selfMutation,
       dockerEnabledForSynth: props.dockerEnabledForSynth ?? false,
       codeBuildDefaults: {
         buildEnvironment: {
@@ -316,7 +322,7 @@ export class DevSecOpsPipeline extends Construct {
       },
     }, () => this.harden());
 
-    // Added before any Stage, so the gates' wave comes right after synth.
+    // Added before any Stage; once built, the gates' stage is moved before self-mutation (placeGatesFirst).
     this.gates = new StaticGates(this, 'Gates', {
       ...props.gates,
       codePipeline: this.codePipeline,
@@ -327,6 +333,17 @@ export class DevSecOpsPipeline extends Construct {
       accessLogsBucket: this.accessLogsBucket,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       acknowledge: (target, ruleId, reason) => this.acknowledger.acknowledge(target, ruleId, reason),
+      // Without self-mutation a commit cannot change the running pipeline: nothing to check.
+      extraSteps: (gates) => {
+        if (!selfMutation) return [];
+        this.weakeningCheck = weakeningCheck({
+          pipeline: this,
+          gates: () => gates.postures,
+          stages: () => this.stagePostures(),
+          nagPacks: () => this.nagPacks.map((p) => p.packName),
+        }, synth, gates.findingsCli());
+        return [this.weakeningCheck.step];
+      },
     });
     this.gateSteps = this.gates.steps;
     this.sbomBucket = this.gates.sbomBucket;
@@ -342,7 +359,10 @@ export class DevSecOpsPipeline extends Construct {
       ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
       : [];
     const pre = preSteps(options, stage.stageName, checks);
-    return this.codePipeline.addStage(stage, { pre, post: options.post });
+    const deployment = this.codePipeline.addStage(stage, { pre, post: options.post });
+    // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
+    this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
+    return deployment;
   }
 
   /**
@@ -350,7 +370,9 @@ export class DevSecOpsPipeline extends Construct {
    * `addStage` are held to `nagPacks` too.
    */
   public addWave(id: string, options: DevSecOpsWaveOptions = {}): pipelines.Wave {
-    return this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
+    const wave = this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
+    this.protections.set(id, { approval: !!options.approval, confirmPermissionsBroadening: false });
+    return wave;
   }
 
   /**
@@ -359,6 +381,16 @@ export class DevSecOpsPipeline extends Construct {
    */
   public get acknowledgments(): AcknowledgmentRecord[] {
     return this.acknowledger.records;
+  }
+
+  /** What protects each pipeline stage that deploys something (the posture's view of the Stages). */
+  private stagePostures(): Record<string, StagePosture> {
+    const out: Record<string, StagePosture> = {};
+    for (const wave of this.codePipeline.waves) {
+      const protection = this.protections.get(wave.id);
+      if (protection && wave.stages.some((s) => s.stacks.length > 0)) out[wave.id] = protection;
+    }
+    return out;
   }
 
   /** The stacks of every Stage this pipeline deploys, found by construct path. */
@@ -384,7 +416,7 @@ export class DevSecOpsPipeline extends Construct {
       ScopedNagPlugin.of(root, pack).addScopes(() => [this]);
     }
     for (const pack of this.nagPacks) {
-      ScopedNagPlugin.of(root, pack).addScopes(() => this.deployedStacks());
+      ScopedNagPlugin.of(root, pack).addScopes(() => [...this.deployedStacks(), ...besidePipelines(root)]);
     }
     // Recorded in the cloud assembly, so audits and the example's summary can see which packs ran.
     this.node.addMetadata(NAG_PACKS_METADATA, {
@@ -394,9 +426,12 @@ export class DevSecOpsPipeline extends Construct {
   }
 
   private harden(): void {
+    // Every gate (and the weakening check) passes before self-mutation, asset publishing or any deployment.
+    placeGatesFirst(this.codePipeline.pipeline, this.weakeningCheck);
     encryptBuildProjects(this, this.storage.key);
     pinCdkCliInstalls(this.codePipeline);
-    acknowledgePipelineFindings(this, this.storage, this.acknowledger);
+    dropUnusedGrants(this, this.storage.buildLogGroup.logGroupName);
+    acknowledgePipelineFindings(this, this.storage, this.acknowledger, this.gates.buckets);
     this.gates.afterBuild();
   }
 }
@@ -419,6 +454,28 @@ function preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines
     ? [new pipelines.ManualApprovalStep('Approve', { comment: options.approvalComment ?? `Approve deployment of ${name}` })]
     : [];
   return [...approval, ...checks, ...(options.pre ?? [])];
+}
+
+/**
+ * Everything in the app's own stacks (not in nested Stages) except the pipelines themselves, which
+ * the five packs check: a resource placed beside a pipeline, in its stack or another stack of the
+ * app, is held to `nagPacks` too. Subtrees that contain a pipeline are split around it, so no
+ * construct is given to a pack twice.
+ */
+function besidePipelines(root: Stage): IConstruct[] {
+  const out: IConstruct[] = [];
+  const visit = (c: IConstruct): void => {
+    if (c instanceof DevSecOpsPipeline) return;
+    if (c !== root && Stage.isStage(c)) return;
+    const holdsPipeline = c.node.findAll().some((d) => d instanceof DevSecOpsPipeline);
+    if (!holdsPipeline && c !== root) {
+      out.push(c);
+      return;
+    }
+    c.node.children.forEach(visit);
+  };
+  visit(root);
+  return out;
 }
 
 function findByPath(root: IConstruct, path: string): IConstruct | undefined {

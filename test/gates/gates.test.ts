@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { commandsOf, GATE_IDS, stagesOf, synthGates } from './support';
+import { commandsOf, flatten, GATE_IDS, stagesOf, synthGates } from './support';
 import {
   DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan, Severity,
 } from '../../src';
@@ -16,16 +16,14 @@ describe('static gates by default', () => {
     expect(s.pipeline.gateSteps.map((g) => g.id)).toEqual([...GATE_IDS]);
   });
 
-  test('all gates share one run order in one stage, after Build and before the first application Stage', () => {
+  test('all gates (and the weakening check) share one run order in one stage, right after Build, before self-mutation and the Stages', () => {
     const stages = stagesOf(s.template);
     const names = stages.map((st) => st.name);
     const gates = stages.find((st) => st.name === 'SecurityGates')!;
-    expect(gates.actions.map((a) => a.name).sort()).toEqual([...GATE_IDS].sort());
+    expect(gates.actions.map((a) => a.name).sort()).toEqual([...GATE_IDS, 'PostureCheck'].sort());
     expect(new Set(gates.actions.map((a) => a.runOrder)).size).toBe(1);
-    expect(names.indexOf('SecurityGates')).toBeGreaterThan(names.indexOf('Build'));
-    expect(names.indexOf('SecurityGates')).toBeLessThan(names.indexOf('Staging'));
-    // Nothing else runs between the gates and the Stage: the Stage starts only after every gate passed.
-    expect(names.indexOf('Staging')).toBe(names.indexOf('SecurityGates') + 1);
+    // The commit is judged before the pipeline updates itself from it: nothing but the weakening approval in between.
+    expect(names).toEqual(['Source', 'Build', 'SecurityGates', 'PipelineSecurityChange', 'UpdatePipeline', 'Staging']);
   });
 
   test.each(GATE_IDS)('%s: unprivileged, KMS-encrypted, logging to the pipeline log group', (id) => {
@@ -89,7 +87,8 @@ describe('static gates by default', () => {
     const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
-    expect(reads).toHaveLength(GATE_IDS.length + 1);
+    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine too.
+    expect(reads).toHaveLength(GATE_IDS.length + 2);
     expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(2);
     for (const st of reads) {
       expect(st.Action).toBe('s3:GetObject');
@@ -108,6 +107,31 @@ describe('static gates by default', () => {
     expect(g.build.find((l) => l.includes('evaluate'))).toMatch(/--secret-severity CRITICAL --secret-scan files /);
   });
 
+  test('the scanner cache is a bucket of its own, which only the gates that use it can read or write', () => {
+    const caches = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).filter(([id]) => id.includes('GatesCacheBucket'));
+    expect(caches).toHaveLength(1);
+    const [cacheId, cache] = caches[0];
+    expect(cache.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+    const policies = Object.entries<any>(s.template.findResources('AWS::IAM::Policy'));
+    const granted = policies.filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(cacheId))
+      .map(([, p]) => JSON.stringify(p.Properties.Roles)).map((r) => (/SecurityGates([A-Za-z]+?)(?:[0-9A-F]{8})?Role/.exec(r) ?? [r, r])[1]);
+    // Never the synth or self-mutation roles, never SAST (whose build compiles the repository's code).
+    expect(granted.sort()).toEqual(['DependencyScan', 'Sbom']);
+    expect(JSON.stringify(s.template.toJSON())).not.toContain('devsecops-cache');
+  });
+
+  test('report exports are written under their own prefix, and no role can create report groups or set object ACLs', () => {
+    for (const group of Object.values<any>(s.template.findResources('AWS::CodeBuild::ReportGroup'))) {
+      expect(group.Properties.ExportConfig.S3Destination.Path).toBe('devsecops-reports');
+    }
+    const statements = Object.values<any>(s.template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const puts = statements.filter((st) => st.Action === 's3:PutObject' && JSON.stringify(st.Resource).includes('PipelineStorageArtifactsBucket'));
+    expect(puts.length).toBe(GATE_IDS.length);
+    for (const st of puts) expect(flatten(st.Resource)).toMatch(/\/devsecops-reports\/\*$/);
+    const actions = statements.flatMap((st) => [st.Action].flat());
+    for (const unused of ['codebuild:CreateReportGroup', 's3:PutObjectAcl', 's3:PutObjectVersionAcl']) expect(actions).not.toContain(unused);
+  });
+
   test('SCA: trivy fs, its databases in the S3 cache with fallback repositories', () => {
     const g = s.gates.DependencyScan!;
     const trivy = g.build.find((l) => l.startsWith('trivy fs'))!;
@@ -118,7 +142,7 @@ describe('static gates by default', () => {
     expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*'] });
     expect(g.project.Properties.Cache).toEqual({
       Type: 'S3',
-      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineStorageArtifactsBucket/) }, 'devsecops-cache/trivy']] },
+      Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineGatesCacheBucket/) }, 'trivy']] },
     });
     expect(commandsOf(g).join('\n')).toContain(`/download/v${TOOLS.trivy.version}/`);
     expect(TOOLS.trivy.version).not.toBe('0.69.4');
@@ -220,11 +244,11 @@ describe('tuning and switching gates off', () => {
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`gates\\.${name} is off.*secure default weakened`))]);
   });
 
-  test('every gate off: no gates stage, no report groups, no findings CLI asset', () => {
+  test('every gate off: the gates stage holds only the weakening check; no report groups, no SBOM bucket', () => {
     const s = synthGates({
       gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() },
     });
-    expect(stagesOf(s.template).map((st) => st.name)).not.toContain('SecurityGates');
+    expect(stagesOf(s.template).find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toEqual(['PostureCheck']);
     expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);
     expect(s.pipeline.sbomBucket).toBeUndefined();
   });

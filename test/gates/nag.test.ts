@@ -18,8 +18,11 @@ describe('the five nag packs on a pipeline with every gate', () => {
     const own = pipeline.acknowledgments.filter((a) => a.constructPath.includes('/Gates/') || a.ruleId.includes('/sbom/'));
     expect(own.map((a) => `${a.ruleId} @ ${a.constructPath.replace(/^PipelineStack\/Pipeline\//, '')}`).sort()).toEqual([
       'AwsSolutions-IAM5[Resource::<PipelineGatesSbomBucket56FEBDDC.Arn>/sbom/*] @ CdkPipeline/Pipeline/SecurityGates/Sbom/Sbom/Role/DefaultPolicy/Resource',
+      'HIPAA.Security-S3BucketReplicationEnabled @ Gates/CacheBucket/Resource',
       'HIPAA.Security-S3BucketReplicationEnabled @ Gates/SbomBucket/Resource',
+      'NIST.800.53.R5-S3BucketReplicationEnabled @ Gates/CacheBucket/Resource',
       'NIST.800.53.R5-S3BucketReplicationEnabled @ Gates/SbomBucket/Resource',
+      'PCI.DSS.321-S3BucketReplicationEnabled @ Gates/CacheBucket/Resource',
       'PCI.DSS.321-S3BucketReplicationEnabled @ Gates/SbomBucket/Resource',
     ]);
     for (const a of pipeline.acknowledgments) expect(a.reason.length).toBeGreaterThan(40);

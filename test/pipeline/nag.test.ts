@@ -4,6 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { errorsOf, InsecureStage, pipelineApp, synthViolations } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
@@ -130,6 +132,37 @@ describe('packs that can fail', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(readme).toContain("id: 'AwsSolutions::AwsSolutions-S1',");
     expect(readme).toContain("const assets = new s3.Bucket(stack, 'Assets', { enforceSSL: true });");
+  });
+
+  test('a resource beside the pipeline, in its stack or another stack of the app, is held to nagPacks; the pipeline is checked once', () => {
+    const { app, stack, pipeline } = pipelineApp();
+    new sns.Topic(stack, 'Beside');
+    new sns.Topic(new Stack(app, 'Other'), 'Elsewhere');
+    pipeline.addStage(new AppStage(app, 'Staging'));
+    const errors = errorsOf(synthViolations(app));
+    const topics = errors.filter((e) => e.path.endsWith('/Beside/Resource') || e.path.endsWith('/Elsewhere/Resource'));
+    expect([...new Set(topics.map((e) => `${e.plugin} ${e.path}`))].sort()).toEqual([
+      'AwsSolutions Other/Elsewhere/Resource',
+      'AwsSolutions PipelineStack/Beside/Resource',
+    ]);
+    // Only those: the pipeline stays clean, and nothing is reported twice.
+    expect(errors.filter((e) => !topics.includes(e))).toEqual([]);
+    const keys = errors.map((e) => `${e.plugin} ${e.rule} ${e.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('an app with file assets stays clean under the five packs: the asset role keeps no wildcard CDK added by default', () => {
+    const { app, stack, pipeline } = pipelineApp();
+    const stage = new AppStage(app, 'Staging');
+    new s3assets.Asset(stage.node.findChild('App'), 'Site', { path: path.join(ROOT, 'examples', 'clean-app', 'infra') });
+    pipeline.addStage(stage);
+    expect(errorsOf(synthViolations(app))).toEqual([]);
+    const template = JSON.parse(fs.readFileSync(path.join(app.outdir, `${stack.artifactId}.template.json`), 'utf8'));
+    const policies = JSON.stringify(Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy').map((r) => r.Properties.PolicyDocument));
+    for (const unused of ['codebuild:CreateReportGroup', 's3:PutObjectAcl', ':log-group:/aws/codebuild/', ':report-group/']) expect(policies).not.toContain(unused);
+    const statements = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((r) => r.Properties.PolicyDocument.Statement);
+    const buildControl = statements.filter((s) => [s.Action].flat().includes('codebuild:StartBuild'));
+    for (const s of buildControl) expect(s.Resource).not.toEqual('*');
   });
 
   test('a pipeline with ConfirmPermissionsBroadening and approvals stays clean under all five packs', () => {
