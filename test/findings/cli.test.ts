@@ -162,7 +162,7 @@ describe('evaluate: happy paths', () => {
   test('the default .devsecops/suppressions.yaml is read from the working directory', () => {
     const dir = tmp('repo');
     mkdirSync(join(dir, '.devsecops'), { recursive: true });
-    writeFileSync(join(dir, '.devsecops/suppressions.yaml'), `- rule: CVE-2019-1549\n  reason: r\n  expires: ${isoDaysFromToday(5)}\n- rule: CVE-2019-1551\n  reason: r\n  expires: ${isoDaysFromToday(5)}\n`);
+    writeFileSync(join(dir, '.devsecops/suppressions.yaml'), `- rule: CVE-2019-1549\n  reason: r - accepted after review\n  expires: ${isoDaysFromToday(5)}\n- rule: CVE-2019-1551\n  reason: r - accepted after review\n  expires: ${isoDaysFromToday(5)}\n`);
     const r = run(['evaluate', '--gate', 'sca', '--report', TRIVY_SARIF, '--fail-on', 'MEDIUM', '--out', 'out'], dir);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('Expiring within 14 days');
@@ -262,11 +262,11 @@ describe('evaluate: bad input fails closed (exit 2, file and problem named)', ()
     const r = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', absent]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${absent}: entry #0 cve CVE-2019-1549: field "expires": required`);
-    const past = write('suppressions.yaml', '- cve: CVE-2019-1549\n  reason: old\n  expires: 2020-01-01\n');
+    const past = write('suppressions.yaml', '- cve: CVE-2019-1549\n  reason: old - accepted after review\n  expires: 2020-01-01\n');
     const p = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', past]);
     expect(p.code).toBe(1);
     expect(p.stderr).toContain(`${past}: entry #0 cve CVE-2019-1549: field "expires": expired on 2020-01-01`);
-    const tooFar = write('suppressions.yaml', `- cve: CVE-2019-1549\n  reason: forever\n  expires: ${isoDaysFromToday(200)}\n`);
+    const tooFar = write('suppressions.yaml', `- cve: CVE-2019-1549\n  reason: forever - accepted after review\n  expires: ${isoDaysFromToday(200)}\n`);
     const f = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', tooFar]);
     expect(f.code).toBe(1);
     expect(f.stderr).toMatch(/field "expires": .* days ahead; at most 90 days/);

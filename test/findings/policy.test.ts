@@ -61,10 +61,10 @@ describe('evaluateGate: threshold', () => {
 describe('evaluateGate: suppressions', () => {
   test('an active entry suppresses the finding it matches and records the entry', () => {
     const f = finding({ ruleId: 'python.eval' });
-    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed\n  expires: 2025-06-20\n') });
+    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed - accepted after review\n  expires: 2025-06-20\n') });
     expect(e.status).toBe('pass');
     expect(e.decisions[0].decision).toBe('suppressed');
-    expect(e.decisions[0].suppression).toMatchObject({ index: 0, reason: 'reviewed' });
+    expect(e.decisions[0].suppression).toMatchObject({ index: 0, reason: 'reviewed - accepted after review' });
     expect(e.suppressions.unused).toEqual([]);
   });
 
@@ -72,15 +72,15 @@ describe('evaluateGate: suppressions', () => {
     const f = finding({ ruleId: 'r', fingerprint: 'code:ffff' });
     const s = sup(`
 - fingerprint: code:ffff
-  reason: first
+  reason: first - accepted after review
   expires: 2025-06-20
 - rule: r
-  reason: second
+  reason: second - accepted after review
   expires: 2025-06-20
 `);
     const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: s });
-    expect(e.decisions[0].suppression?.reason).toBe('first');
-    expect(e.suppressions.unused.map((u) => u.reason)).toEqual(['second']);
+    expect(e.decisions[0].suppression?.reason).toBe('first - accepted after review');
+    expect(e.suppressions.unused.map((u) => u.reason)).toEqual(['second - accepted after review']);
   });
 
   test('a CVE entry suppresses every finding of that CVE', () => {
@@ -93,7 +93,7 @@ describe('evaluateGate: suppressions', () => {
 
   test('an expired entry does not suppress; the decision names it', () => {
     const f = finding({ ruleId: 'python.eval' });
-    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: old\n  expires: 2025-05-01\n') });
+    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: old - accepted after review\n  expires: 2025-05-01\n') });
     expect(e.status).toBe('fail');
     expect(e.decisions[0].decision).toBe('blocking');
     expect(e.decisions[0].expiredSuppression?.expires).toBe('2025-05-01');
@@ -101,7 +101,7 @@ describe('evaluateGate: suppressions', () => {
   });
 
   test('the same entry suppresses today and blocks once its date has passed (now injected)', () => {
-    const text = '- rule: python.eval\n  reason: r\n  expires: 2025-06-10\n';
+    const text = '- rule: python.eval\n  reason: r - accepted after review\n  expires: 2025-06-10\n';
     const f = finding({ ruleId: 'python.eval' });
     const before = new Date('2025-06-10T23:59:00Z');
     const after = new Date('2025-06-11T00:01:00Z');
@@ -111,7 +111,7 @@ describe('evaluateGate: suppressions', () => {
 
   test('a malformed entry does not suppress and is reported', () => {
     const f = finding({ ruleId: 'python.eval' });
-    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: no expiry\n') });
+    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: no expiry - accepted after review\n') });
     expect(e.status).toBe('fail');
     expect(e.suppressions.malformed).toEqual([expect.objectContaining({ index: 0, field: 'expires' })]);
   });
@@ -119,16 +119,16 @@ describe('evaluateGate: suppressions', () => {
   test('entries that match nothing are unused; those expiring within 14 days are listed soonest first', () => {
     const s = sup(`
 - rule: a
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-30
 - rule: b
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-14
 - rule: c
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-03
 - rule: d
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-16
 `);
     const e = evaluateGate([finding({ ruleId: 'b', severity: Severity.LOW })], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: s });

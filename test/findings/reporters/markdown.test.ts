@@ -94,7 +94,7 @@ describe('Markdown summary', () => {
     expect(text).toContain('| \\#0 SUP-1 | 2025-06-05 | 4 day(s) left | team-web | debug only in the local runner \\| not deployed \\<b\\> |');
     expect(text).toContain('| \\#1 cve CVE-2021-44228 | 2025-05-01 | expired 31 day(s) ago |');
     expect(text).toMatch(/Malformed[^\n]*\n\n\| Entry \| Field \| Problem \|\n\|---\|---\|---\|\n\| \\#3 rule bad\.entry \| expires \| required/);
-    expect(text).toContain('- \\#2 rule never.matches (expires 2025-08-01): leftover');
+    expect(text).toContain('- \\#2 rule never.matches (expires 2025-08-01): leftover - accepted after review');
     expect(text).toContain('1 finding(s) suppressed (1 listed as false positive)');
     expect(text).toContain('### Suppressed by the scanner itself (1)');
   });
