@@ -6,7 +6,7 @@ import { BaselineError, parseBaseline } from './baseline';
 import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
 import { loadReport, LoadedReport } from './parsers';
-import { countDecision, evaluateGate, GateEvaluation } from './policy';
+import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
 import { writeMarkdown } from './reporters/markdown';
@@ -344,7 +344,7 @@ function printOutcome(e: GateEvaluation, out: string, io: Io): void {
   const total = e.decisions.length;
   const parts = [
     `${countDecision(e, 'suppressed')} suppressed`,
-    `${countDecision(e, 'tool-suppressed')} suppressed by the scanner`,
+    `${e.decisions.filter(toolSuppressedNotAccepted).length} suppressed by the tool, not accepted`,
     `${countDecision(e, 'below-threshold')} below ${e.failOn}`,
     ...(e.baselineApplied ? [`${countDecision(e, 'baseline')} in baseline`] : []),
   ];

@@ -1,7 +1,7 @@
 import { BaselineError, parseBaseline, SARIF_FINGERPRINT_KEY } from '../../src/findings/baseline';
 import { mergeFindings } from '../../src/findings/merge';
 import { Finding } from '../../src/findings/model';
-import { countDecision, evaluateGate } from '../../src/findings/policy';
+import { countDecision, evaluateGate, toolSuppressedNotAccepted } from '../../src/findings/policy';
 import { gateResultHead, writeGateResult } from '../../src/findings/reporters/result';
 import { writeSarif } from '../../src/findings/reporters/sarif';
 import { StringSink } from '../../src/findings/reporters/sink';
@@ -149,11 +149,29 @@ describe('evaluateGate: baseline and scanner suppressions', () => {
     expect(evaluateGate([old], { gate: 'g', failOn: Severity.HIGH, now: NOW, baseline: new Set([old.fingerprint]) }).status).toBe('pass');
   });
 
-  test('a finding the scanner suppressed does not block but is counted', () => {
-    const e = evaluateGate([finding({ suppressedByTool: true, severity: Severity.CRITICAL })], { gate: 'g', failOn: Severity.HIGH, now: NOW });
+  // `# nosec`, `nosemgrep`, a checkov skip, a trivy exception or VEX live in the repository the gate judges.
+  test('a finding the scanner suppressed blocks like any other, and is marked as not accepted', () => {
+    const f = finding({ suppressedByTool: true, severity: Severity.CRITICAL });
+    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW });
+    expect(e.status).toBe('fail');
+    expect(e.decisions[0].decision).toBe('blocking');
+    expect(e.counts.blocking[Severity.CRITICAL]).toBe(1);
+    expect(e.decisions.filter(toolSuppressedNotAccepted)).toHaveLength(1);
+  });
+
+  test('a scanner-suppressed finding goes through suppressions, baseline and threshold like any other', () => {
+    const f = finding({ suppressedByTool: true, severity: Severity.HIGH, ruleId: 'python.eval' });
+    const low = finding({ suppressedByTool: true, severity: Severity.LOW, fingerprint: 'code:low' });
+    const old = finding({ suppressedByTool: true, fingerprint: 'code:old' });
+    const accepted = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed in PR 12, constant input\n  expires: 2025-06-20\n') });
+    expect(accepted.status).toBe('pass');
+    expect(accepted.decisions[0].decision).toBe('suppressed');
+    // Accepted through the suppressions file: no longer listed as "not accepted".
+    expect(accepted.decisions.filter(toolSuppressedNotAccepted)).toEqual([]);
+    const e = evaluateGate([low, old], { gate: 'g', failOn: Severity.HIGH, now: NOW, baseline: new Set(['code:old']) });
+    expect(e.decisions.map((d) => d.decision)).toEqual(['below-threshold', 'baseline']);
     expect(e.status).toBe('pass');
-    expect(e.decisions[0].decision).toBe('tool-suppressed');
-    expect(e.counts['tool-suppressed'][Severity.CRITICAL]).toBe(1);
+    expect(e.decisions.filter(toolSuppressedNotAccepted)).toHaveLength(2);
   });
 });
 

@@ -69,13 +69,13 @@ function details(d: FindingDecision): string {
   if (f.cwes.length > 0) text += `\nCWE: ${f.cwes.join(', ')}`;
   if (f.helpUri) text += `\nhelp: ${f.helpUri}`;
   text += `\nfingerprint: ${f.fingerprint}`;
+  if (f.suppressedByTool) text += '\nsuppressed by the tool, not accepted: the scanner\'s own suppression (an in-code comment or its configuration) does not accept a finding; add an entry with a reason and an expiry to the suppressions file';
   if (d.expiredSuppression) text += `\nsuppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}; renew it with a reason or fix the finding`;
   if (f.description) text += `\n\n${clip(f.description, 4000)}`;
   return text;
 }
 
 function skipMessage(d: FindingDecision): string {
-  if (d.decision === 'tool-suppressed') return 'suppressed by the scanner (in-code or scanner configuration)';
   const s = d.suppression!;
   return `suppressed by ${s.label} until ${s.expires}${s.owner ? ` (owner ${s.owner})` : ''}${s.falsePositive ? ' [false positive]' : ''}: ${s.reason}`;
 }
@@ -123,7 +123,7 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
   for (const d of evaluation.decisions) {
     const s = suite(d.finding.tools[0]?.name ?? 'unknown');
     if (d.decision === 'blocking') s.failing.push(d);
-    else if (d.decision === 'suppressed' || d.decision === 'tool-suppressed') s.skipped.push(d);
+    else if (d.decision === 'suppressed') s.skipped.push(d);
     else if (d.decision === 'baseline') s.baseline++;
     else s.belowThreshold++;
   }

@@ -24,7 +24,6 @@ const DECISION_LABEL: Record<Decision, string> = {
   'suppressed': 'Suppressed',
   'baseline': 'Baseline',
   'below-threshold': 'Below threshold',
-  'tool-suppressed': 'Suppressed by tool',
 };
 
 /**
@@ -144,16 +143,17 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
       for (const s of sup.unused) w(`- ${cell(s.label)} (expires ${s.expires}): ${cell(s.reason)}`);
     }
 
-    const toolSuppressed = resultCount(r, 'tool-suppressed');
+    const toolSuppressed = r.toolSuppressedTotal ?? r.toolSuppressed.length;
     if (toolSuppressed > 0) {
       w();
-      w(`### Suppressed by the scanner itself (${toolSuppressed})`);
+      w(`### Suppressed by the tool, not accepted (${toolSuppressed})`);
       w();
-      w('These do not block; they are listed so that in-code suppressions stay visible.');
+      w('The scanner marked these suppressed (an in-code comment, its configuration or VEX). That is not an acceptance:');
+      w('they count like any other finding. Accept one with an entry in the suppressions file, with a reason and an expiry.');
       w();
       w('| Severity | Rule | Finding | Where | Tool | Fingerprint |');
       w('|---|---|---|---|---|---|');
-      for (const f of r.toolSuppressed.slice(0, maxRows)) w(findingRow(f));
+      for (const f of r.toolSuppressed.slice(0, maxRows)) w(findingRow(f, DECISION_LABEL[f.decision] ?? f.decision));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Finding } from '../model';
-import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts } from '../policy';
+import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts, toolSuppressedNotAccepted } from '../policy';
 import { Severity, SEVERITY_ORDER, severityRank } from '../severity';
 import { Suppression, SuppressionProblem } from '../suppressions';
 import { jsonString } from './json';
@@ -62,7 +62,12 @@ export interface GateResult {
   readonly counts: Record<Decision, SeverityCounts>;
   readonly blocking: Array<BriefFinding & { readonly expiredSuppression?: SuppressionBrief }>;
   readonly suppressed: Array<{ readonly finding: BriefFinding; readonly suppression: SuppressionBrief }>;
-  readonly toolSuppressed: BriefFinding[];
+  /**
+   * Findings the scanner marked suppressed itself (in-code comment, its configuration, VEX) that no
+   * suppressions entry accepts: they counted like any other finding. Capped; `toolSuppressedTotal` counts them all.
+   */
+  readonly toolSuppressed: Array<BriefFinding & { readonly decision: Decision }>;
+  readonly toolSuppressedTotal?: number;
   readonly suppressions: {
     readonly file: string;
     readonly active: number;
@@ -121,11 +126,12 @@ function bySeverity(a: FindingDecision, b: FindingDecision): number {
  * Up to `cap` decisions of one kind, most serious first (ties in input order): the first `cap` of a
  * stable sort, kept in one bounded list instead of sorting every decision (200,000+ on large reports).
  */
-function pick(evaluation: GateEvaluation, decision: Decision, cap: number): FindingDecision[] {
+function pick(evaluation: GateEvaluation, decision: Decision | ((d: FindingDecision) => boolean), cap: number): FindingDecision[] {
   const out: FindingDecision[] = [];
   if (cap <= 0) return out;
+  const wanted = typeof decision === 'function' ? decision : (d: FindingDecision) => d.decision === decision;
   for (const d of evaluation.decisions) {
-    if (d.decision !== decision) continue;
+    if (!wanted(d)) continue;
     if (out.length === cap && bySeverity(d, out[cap - 1]) >= 0) continue;
     // After every equal one already kept: ties stay in input order.
     let lo = 0;
@@ -167,7 +173,8 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
       ...(d.expiredSuppression && { expiredSuppression: briefSuppression(d.expiredSuppression) }),
     })),
     suppressed: pick(evaluation, 'suppressed', cap).map((d) => ({ finding: briefFinding(d.finding), suppression: briefSuppression(d.suppression!) })),
-    toolSuppressed: pick(evaluation, 'tool-suppressed', cap).map((d) => briefFinding(d.finding)),
+    toolSuppressed: pick(evaluation, toolSuppressedNotAccepted, cap).map((d) => ({ ...briefFinding(d.finding), decision: d.decision })),
+    toolSuppressedTotal: evaluation.decisions.filter(toolSuppressedNotAccepted).length,
     suppressions: {
       file: s.file,
       active: s.active,
