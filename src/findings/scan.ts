@@ -288,12 +288,12 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
       return { kind: 'run', engines: installed, notes: [...notes, ...engines.filter((e) => !installed.includes(e)).map((e) => `${e.name} not installed`)] };
     }
     case 'dependencies':
-      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, ignoreUnfixed: false }) }]);
+      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, workDir, ignoreUnfixed: false }) }]);
     case 'sbom': {
-      const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir }) }];
+      const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir, workDir }) }];
       // cyclonedx-npm reads package-lock.json alone.
       if (existsSync(join(o.dir, 'package.json')) && existsSync(join(o.dir, 'package-lock.json'))) {
-        candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir }) });
+        candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir, workDir }) });
       }
       return firstInstalled(gate, candidates);
     }

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { sbomGenerator, shellLines } from './commands';
 import { GateOptions } from './options';
-import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR } from './step';
+import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { secureBucket } from '../pipeline/hardening';
 import { installCommands } from '../tools/install';
@@ -87,7 +87,7 @@ export class Sbom {
     this._bucket = bucket;
 
     const generator = this.options.generator ?? SbomGenerator.TRIVY;
-    const { steps, report } = sbomGenerator(generator, { reportDir: REPORTS_DIR, cacheDir: TRIVY_CACHE_DIR });
+    const { steps, report } = sbomGenerator(generator, { reportDir: REPORTS_DIR, workDir: WORK_DIR, cacheDir: TRIVY_CACHE_DIR });
     const file = report.file;
     const key = `${SBOM_PREFIX}/\${CODEBUILD_RESOLVED_SOURCE_VERSION}/\${PIPELINE_EXECUTION_ID}.cdx.json`;
     return buildGateStep(ctx, {

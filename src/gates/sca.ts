@@ -1,7 +1,7 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { dependencyScanner, shellLines } from './commands';
 import { GateOptions } from './options';
-import { buildGateStep, expectReport, GateContext, REPORTS_DIR } from './step';
+import { buildGateStep, expectReport, GateContext, REPORTS_DIR, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { installCommands } from '../tools/install';
 
@@ -52,6 +52,7 @@ export class DependencyScan {
     }
     const { steps, report } = dependencyScanner({
       reportDir: REPORTS_DIR,
+      workDir: WORK_DIR,
       ignoreUnfixed: this.options.ignoreUnfixed ?? false,
       cacheDir: TRIVY_CACHE_DIR,
     });

@@ -125,6 +125,31 @@ describe('the generated gate commands, run on the example apps', () => {
     expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate secrets: PASS/) });
   });
 
+  test('secrets gate (secretlint): a .secretlintignore of ** in the app does not hide the seeded key', () => {
+    const r = runGateBuild(s.gates.SecretScan!, VULNERABLE, (src) => fs.writeFileSync(path.join(src, '.secretlintignore'), '**\n'));
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/^ {2}CRITICAL @secretlint\/secretlint-rule-preset-recommend > @secretlint\/secretlint-rule-aws src\/config\.js:\d+:/m);
+  });
+
+  test('secrets gate (gitleaks): a .gitleaksignore with an entry stops the gate, saying why; comments alone do not', () => {
+    const gate = synthGates({ gates: { secrets: SecretScan.gitleaks() } }).gates.SecretScan!;
+    // gitleaks does not install here: a stand-in that records its arguments and reports nothing.
+    const fakeGitleaks = (ignore: string) => (src: string) => {
+      fs.writeFileSync(path.join(src, '.gitleaksignore'), ignore);
+      fs.writeFileSync(path.join(path.dirname(src), 'bin', 'gitleaks'),
+        '#!/bin/bash\necho "$@" > "$(dirname "$0")/args"\nwhile [ $# -gt 0 ]; do [ "$1" = --report-path ] && echo "[]" > "$2"; shift; done\n', { mode: 0o755 });
+    };
+    const blocked = runGateBuild(gate, CLEAN, fakeGitleaks('# local only\nsrc/config.js:aws-access-token:3\n'));
+    expect(blocked.status).toBe(1);
+    expect(blocked.output).toMatch(/gitleaks reads \.gitleaksignore from the scanned directory and no flag turns that off/);
+    expect(blocked.output).not.toMatch(/gate secrets: PASS/);
+    const comments = runGateBuild(gate, CLEAN, fakeGitleaks('# nothing ignored\n\n'));
+    expect({ status: comments.status, output: comments.output }).toEqual({ status: 0, output: expect.stringMatching(/gate secrets: PASS/) });
+    const args = fs.readFileSync(path.join(path.dirname(comments.src), 'bin', 'args'), 'utf8');
+    expect(args).toMatch(/--config \S+\/gitleaks\.toml --gitleaks-ignore-path \S+\/gitleaksignore --ignore-gitleaks-allow/);
+    expect(fs.readFileSync(args.match(/--config (\S+)/)![1], 'utf8')).toMatch(/^\[extend\]\nuseDefault = true$/m);
+  });
+
   test('SBOM gate (cyclonedx-npm): both apps get a CycloneDX artifact and pass', () => {
     for (const app of [VULNERABLE, CLEAN]) {
       const r = runGateBuild(s.gates.Sbom!, app, () => undefined);
