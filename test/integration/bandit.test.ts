@@ -99,6 +99,15 @@ describe('the repository cannot configure Bandit into silence', () => {
     expect(summary).not.toMatch(/Suppressed by the tool, not accepted/); // --ignore-nosec: bandit reports it as a plain finding
   });
 
+  test('a Python file bandit cannot parse (3.12 syntax) makes the gate exit 2, naming it, instead of passing', () => {
+    const r = runGateBuild(gate, CLEAN, (src, tmp) => {
+      detectEngines(gate)(src, tmp);
+      fs.writeFileSync(path.join(src, 'typed.py'), 'type Point = tuple[float, float]\n');
+    });
+    expect(r.status).toBe(2);
+    expect(r.output).toMatch(/bandit could not analyze 1 file\(s\), so they were not scanned: \.\/typed\.py/);
+  });
+
   test('exclusions are whole directories: .github/, node_modules_local/ and cdk.outputs/ are scanned, node_modules/ and cdk.out/ are not', () => {
     const r = runGateBuild(gate, VULNERABLE, (src, tmp) => {
       detectEngines(gate)(src, tmp);
