@@ -64,6 +64,9 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
                             finding with both tools' fingerprints: a baseline or suppression naming either matches
   --secret-severity SEV     severity of secret scanners' findings (default CRITICAL)
   --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
+  --not-analyzed TEXT       code the gate's scanners did not cover (e.g. "Go (12 files)"); repeatable.
+                            Any fails the gate (exit 1), listed in the summary, JUnit and gate result
+  --not-analyzed-file FILE  the same, one per line (blank lines ignored); the file must exist
   --source-root DIR         the scanned repository: absolute paths under it are reported relative
                             to it (default CODEBUILD_SRC_DIR, else the working directory)
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
@@ -81,7 +84,7 @@ ${SCAN_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
-  1  blocking findings (evaluate), at least one gate failed (summary)
+  1  blocking findings or code not analyzed (evaluate), at least one gate failed (summary)
   2  usage error or bad input: unknown option, a report that is missing, empty, truncated,
      unparsable or not of the forced format, an unusable suppressions or baseline file,
      a gate directory without a result. Nothing passes on a bad input (fail closed).
@@ -194,6 +197,8 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'secret-severity': { type: 'string' },
       'secret-scan': { type: 'string' },
       'source-root': { type: 'string' },
+      'not-analyzed': { type: 'string', multiple: true },
+      'not-analyzed-file': { type: 'string' },
       'out': { type: 'string' },
       'aws-account-id': { type: 'string' },
       'aws-region': { type: 'string' },
@@ -235,6 +240,11 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
   const region = values['aws-region'] ?? env.region;
 
+  const notAnalyzed = [
+    ...(values['not-analyzed'] ?? []),
+    ...(values['not-analyzed-file'] !== undefined ? readText(values['not-analyzed-file'], 'not-analyzed file').split(/\r?\n/) : []),
+  ].map((x) => x.trim()).filter((x) => x !== '');
+
   const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
   const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
 
@@ -250,6 +260,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     ...(sourceRoot !== undefined && { sourceRoot }),
     suppressions,
     ...(baseline && { baseline }),
+    ...(notAnalyzed.length > 0 && { notAnalyzed }),
     ...(account !== undefined && { awsAccountId: account }),
     ...(region !== undefined && { region }),
     ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
@@ -276,6 +287,8 @@ export interface GateRun {
   readonly sourceRoot?: string;
   readonly suppressions: SuppressionSet;
   readonly baseline?: ReadonlySet<string>;
+  /** Code the gate's scanners did not cover: any entry fails the gate. */
+  readonly notAnalyzed?: readonly string[];
   readonly awsAccountId?: string;
   readonly region?: string;
   readonly productArn?: string;
@@ -305,7 +318,9 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   all = [];
   phase('merge');
 
-  const evaluation = evaluateGate(findings, { gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }) });
+  const evaluation = evaluateGate(findings, {
+    gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }), ...(run.notAnalyzed && { notAnalyzed: run.notAnalyzed }),
+  });
   for (const s of evaluation.suppressions.unused) {
     io.err(`warning: ${suppressions.file}: entry ${s.label} matched no finding of gate ${gate} (remove it if the finding is gone)\n`);
   }
@@ -348,7 +363,8 @@ function printOutcome(e: GateEvaluation, out: string, io: Io): void {
     `${countDecision(e, 'below-threshold')} below ${e.failOn}`,
     ...(e.baselineApplied ? [`${countDecision(e, 'baseline')} in baseline`] : []),
   ];
-  io.out(`gate ${e.gate}: ${e.status === 'pass' ? 'PASS' : 'FAIL'}: ${blocking} blocking finding(s) at or above ${e.failOn} of ${total} (${parts.join(', ')}); reports in ${out}\n`);
+  for (const what of e.notAnalyzed) io.out(`gate ${e.gate}: not analyzed: ${what}\n`);
+  io.out(`gate ${e.gate}: ${e.status === 'pass' ? 'PASS' : 'FAIL'}: ${e.notAnalyzed.length > 0 ? `${e.notAnalyzed.length} not analyzed, ` : ''}${blocking} blocking finding(s) at or above ${e.failOn} of ${total} (${parts.join(', ')}); reports in ${out}\n`);
   let shown = 0;
   for (const d of e.decisions) {
     if (d.decision !== 'blocking') continue;

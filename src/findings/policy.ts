@@ -47,6 +47,11 @@ export interface GatePolicy {
   readonly now?: Date;
   /** Entries expiring within this many days are listed as expiring soon. @default 14 */
   readonly expiringWithinDays?: number;
+  /**
+   * What the gate's scanners did not cover (e.g. `Go (12 files)`), as the gate detected it. Any
+   * entry fails the gate: a scan that analyzed nothing of some code has not judged it. @default none
+   */
+  readonly notAnalyzed?: readonly string[];
 }
 
 /** How the suppressions file fared in this evaluation. */
@@ -77,6 +82,8 @@ export interface GateEvaluation {
   readonly suppressions: SuppressionReport;
   /** True when a baseline was applied. */
   readonly baselineApplied: boolean;
+  /** What the scanners did not cover; the gate fails when this is not empty. */
+  readonly notAnalyzed: string[];
 }
 
 /** Zeroed per-severity counters. */
@@ -123,10 +130,12 @@ export function evaluateGate(findings: readonly Finding[], policy: GatePolicy): 
 
   const within = policy.expiringWithinDays ?? 14;
   const blocking = SEVERITY_ORDER.reduce((n, s) => n + counts.blocking[s], 0);
+  const notAnalyzed = [...(policy.notAnalyzed ?? [])];
   return {
     gate: policy.gate,
     failOn: policy.failOn,
-    status: blocking > 0 ? 'fail' : 'pass',
+    status: blocking > 0 || notAnalyzed.length > 0 ? 'fail' : 'pass',
+    notAnalyzed,
     evaluatedAt: now.toISOString(),
     decisions,
     counts,

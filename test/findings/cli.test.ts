@@ -186,6 +186,37 @@ describe('evaluate: happy paths', () => {
   });
 });
 
+describe('evaluate: code the scanners did not cover', () => {
+  test('--not-analyzed fails a gate without blocking findings (exit 1), in the summary, JUnit and gate result', () => {
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed', 'Go (12 files)', '--not-analyzed-file', write('not-analyzed', '\nKotlin (2 files)\n\n')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^gate test: not analyzed: Go \(12 files\)\ngate test: not analyzed: Kotlin \(2 files\)\ngate test: FAIL: 2 not analyzed, 0 blocking/);
+    expect(result(r.out)).toMatchObject({ status: 'fail', notAnalyzed: ['Go (12 files)', 'Kotlin (2 files)'] });
+    expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toMatch(/### Not analyzed \(2\): the gate fails\n\n- not analyzed: Go \(12 files\)\n- not analyzed: Kotlin \(2 files\)/);
+    const junit = readFileSync(join(r.out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="test" tests="\d+" failures="2"/);
+    expect(junit).toContain('<testcase classname="test.coverage" name="not analyzed: Go (12 files)" time="0">');
+    // The approval summary reads it back as a failed gate.
+    expect(run(['summary', '--in', r.out, '--out', tmp('s.md')]).code).toBe(1);
+  });
+
+  test('an empty --not-analyzed-file is a pass; a missing one is bad input', () => {
+    expect(evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed-file', write('none', '')]).code).toBe(0);
+    const missing = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed-file', join(work, 'no-such-file')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-file: not-analyzed file does not exist/);
+  });
+
+  test('a gate result claiming pass with code not analyzed is rejected by summary', () => {
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed', 'Go (1 file)']);
+    const file = join(r.out, 'gate-result.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"status": "fail"', '"status": "pass"'));
+    const s = run(['summary', '--in', r.out, '--out', tmp('s.md')]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/"status" is "pass" but counts show 0 blocking finding\(s\) and 1 not analyzed/);
+  });
+});
+
 describe('evaluate: bad input fails closed (exit 2, file and problem named)', () => {
   test('missing report file', () => {
     const missing = join(work, 'no-such-report.sarif');

@@ -75,6 +75,10 @@ function details(d: FindingDecision): string {
   return text;
 }
 
+/** Why a gate with code its scanners did not cover fails, and what to do. */
+export const NOT_ANALYZED_HELP = 'No engine of this gate analyzed this code, so the gate cannot say it is safe. '
+  + 'Choose engines that cover it, or name the engines explicitly (e.g. Sast.engines([...])) to accept that it is not analyzed.';
+
 function skipMessage(d: FindingDecision): string {
   const s = d.suppression!;
   return `suppressed by ${s.label} until ${s.expires}${s.owner ? ` (owner ${s.owner})` : ''}${s.falsePositive ? ' [false positive]' : ''}: ${s.reason}`;
@@ -139,12 +143,14 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
     const counters = lists.filter((l) => l.length > 0).length;
     return choose(lists, total <= room ? room : Math.max(0, room - counters));
   };
-  const listedFailing = fit(all.map((s) => s.failing), maxCases - passing);
+  // What the scanners did not cover: one failing case each, in a suite of its own, listed first.
+  const notAnalyzed = evaluation.notAnalyzed.slice(0, Math.max(1, maxCases - passing - 1));
+  const listedFailing = fit(all.map((s) => s.failing), maxCases - passing - notAnalyzed.length);
   const failingCases = all.reduce((n, s, i) => n + listedFailing[i].length + (listedFailing[i].length < s.failing.length ? 1 : 0), 0);
-  const listedSkipped = fit(all.map((s) => s.skipped), maxCases - passing - failingCases);
+  const listedSkipped = fit(all.map((s) => s.skipped), maxCases - passing - failingCases - notAnalyzed.length);
 
-  let tests = 0;
-  let failures = 0;
+  let tests = notAnalyzed.length;
+  let failures = notAnalyzed.length;
   let skipped = 0;
   const counts = all.map((s, i) => {
     const moreFailing = s.failing.length - listedFailing[i].length;
@@ -162,6 +168,16 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
   sink.write('<?xml version="1.0" encoding="UTF-8"?>\n');
   sink.write(`<testsuites name="${gate}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="0">\n`);
   const elsewhere = 'every finding is in findings.sarif and gate-result.json';
+  if (notAnalyzed.length > 0) {
+    const classname = xml(`${evaluation.gate}.coverage`);
+    sink.write(`  <testsuite name="${xml(`${evaluation.gate}/coverage`)}" tests="${notAnalyzed.length}" failures="${notAnalyzed.length}" errors="0" skipped="0" time="0" timestamp="${xml(evaluation.evaluatedAt.replace(/\.\d+Z$/, ''))}">\n`);
+    for (const what of notAnalyzed) {
+      sink.write(`    <testcase classname="${classname}" name="${xml(clip(`not analyzed: ${what}`, 500))}" time="0">\n`
+        + `      <failure type="not-analyzed" message="${xml(clip(`not analyzed: ${what}`, 500))}">${xml(NOT_ANALYZED_HELP)}</failure>\n`
+        + '    </testcase>\n');
+    }
+    sink.write('  </testsuite>\n');
+  }
   const tools = [...suites.keys()];
   all.forEach((s, i) => {
     const tool = tools[i];

@@ -1,6 +1,7 @@
 import { Decision, DECISIONS } from '../policy';
 import { SEVERITY_ORDER } from '../severity';
 import { daysBetween, isoDay } from '../suppressions';
+import { NOT_ANALYZED_HELP } from './junit';
 import { BriefFinding, GateResult, resultCount, SuppressionBrief } from './result';
 import { Sink } from './sink';
 
@@ -85,6 +86,16 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
     w();
     w('Reports:');
     for (const rep of r.reports) w(`- ${cell(rep.file, 200)} (${cell(rep.format)}; ${cell(rep.tools.join(', ')) || 'no tool named'}): ${rep.findings} finding(s)`);
+
+    const notAnalyzed = r.notAnalyzed ?? [];
+    if (notAnalyzed.length > 0) {
+      w();
+      w(`### Not analyzed (${notAnalyzed.length}): the gate fails`);
+      w();
+      for (const what of notAnalyzed) w(`- not analyzed: ${cell(what, 300)}`);
+      w();
+      w(cell(NOT_ANALYZED_HELP, 400));
+    }
 
     const blocking = resultCount(r, 'blocking');
     w();

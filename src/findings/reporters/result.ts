@@ -59,6 +59,8 @@ export interface GateResult {
   readonly reports: ReportBrief[];
   readonly secretScan?: SecretScanScope;
   readonly baselineApplied: boolean;
+  /** What the gate's scanners did not cover (the gate fails when there is any). Absent in older results. */
+  readonly notAnalyzed?: string[];
   readonly counts: Record<Decision, SeverityCounts>;
   readonly blocking: Array<BriefFinding & { readonly expiredSuppression?: SuppressionBrief }>;
   readonly suppressed: Array<{ readonly finding: BriefFinding; readonly suppression: SuppressionBrief }>;
@@ -167,6 +169,7 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
     reports: options.reports,
     ...(options.secretScan !== undefined && { secretScan: options.secretScan }),
     baselineApplied: evaluation.baselineApplied,
+    notAnalyzed: evaluation.notAnalyzed,
     counts: evaluation.counts,
     blocking: pick(evaluation, 'blocking', cap).map((d) => ({
       ...briefFinding(d.finding),
@@ -246,10 +249,14 @@ export function parseGateResult(text: string, file: string): GateResult {
       if (typeof r.counts?.[d]?.[s] !== 'number') throw new GateResultError(file, `"counts.${d}.${s}" must be a number`);
     }
   }
-  // A result that says "pass" while counting blocking findings has been tampered with or is corrupt.
+  if (r.notAnalyzed !== undefined && !(Array.isArray(r.notAnalyzed) && r.notAnalyzed.every((x) => typeof x === 'string'))) {
+    throw new GateResultError(file, '"notAnalyzed" must be a list of strings');
+  }
+  // A result that says "pass" while counting blocking findings (or code not analyzed) has been tampered with or is corrupt.
   const blocking = SEVERITY_ORDER.reduce((n, s) => n + r.counts!.blocking[s], 0);
-  if ((blocking > 0) !== (r.status === 'fail')) {
-    throw new GateResultError(file, `"status" is "${r.status}" but counts show ${blocking} blocking finding(s)`);
+  const notAnalyzed = r.notAnalyzed?.length ?? 0;
+  if ((blocking > 0 || notAnalyzed > 0) !== (r.status === 'fail')) {
+    throw new GateResultError(file, `"status" is "${r.status}" but counts show ${blocking} blocking finding(s)${notAnalyzed > 0 ? ` and ${notAnalyzed} not analyzed` : ''}`);
   }
   return r as GateResult;
 }
