@@ -107,14 +107,49 @@ describe('the generated gate commands, run on the example apps', () => {
     expect(r.output).toMatch(/did not complete/);
   });
 
-  test('SAST gate: no applicable engine is reported as such, not as a silent pass', () => {
+  test('SAST gate: a Go-only repository fails as not analyzed, not as a silent pass', () => {
     const gate = s.gates.Sast!;
-    const empty = fs.mkdtempSync(path.join(workDir(), 'go-only-'));
-    fs.writeFileSync(path.join(empty, 'main.go'), 'package main\n');
-    const r = runGateBuild(gate, empty, detectEngines(gate));
-    expect(r.status).toBe(0);
-    expect(r.output).toMatch(/gate sast: PASS: 0 blocking finding\(s\) at or above HIGH of 0/);
+    const goOnly = fs.mkdtempSync(path.join(workDir(), 'go-only-'));
+    fs.mkdirSync(path.join(goOnly, 'cmd'));
+    fs.writeFileSync(path.join(goOnly, 'main.go'), 'package main\n');
+    fs.writeFileSync(path.join(goOnly, 'cmd', 'tool.go'), 'package main\n');
+    const r = runGateBuild(gate, goOnly, detectEngines(gate));
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/gate sast: not analyzed: Go \(2 files\)\ngate sast: FAIL: 1 not analyzed, 0 blocking finding\(s\)/);
+    const out = path.join(r.src, r.output.match(/reports in (\S+)/)![1]);
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('- not analyzed: Go (2 files)');
+    expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toContain('name="not analyzed: Go (2 files)"');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'gate-result.json'), 'utf8'))).toMatchObject({ status: 'fail', notAnalyzed: ['Go (2 files)'] });
+  });
+
+  test('SAST gate: Gradle/Kotlin and a Maven project below the root are listed as not analyzed', () => {
+    const gate = s.gates.Sast!;
+    const app = fs.mkdtempSync(path.join(workDir(), 'gradle-'));
+    fs.mkdirSync(path.join(app, 'service', 'src'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'build.gradle.kts'), 'plugins { java }\n');
+    fs.writeFileSync(path.join(app, 'service', 'pom.xml'), '<project/>\n');
+    fs.writeFileSync(path.join(app, 'service', 'src', 'App.java'), 'class App {}\n');
+    fs.writeFileSync(path.join(app, 'tool.py'), 'print(1)\n');
+    const r = runGateBuild(gate, app, (src, tmp) => {
+      detectEngines(gate)(src, tmp);
+      // bandit is an apt package (test/integration): only the not-analyzed lines are checked here.
+      fs.rmSync(path.join(tmp, 'engine-bandit'), { force: true });
+    });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('gate sast: not analyzed: Java (1 file)');
+    expect(r.output).toContain('gate sast: not analyzed: Kotlin (1 file)');
+    expect(r.output).toContain('gate sast: not analyzed: Maven project not at the repository root (service/pom.xml)');
+  });
+
+  test('SAST gate: a repository without code passes, saying nothing was analyzed; explicit engines accept what they do not cover', () => {
+    const docs = fs.mkdtempSync(path.join(workDir(), 'docs-only-'));
+    fs.writeFileSync(path.join(docs, 'README.md'), '# docs\n');
+    const r = runGateBuild(s.gates.Sast!, docs, detectEngines(s.gates.Sast!));
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sast: PASS: 0 blocking/) });
     expect(fs.readFileSync(path.join(r.src, r.output.match(/reports in (\S+)/)![1], 'summary.md'), 'utf8')).toContain('sast-detect');
+    const explicit = synthGates({ gates: { sast: Sast.eslintSecurity() } }).gates.Sast!;
+    expect(explicit.install.join('\n')).not.toContain('not-analyzed');
+    expect(explicit.build.join('\n')).not.toContain('--not-analyzed-file');
   });
 
   test('secrets gate (secretlint): vulnerable-app fails on the fake key, clean-app passes', () => {
