@@ -176,3 +176,20 @@ test('--help documents scan', () => {
   expect(r.stdout).toMatch(/DIR \(or --dir DIR\)\s+the directory to scan \(default \.\)/);
   expect(r.stdout).toMatch(/A gate without an installed scanner is SKIPPED,\s+never passed/);
 });
+
+test('SAST on code no engine covers: FAILED as not analyzed, like the gate; beside JavaScript too', () => {
+  const app = fs.mkdtempSync(path.join(work(), 'go-'));
+  fs.mkdirSync(path.join(app, 'cmd'));
+  fs.writeFileSync(path.join(app, 'main.go'), 'package main\n');
+  fs.writeFileSync(path.join(app, 'cmd', 'tool.go'), 'package main\n');
+  const s = scan(app, scanners, ['--gates', 'sast']);
+  expect(s.status).toBe(1);
+  expect(s.stdout).toContain('gate sast: not analyzed: Go (2 files)');
+  expect(s.stdout).toContain('sast: FAILED (sast-detect)');
+  expect(result(s, 'sast')).toMatchObject({ status: 'fail', notAnalyzed: ['Go (2 files)'] });
+  fs.writeFileSync(path.join(app, 'index.js'), 'module.exports = 1;\n');
+  const withJs = scan(app, scanners, ['--gates', 'sast']);
+  expect(withJs.status).toBe(1);
+  expect(withJs.stdout).toContain('sast: FAILED (eslint-security)');
+  expect(result(withJs, 'sast').notAnalyzed).toEqual(['Go (2 files)']);
+});
