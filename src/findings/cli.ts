@@ -67,6 +67,9 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
   --not-analyzed TEXT       code the gate's scanners did not cover (e.g. "Go (12 files)"); repeatable.
                             Any fails the gate (exit 1), listed in the summary, JUnit and gate result
   --not-analyzed-file FILE  the same, one per line (blank lines ignored); the file must exist
+  --lock-files-from FILE    the repository's lock files, one per line, as the gate found them: then a
+                            dependency report (trivy JSON, CycloneDX) that inventoried nothing (no
+                            Results, no components) is code not analyzed and fails the gate
   --source-root DIR         the scanned repository: absolute paths under it are reported relative
                             to it (default CODEBUILD_SRC_DIR, else the working directory)
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
@@ -199,6 +202,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'source-root': { type: 'string' },
       'not-analyzed': { type: 'string', multiple: true },
       'not-analyzed-file': { type: 'string' },
+      'lock-files-from': { type: 'string' },
       'out': { type: 'string' },
       'aws-account-id': { type: 'string' },
       'aws-region': { type: 'string' },
@@ -244,6 +248,9 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     ...(values['not-analyzed'] ?? []),
     ...(values['not-analyzed-file'] !== undefined ? readText(values['not-analyzed-file'], 'not-analyzed file').split(/\r?\n/) : []),
   ].map((x) => x.trim()).filter((x) => x !== '');
+  const lockFiles = values['lock-files-from'] !== undefined
+    ? readText(values['lock-files-from'], 'lock files list').split(/\r?\n/).map((x) => x.trim()).filter((x) => x !== '')
+    : [];
 
   const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
   const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
@@ -261,6 +268,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     suppressions,
     ...(baseline && { baseline }),
     ...(notAnalyzed.length > 0 && { notAnalyzed }),
+    ...(lockFiles.length > 0 && { lockFiles }),
     ...(account !== undefined && { awsAccountId: account }),
     ...(region !== undefined && { region }),
     ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
@@ -289,6 +297,8 @@ export interface GateRun {
   readonly baseline?: ReadonlySet<string>;
   /** Code the gate's scanners did not cover: any entry fails the gate. */
   readonly notAnalyzed?: readonly string[];
+  /** The repository's lock files: a dependency report that inventoried nothing then fails the gate. */
+  readonly lockFiles?: readonly string[];
   readonly awsAccountId?: string;
   readonly region?: string;
   readonly productArn?: string;
@@ -309,6 +319,7 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
     tools: r.tools.map((t) => t.name),
     findings: r.findings.length,
   }));
+  const notAnalyzed = [...(run.notAnalyzed ?? []), ...emptyInventories(loaded, run.lockFiles ?? [])];
   let all: Finding[] = [];
   for (const r of loaded) for (const f of r.findings) all.push(f);
   loaded.length = 0;
@@ -319,7 +330,7 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   phase('merge');
 
   const evaluation = evaluateGate(findings, {
-    gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }), ...(run.notAnalyzed && { notAnalyzed: run.notAnalyzed }),
+    gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }), ...(notAnalyzed.length > 0 && { notAnalyzed }),
   });
   for (const s of evaluation.suppressions.unused) {
     io.err(`warning: ${suppressions.file}: entry ${s.label} matched no finding of gate ${gate} (remove it if the finding is gone)\n`);
@@ -352,6 +363,18 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   writeFileWith(join(out, OUTPUT_FILES.result), (sink) => writeGateResult(evaluation, resultOptions, sink, head));
   phase('gate-result');
   return evaluation;
+}
+
+/**
+ * A dependency report that inventoried nothing (trivy without Results, an SBOM without components)
+ * while the repository has lock files has not analyzed them: one "not analyzed" line per report.
+ */
+function emptyInventories(loaded: readonly LoadedReport[], lockFiles: readonly string[]): string[] {
+  if (lockFiles.length === 0) return [];
+  const shown = lockFiles.slice(0, 5).join(', ') + (lockFiles.length > 5 ? `, and ${lockFiles.length - 5} more` : '');
+  return loaded
+    .filter((r) => r.inventory === 0)
+    .map((r) => `lock files ${shown}: ${r.file} (${r.format}) lists no ${r.format === 'cyclonedx' ? 'component' : 'package or target'}`);
 }
 
 function printOutcome(e: GateEvaluation, out: string, io: Io): void {

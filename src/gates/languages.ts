@@ -59,3 +59,28 @@ export function notAnalyzedScript(file: string): string {
     + `if [ -n "$p" ]; then echo "${nestedPomLine(['${p% }'])}"; fi`;
   return `{ ${count}; ${always.join('; ')}; if [ ! -f pom.xml ]; then ${withoutRootPom.join('; ')}; ${nested}; fi; } > ${shellQuote(file)}`;
 }
+
+/**
+ * Lock files the dependency scanners read (trivy fs, cyclonedx-npm). When the repository has one
+ * that lists a package, a trivy report without Results or an SBOM without components has not
+ * analyzed the dependencies, and the SCA and SBOM gates fail ("not analyzed").
+ */
+export const LOCK_FILES: readonly string[] = [
+  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml',
+  'Pipfile.lock', 'poetry.lock', 'uv.lock', 'requirements.txt',
+  'go.sum', 'Gemfile.lock', 'composer.lock', 'Cargo.lock', 'packages.lock.json', 'gradle.lockfile',
+];
+
+/**
+ * A bash command that writes the repository's lock files that list at least one package (one path
+ * a line) to `file`. An npm lock file lists one when it has a `resolved` or `node_modules/` entry (a
+ * project without dependencies has neither); the others when they have a line that is not blank or a comment.
+ */
+export function lockFilesScript(file: string): string {
+  const prune = `\\( ${NOT_PROJECT_CODE.map((d) => `-path ./${d}`).join(' -o ')} -o -name node_modules \\) -prune -o -type f`;
+  const names = LOCK_FILES.map((n) => `-name ${shellQuote(n)}`).join(' -o ');
+  return `find . ${prune} \\( ${names} \\) -print | sed 's|^\\./||' | sort | while IFS= read -r f; do `
+    + 'case "$f" in *package-lock.json|*npm-shrinkwrap.json) grep -qE \'"resolved"|"node_modules/\' "$f" && echo "$f";; '
+    + '*) grep -qvE \'^[[:space:]]*(#|//|$)\' "$f" && echo "$f";; esac; done > '
+    + `${shellQuote(file)}; true`;
+}

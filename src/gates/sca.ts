@@ -1,7 +1,8 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { dependencyScanner, shellLines } from './commands';
+import { lockFilesScript } from './languages';
 import { GateOptions } from './options';
-import { buildGateStep, expectReport, GateContext, REPORTS_DIR, WORK_DIR } from './step';
+import { buildGateStep, expectReport, GateContext, LOCK_FILES_LIST, REPORTS_DIR, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { installCommands } from '../tools/install';
 
@@ -62,9 +63,12 @@ export class DependencyScan {
       input: ctx.source.fileSetProducer,
       install: installCommands('trivy'),
       scan: [
+        // Lock files that list a package: a report that inventoried none of them fails as not analyzed.
+        lockFilesScript(LOCK_FILES_LIST),
         expectReport(report.file, report.format),
         ...shellLines(steps),
       ],
+      evaluateArgs: ['--lock-files-from', LOCK_FILES_LIST],
       options: this.options,
       cache: trivyCache(ctx),
       cachePaths: [`${TRIVY_CACHE_DIR}/**/*`],

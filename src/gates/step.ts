@@ -35,6 +35,8 @@ export const FINDINGS_DIR = `${OUTPUT_DIR}/findings`;
 export const SBOM_PREFIX = 'sbom';
 /** Where the synth step's cloud assembly is linked in the IaC gate's build. */
 export const ASSEMBLY_DIR = 'devsecops-cloud-assembly';
+/** The repository's lock files that list a package (one a line), for `evaluate --lock-files-from`. */
+export const LOCK_FILES_LIST = `${WORK_DIR}/lock-files`;
 /** Lists the `--report FILE:FORMAT` values a gate's scanners produced (one a line). */
 export const REPORT_LIST = `${WORK_DIR}/report-list`;
 

@@ -217,6 +217,27 @@ describe('evaluate: code the scanners did not cover', () => {
   });
 });
 
+describe('evaluate --lock-files-from: a dependency report that inventoried nothing', () => {
+  const emptyTrivy = () => write('trivy.json', JSON.stringify({ SchemaVersion: 2, ArtifactName: '.', ArtifactType: 'filesystem' }));
+  const emptySbom = () => write('sbom.cdx.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] }));
+  const locks = () => write('lock-files', 'package-lock.json\nsvc/go.sum\n');
+
+  test('trivy without Results and an SBOM without components fail as not analyzed when the repository has lock files', () => {
+    const trivy = evaluate([`${emptyTrivy()}:trivy`], ['--lock-files-from', locks()]);
+    expect(trivy.code).toBe(1);
+    expect(trivy.stdout).toMatch(/gate test: not analyzed: lock files package-lock\.json, svc\/go\.sum: \S+trivy\.json \(trivy\) lists no package or target/);
+    const sbom = evaluate([`${emptySbom()}:cyclonedx`], ['--lock-files-from', locks()]);
+    expect(sbom.code).toBe(1);
+    expect(result(sbom.out).notAnalyzed).toEqual([expect.stringMatching(/sbom\.cdx\.json \(cyclonedx\) lists no component$/)]);
+  });
+
+  test('without lock files an empty inventory passes; with them, a report that lists targets passes', () => {
+    expect(evaluate([`${emptyTrivy()}:trivy`], ['--lock-files-from', write('none', '\n')]).code).toBe(0);
+    expect(evaluate([`${emptySbom()}:cyclonedx`]).code).toBe(0);
+    expect(evaluate([`${TRIVY_JSON}:trivy`], ['--fail-on', 'CRITICAL', '--lock-files-from', locks()]).code).toBe(0);
+  });
+});
+
 describe('evaluate: bad input fails closed (exit 2, file and problem named)', () => {
   test('missing report file', () => {
     const missing = join(work, 'no-such-report.sarif');

@@ -192,6 +192,18 @@ describe('the generated gate commands, run on the example apps', () => {
     }
   });
 
+  test('SBOM gate: an SBOM without components for an app whose lock file lists packages fails as not analyzed', () => {
+    const r = runGateBuild(s.gates.Sbom!, VULNERABLE, (src) => {
+      // A generator that inventories nothing: a well-formed CycloneDX document with no component.
+      const bin = path.join(path.dirname(src), 'bin');
+      fs.unlinkSync(path.join(bin, 'cyclonedx-npm'));
+      fs.writeFileSync(path.join(bin, 'cyclonedx-npm'),
+        '#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --output-file ] && echo \'{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}\' > "$2"; shift; done\n', { mode: 0o755 });
+    });
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/gate sbom: not analyzed: lock files package-lock\.json: \S+sbom\.cdx\.json \(cyclonedx\) lists no component/);
+  });
+
   test('a scanner that writes no report fails the gate (fail closed)', () => {
     // cfn-guard replaced by a command that exits 0 and writes nothing.
     const r = runGateBuild(s.gates.IacScan!, CLEAN, (src, tmp) => {

@@ -124,4 +124,6 @@ export const cyclonedxParser = nativeParser({
     const components = componentIndex(doc);
     return optionalArray(report.file, doc.vulnerabilities, 'vulnerabilities').map((v, i) => vulnFinding(report.file, tool, components, v, `vulnerability ${i}`));
   },
+  // `parse` checked that components, when present, is an array.
+  inventory: (report) => (isObject(report.doc) && Array.isArray(report.doc.components) ? report.doc.components.length : 0),
 });
