@@ -168,5 +168,6 @@ function load(decoded: DecodedReport, format: string | undefined, ctx: ParseCont
   // The index only skipped over small values: whatever the parser did not read is checked now.
   decoded.checkRest?.();
   const inventory = parser.inventory?.(report);
-  return { file: decoded.file, format: parser.format, tools: toolsOf(parser, report, findings), findings, ...(inventory !== undefined && { inventory }) };
+  const tools = toolsOf(parser, report, findings);
+  return { file: decoded.file, format: parser.format, tools, findings, ...(inventory !== undefined && { inventory }) };
 }
