@@ -26,7 +26,7 @@ import {
   secretScanner,
   TS_EXTENSIONS,
 } from '../gates/commands';
-import { nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../gates/languages';
+import { LOCK_FILES, nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../gates/languages';
 
 /** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
 export type RunCommand = (argv: string[], io: Io) => Promise<number>;
@@ -126,6 +126,30 @@ function walk(root: string, visit: (rel: string) => boolean, prune: readonly str
       }
     }
   }
+}
+
+/**
+ * As the SCA and SBOM gates' `lockFilesScript`: the lock files that list a package, written to a
+ * file for `evaluate --lock-files-from` (a report that inventoried none of them fails as not analyzed).
+ */
+function lockFileArgs(root: string, workDir: string): { prepare: () => void; evaluateArgs: string[] } {
+  const list = join(workDir, 'lock-files');
+  const prepare = () => {
+    const found: string[] = [];
+    walk(root, (rel) => {
+      const name = rel.slice(rel.lastIndexOf('/') + 1);
+      if (rel.split('/').includes('node_modules') || !LOCK_FILES.includes(name)) return false;
+      const text = readFileSync(join(root, rel), 'utf8');
+      const lists = name === 'package-lock.json' || name === 'npm-shrinkwrap.json'
+        ? /"resolved"|"node_modules\//.test(text)
+        : text.split(/\r?\n/).some((l) => !/^\s*(#|\/\/|$)/.test(l));
+      if (lists) found.push(rel);
+      return false;
+    });
+    mkdirSync(workDir, { recursive: true });
+    writeFileSync(list, found.sort().map((f) => `${f}\n`).join(''));
+  };
+  return { prepare, evaluateArgs: ['--lock-files-from', list] };
 }
 
 /** An empty SARIF run of the SAST detection: the report behind a gate that found only code no engine covers. */
@@ -333,14 +357,14 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
       };
     }
     case 'dependencies':
-      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, workDir, ignoreUnfixed: false }) }]);
+      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, workDir, ignoreUnfixed: false }) }], lockFileArgs(o.dir, workDir));
     case 'sbom': {
       const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir, workDir }) }];
       // cyclonedx-npm reads package-lock.json alone.
       if (existsSync(join(o.dir, 'package.json')) && existsSync(join(o.dir, 'package-lock.json'))) {
         candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir, workDir }) });
       }
-      return firstInstalled(gate, candidates);
+      return firstInstalled(gate, candidates, lockFileArgs(o.dir, workDir));
     }
     case 'iac':
       return planIac(o, reportDir, workDir);

@@ -193,3 +193,12 @@ test('SAST on code no engine covers: FAILED as not analyzed, like the gate; besi
   expect(withJs.stdout).toContain('sast: FAILED (eslint-security)');
   expect(result(withJs, 'sast').notAnalyzed).toEqual(['Go (2 files)']);
 });
+
+test('SBOM: an SBOM without components for an app whose lock file lists packages is FAILED as not analyzed, like the gate', () => {
+  const fake = path.join(work(), 'empty-cyclonedx-npm');
+  fs.writeFileSync(fake, '#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --output-file ] && echo \'{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}\' > "$2"; shift; done\n', { mode: 0o755 });
+  const s = scan(VULNERABLE, binDir('bin-empty-sbom', { 'cyclonedx-npm': fake }), ['--gates', 'sbom']);
+  expect(s.status).toBe(1);
+  expect(s.stdout).toMatch(/gate sbom: not analyzed: lock files package-lock\.json: \S+sbom\.cdx\.json \(cyclonedx\) lists no component/);
+  expect(s.stdout).toContain('sbom: FAILED (cyclonedx-npm)');
+});
