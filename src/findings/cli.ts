@@ -6,8 +6,8 @@ import { BaselineError, parseBaseline } from './baseline';
 import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
 import { loadReport, LoadedReport } from './parsers';
-import { countDecision, evaluateGate, GateEvaluation } from './policy';
 import { posture, POSTURE_HELP } from './posture-cli';
+import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
 import { writeMarkdown } from './reporters/markdown';
@@ -69,6 +69,12 @@ evaluate: parses the scanners' reports, applies the gate's policy and writes to 
   --secret-scan SCOPE       history or files: what the secret scanner covered, shown in the summary
   --tool-version NAME=VALUE a version the gate ran with that is not pinned exactly (apt revision,
                             database digest), recorded in ${OUTPUT_FILES.result} and the summary. Repeatable
+  --not-analyzed TEXT       code the gate's scanners did not cover (e.g. "Go (12 files)"); repeatable.
+                            Any fails the gate (exit 1), listed in the summary, JUnit and gate result
+  --not-analyzed-file FILE  the same, one per line (blank lines ignored); the file must exist
+  --lock-files-from FILE    the repository's lock files, one per line, as the gate found them: then a
+                            dependency report (trivy JSON, CycloneDX) that inventoried nothing (no
+                            Results, no components) is code not analyzed and fails the gate
   --source-root DIR         the scanned repository: absolute paths under it are reported relative
                             to it (default CODEBUILD_SRC_DIR, else the working directory)
   --aws-account-id ID, --aws-region REGION, --product-arn ARN, --asff-id-prefix PREFIX
@@ -88,7 +94,7 @@ ${POSTURE_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
-  1  blocking findings (evaluate), at least one gate failed (summary)
+  1  blocking findings or code not analyzed (evaluate), at least one gate failed (summary)
   2  usage error or bad input: unknown option, a report that is missing, empty, truncated,
      unparsable or not of the forced format, an unusable suppressions or baseline file,
      a gate directory without a result. Nothing passes on a bad input (fail closed).
@@ -202,6 +208,9 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       'secret-scan': { type: 'string' },
       'tool-version': { type: 'string', multiple: true },
       'source-root': { type: 'string' },
+      'not-analyzed': { type: 'string', multiple: true },
+      'not-analyzed-file': { type: 'string' },
+      'lock-files-from': { type: 'string' },
       'out': { type: 'string' },
       'aws-account-id': { type: 'string' },
       'aws-region': { type: 'string' },
@@ -249,6 +258,14 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
   const region = values['aws-region'] ?? env.region;
 
+  const notAnalyzed = [
+    ...(values['not-analyzed'] ?? []),
+    ...(values['not-analyzed-file'] !== undefined ? readText(values['not-analyzed-file'], 'not-analyzed file').split(/\r?\n/) : []),
+  ].map((x) => x.trim()).filter((x) => x !== '');
+  const lockFiles = values['lock-files-from'] !== undefined
+    ? readText(values['lock-files-from'], 'lock files list').split(/\r?\n/).map((x) => x.trim()).filter((x) => x !== '')
+    : [];
+
   const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
   const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
 
@@ -265,6 +282,8 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     ...(sourceRoot !== undefined && { sourceRoot }),
     suppressions,
     ...(baseline && { baseline }),
+    ...(notAnalyzed.length > 0 && { notAnalyzed }),
+    ...(lockFiles.length > 0 && { lockFiles }),
     ...(account !== undefined && { awsAccountId: account }),
     ...(region !== undefined && { region }),
     ...(values['product-arn'] !== undefined && { productArn: values['product-arn'] }),
@@ -293,6 +312,10 @@ export interface GateRun {
   readonly sourceRoot?: string;
   readonly suppressions: SuppressionSet;
   readonly baseline?: ReadonlySet<string>;
+  /** Code the gate's scanners did not cover: any entry fails the gate. */
+  readonly notAnalyzed?: readonly string[];
+  /** The repository's lock files: a dependency report that inventoried nothing then fails the gate. */
+  readonly lockFiles?: readonly string[];
   readonly awsAccountId?: string;
   readonly region?: string;
   readonly productArn?: string;
@@ -313,6 +336,7 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
     tools: r.tools.map((t) => t.name),
     findings: r.findings.length,
   }));
+  const notAnalyzed = [...(run.notAnalyzed ?? []), ...emptyInventories(loaded, run.lockFiles ?? [])];
   let all: Finding[] = [];
   for (const r of loaded) for (const f of r.findings) all.push(f);
   loaded.length = 0;
@@ -322,7 +346,9 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   all = [];
   phase('merge');
 
-  const evaluation = evaluateGate(findings, { gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }) });
+  const evaluation = evaluateGate(findings, {
+    gate, failOn: run.failOn, suppressions, ...(run.baseline && { baseline: run.baseline }), ...(notAnalyzed.length > 0 && { notAnalyzed }),
+  });
   for (const s of evaluation.suppressions.unused) {
     io.err(`warning: ${suppressions.file}: entry ${s.label} matched no finding of gate ${gate} (remove it if the finding is gone)\n`);
   }
@@ -360,16 +386,29 @@ export async function runGate(run: GateRun, io: Io, phase: (name: string) => voi
   return evaluation;
 }
 
+/**
+ * A dependency report that inventoried nothing (trivy without Results, an SBOM without components)
+ * while the repository has lock files has not analyzed them: one "not analyzed" line per report.
+ */
+function emptyInventories(loaded: readonly LoadedReport[], lockFiles: readonly string[]): string[] {
+  if (lockFiles.length === 0) return [];
+  const shown = lockFiles.slice(0, 5).join(', ') + (lockFiles.length > 5 ? `, and ${lockFiles.length - 5} more` : '');
+  return loaded
+    .filter((r) => r.inventory === 0)
+    .map((r) => `lock files ${shown}: ${r.file} (${r.format}) lists no ${r.format === 'cyclonedx' ? 'component' : 'package or target'}`);
+}
+
 function printOutcome(e: GateEvaluation, out: string, io: Io): void {
   const blocking = countDecision(e, 'blocking');
   const total = e.decisions.length;
   const parts = [
     `${countDecision(e, 'suppressed')} suppressed`,
-    `${countDecision(e, 'tool-suppressed')} suppressed by the scanner`,
+    `${e.decisions.filter(toolSuppressedNotAccepted).length} suppressed by the tool, not accepted`,
     `${countDecision(e, 'below-threshold')} below ${e.failOn}`,
     ...(e.baselineApplied ? [`${countDecision(e, 'baseline')} in baseline`] : []),
   ];
-  io.out(`gate ${e.gate}: ${e.status === 'pass' ? 'PASS' : 'FAIL'}: ${blocking} blocking finding(s) at or above ${e.failOn} of ${total} (${parts.join(', ')}); reports in ${out}\n`);
+  for (const what of e.notAnalyzed) io.out(`gate ${e.gate}: not analyzed: ${what}\n`);
+  io.out(`gate ${e.gate}: ${e.status === 'pass' ? 'PASS' : 'FAIL'}: ${e.notAnalyzed.length > 0 ? `${e.notAnalyzed.length} not analyzed, ` : ''}${blocking} blocking finding(s) at or above ${e.failOn} of ${total} (${parts.join(', ')}); reports in ${out}\n`);
   let shown = 0;
   for (const d of e.decisions) {
     if (d.decision !== 'blocking') continue;

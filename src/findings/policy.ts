@@ -7,20 +7,23 @@ import { daysBetween, isoDay, matchesFinding, noSuppressions, Suppression, Suppr
  * `now` injectable.
  *
  * Each finding gets exactly one decision, the first that applies in this order:
- * 1. `tool-suppressed`: the scanner itself marked it suppressed (nosemgrep, checkov skip); listed, never blocks;
- * 2. `suppressed`: an active entry of the suppressions file matches it (the first such entry in file order);
- * 3. `baseline`: its fingerprint is in the baseline (it existed before);
- * 4. `below-threshold`: less serious than the gate's `failOn`;
- * 5. `blocking`: everything else. The gate fails when any finding is blocking.
+ * 1. `suppressed`: an active entry of the suppressions file matches it (the first such entry in file order);
+ * 2. `baseline`: its fingerprint is in the baseline (it existed before);
+ * 3. `below-threshold`: less serious than the gate's `failOn`;
+ * 4. `blocking`: everything else. The gate fails when any finding is blocking.
+ * A finding the scanner itself marked suppressed (`# nosec`, `nosemgrep`, a checkov skip, a trivy
+ * exception, VEX `not_affected`) is decided like any other: those marks live in the repository
+ * the gate judges, so only the suppressions file (with a reason and an expiry) accepts a finding.
+ * Reports list such findings apart (`toolSuppressedNotAccepted`).
  * Expired and malformed entries never suppress; when an expired entry would have matched a finding,
  * the decision carries it so that reports can say why the finding blocks again.
  */
 
 /** What the gate decided about one finding. */
-export type Decision = 'blocking' | 'suppressed' | 'baseline' | 'below-threshold' | 'tool-suppressed';
+export type Decision = 'blocking' | 'suppressed' | 'baseline' | 'below-threshold';
 
 /** Decisions in report order. */
-export const DECISIONS: readonly Decision[] = ['blocking', 'suppressed', 'baseline', 'below-threshold', 'tool-suppressed'];
+export const DECISIONS: readonly Decision[] = ['blocking', 'suppressed', 'baseline', 'below-threshold'];
 
 export interface FindingDecision {
   readonly finding: Finding;
@@ -44,6 +47,11 @@ export interface GatePolicy {
   readonly now?: Date;
   /** Entries expiring within this many days are listed as expiring soon. @default 14 */
   readonly expiringWithinDays?: number;
+  /**
+   * What the gate's scanners did not cover (e.g. `Go (12 files)`), as the gate detected it. Any
+   * entry fails the gate: a scan that analyzed nothing of some code has not judged it. @default none
+   */
+  readonly notAnalyzed?: readonly string[];
 }
 
 /** How the suppressions file fared in this evaluation. */
@@ -74,6 +82,8 @@ export interface GateEvaluation {
   readonly suppressions: SuppressionReport;
   /** True when a baseline was applied. */
   readonly baselineApplied: boolean;
+  /** What the scanners did not cover; the gate fails when this is not empty. */
+  readonly notAnalyzed: string[];
 }
 
 /** Zeroed per-severity counters. */
@@ -103,19 +113,15 @@ export function evaluateGate(findings: readonly Finding[], policy: GatePolicy): 
     let decision: Decision;
     let suppression: Suppression | undefined;
     let expiredSuppression: Suppression | undefined;
-    if (finding.suppressedByTool) {
-      decision = 'tool-suppressed';
+    suppression = firstMatch(index, finding);
+    if (suppression) {
+      used.add(suppression);
+      decision = 'suppressed';
     } else {
-      suppression = firstMatch(index, finding);
-      if (suppression) {
-        used.add(suppression);
-        decision = 'suppressed';
-      } else {
-        expiredSuppression = firstMatch(expiredIndex, finding);
-        if (policy.baseline && inBaseline(policy.baseline, finding)) decision = 'baseline';
-        else if (!isAtLeast(finding.severity, policy.failOn)) decision = 'below-threshold';
-        else decision = 'blocking';
-      }
+      expiredSuppression = firstMatch(expiredIndex, finding);
+      if (policy.baseline && inBaseline(policy.baseline, finding)) decision = 'baseline';
+      else if (!isAtLeast(finding.severity, policy.failOn)) decision = 'below-threshold';
+      else decision = 'blocking';
     }
     counts[decision][finding.severity]++;
     // One object shape for every decision (no spreads): 200,000+ of them on large reports.
@@ -124,10 +130,12 @@ export function evaluateGate(findings: readonly Finding[], policy: GatePolicy): 
 
   const within = policy.expiringWithinDays ?? 14;
   const blocking = SEVERITY_ORDER.reduce((n, s) => n + counts.blocking[s], 0);
+  const notAnalyzed = [...(policy.notAnalyzed ?? [])];
   return {
     gate: policy.gate,
     failOn: policy.failOn,
-    status: blocking > 0 ? 'fail' : 'pass',
+    status: blocking > 0 || notAnalyzed.length > 0 ? 'fail' : 'pass',
+    notAnalyzed,
     evaluatedAt: now.toISOString(),
     decisions,
     counts,
@@ -143,6 +151,11 @@ export function evaluateGate(findings: readonly Finding[], policy: GatePolicy): 
         .sort((a, b) => a.expires.localeCompare(b.expires) || a.index - b.index),
     },
   };
+}
+
+/** True when the scanner marked the finding suppressed and no suppressions entry accepts it. */
+export function toolSuppressedNotAccepted(d: FindingDecision): boolean {
+  return d.finding.suppressedByTool === true && d.decision !== 'suppressed';
 }
 
 /** Number of findings with a given decision. */

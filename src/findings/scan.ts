@@ -26,6 +26,7 @@ import {
   secretScanner,
   TS_EXTENSIONS,
 } from '../gates/commands';
+import { LOCK_FILES, nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../gates/languages';
 
 /** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
 export type RunCommand = (argv: string[], io: Io) => Promise<number>;
@@ -125,6 +126,60 @@ function walk(root: string, visit: (rel: string) => boolean, prune: readonly str
       }
     }
   }
+}
+
+/**
+ * As the SCA and SBOM gates' `lockFilesScript`: the lock files that list a package, written to a
+ * file for `evaluate --lock-files-from` (a report that inventoried none of them fails as not analyzed).
+ */
+function lockFileArgs(root: string, workDir: string): { prepare: () => void; evaluateArgs: string[] } {
+  const list = join(workDir, 'lock-files');
+  const prepare = () => {
+    const found: string[] = [];
+    walk(root, (rel) => {
+      const name = rel.slice(rel.lastIndexOf('/') + 1);
+      if (rel.split('/').includes('node_modules') || !LOCK_FILES.includes(name)) return false;
+      const text = readFileSync(join(root, rel), 'utf8');
+      const lists = name === 'package-lock.json' || name === 'npm-shrinkwrap.json'
+        ? /"resolved"|"node_modules\//.test(text)
+        : text.split(/\r?\n/).some((l) => !/^\s*(#|\/\/|$)/.test(l));
+      if (lists) found.push(rel);
+      return false;
+    });
+    mkdirSync(workDir, { recursive: true });
+    writeFileSync(list, found.sort().map((f) => `${f}\n`).join(''));
+  };
+  return { prepare, evaluateArgs: ['--lock-files-from', list] };
+}
+
+/** An empty SARIF run of the SAST detection: the report behind a gate that found only code no engine covers. */
+const SAST_DETECT_SARIF = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'sast-detect', rules: [] } }, results: [] }] });
+
+/** The code no SAST engine covers, as `notAnalyzedScript` lists it in the gate (same table, same lines). */
+export function uncoveredCode(root: string): string[] {
+  const rootPom = existsSync(join(root, 'pom.xml'));
+  const counts = new Map<string, number>();
+  const poms: string[] = [];
+  const byExtension = new Map<string, string>();
+  for (const l of UNCOVERED_LANGUAGES) {
+    if (rootPom && l.coveredByRootPom) continue;
+    for (const e of l.extensions) byExtension.set(e, l.name);
+  }
+  walk(root, (rel) => {
+    // Nested node_modules are dependencies, as in the gate's detection.
+    if (rel.split('/').includes('node_modules')) return false;
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    const dot = name.lastIndexOf('.');
+    const language = dot > 0 ? byExtension.get(name.slice(dot + 1)) : undefined;
+    if (language !== undefined) counts.set(language, (counts.get(language) ?? 0) + 1);
+    if (!rootPom && name === 'pom.xml') poms.push(rel);
+    return false;
+  });
+  // The gate's order: the languages no root pom.xml changes, then Java and Kotlin, then the poms.
+  const ordered = [...UNCOVERED_LANGUAGES.filter((l) => !l.coveredByRootPom), ...UNCOVERED_LANGUAGES.filter((l) => l.coveredByRootPom)];
+  const lines = ordered.filter((l) => counts.has(l.name)).map((l) => notAnalyzedLine(l.name, counts.get(l.name)!));
+  if (poms.length > 0) lines.push(nestedPomLine(poms.sort().slice(0, 3)));
+  return lines;
 }
 
 function anyFile(root: string, test: (rel: string) => boolean): boolean {
@@ -276,26 +331,40 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
       }
       const notes = o.semgrepRules.length === 0 && onPath('semgrep')
         ? ['semgrep not run: give --semgrep-rules (the pipeline\'s vendored rule set is not here, and rules are never downloaded)'] : [];
-      if (applicable.length === 0) return { kind: 'skip', reason: 'no SAST engine applies (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files, no --semgrep-rules)', install: [] };
       const engines = applicable.map((a) => ({
         name: a.name,
         invocation: sastScanner(a.name, { reportDir, workDir, semgrepRules: o.semgrepRules }),
       }));
       const installed = engines.filter((e) => e.invocation.requires.every(onPath));
+      // As the gate's detection: code no engine covers fails the gate as not analyzed (Semgrep covers every language).
+      const notAnalyzed = installed.some((e) => e.name === 'semgrep') ? [] : uncoveredCode(o.dir);
+      const notAnalyzedArgs = notAnalyzed.flatMap((x) => ['--not-analyzed', x]);
+      if (applicable.length === 0) {
+        if (notAnalyzed.length === 0) return { kind: 'skip', reason: 'no SAST engine applies (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files, no --semgrep-rules)', install: [] };
+        // An empty report of the detection itself, so that evaluate fails the gate on what it did not analyze.
+        const file = join(reportDir, 'sast-detect.sarif');
+        const detect: ScannerInvocation = { requires: [], steps: [{ kind: 'write', file, content: SAST_DETECT_SARIF }], report: { file, format: 'sarif' } };
+        return { kind: 'run', engines: [{ name: 'sast-detect', invocation: detect }], notes: ['no SAST engine applies'], evaluateArgs: notAnalyzedArgs };
+      }
       if (installed.length === 0) {
         return { kind: 'skip', reason: `no applicable SAST engine installed (${applicable.map((a) => `${a.name} for ${a.why}`).join(', ')})`, install: applicable.map((a) => a.name) };
       }
-      return { kind: 'run', engines: installed, notes: [...notes, ...engines.filter((e) => !installed.includes(e)).map((e) => `${e.name} not installed`)] };
+      return {
+        kind: 'run',
+        engines: installed,
+        notes: [...notes, ...engines.filter((e) => !installed.includes(e)).map((e) => `${e.name} not installed`)],
+        evaluateArgs: notAnalyzedArgs,
+      };
     }
     case 'dependencies':
-      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, ignoreUnfixed: false }) }]);
+      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, workDir, ignoreUnfixed: false }) }], lockFileArgs(o.dir, workDir));
     case 'sbom': {
-      const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir }) }];
+      const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir, workDir }) }];
       // cyclonedx-npm reads package-lock.json alone.
       if (existsSync(join(o.dir, 'package.json')) && existsSync(join(o.dir, 'package-lock.json'))) {
-        candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir }) });
+        candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir, workDir }) });
       }
-      return firstInstalled(gate, candidates);
+      return firstInstalled(gate, candidates, lockFileArgs(o.dir, workDir));
     }
     case 'iac':
       return planIac(o, reportDir, workDir);

@@ -35,6 +35,19 @@ import { Finding } from './model';
 /** Default path of the suppressions file, relative to the repository root. */
 export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
 
+/** Fewest visible characters a `reason` needs: an exception says why, not "ok". */
+export const MIN_REASON_VISIBLE = 10;
+
+// Characters that show nothing: white space, separators, control and format characters
+// (U+200B..U+200D, U+2060, U+FEFF, bidi marks), unassigned/private, combining marks on their own,
+// and the letters that render blank (Hangul fillers, braille blank).
+const INVISIBLE = /[\p{White_Space}\p{Z}\p{C}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/** Number of code points in `text` that show something. */
+export function visibleLength(text: string): number {
+  return [...text.replace(INVISIBLE, '')].length;
+}
+
 /** Default maximum time between today and an entry's `expires`. */
 export const DEFAULT_HORIZON_DAYS = 90;
 
@@ -209,6 +222,9 @@ function checkEntry(raw: unknown, index: number, today: string, horizonDays: num
   const cve = str('cve', false);
   const reason = str('reason', true);
   const owner = str('owner', false);
+  if (reason !== undefined && visibleLength(reason) < MIN_REASON_VISIBLE) {
+    problem('reason', `needs at least ${MIN_REASON_VISIBLE} visible characters (white space and invisible format characters such as U+200B do not count), got ${visibleLength(reason)}: say why the finding is accepted`);
+  }
 
   const matchers = [fingerprint, rule, cve].filter((m) => m !== undefined).length;
   const rawMatchers = ['fingerprint', 'rule', 'cve'].filter((f) => obj[f] !== undefined && obj[f] !== null).length;

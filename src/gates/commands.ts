@@ -123,10 +123,25 @@ export function secretScanner(engine: SecretEngine, o: { reportDir: string; work
   switch (engine) {
     case 'gitleaks': {
       const file = `${o.reportDir}/gitleaks.json`;
-      // --exit-code 0: findings do not stop the scanner; any other non-zero exit is an error.
+      const config = `${o.workDir}/gitleaks.toml`;
+      const ignore = `${o.workDir}/gitleaksignore`;
       return {
-        requires: ['gitleaks'],
-        steps: [exec(['gitleaks', o.history ? 'git' : 'dir', '--no-banner', '--redact', '--exit-code', '0', '--report-format', 'json', '--report-path', file, '.'])],
+        requires: ['gitleaks', 'bash'],
+        steps: [
+          // gitleaks' own rules and allowlist, never the repository's .gitleaks.toml.
+          { kind: 'write', file: config, content: GITLEAKS_CONFIG },
+          { kind: 'write', file: ignore, content: '' },
+          // gitleaks reads <scanned dir>/.gitleaksignore whatever its flags say: a root
+          // .gitleaksignore with entries would drop findings unseen, so the gate refuses to run.
+          { kind: 'shell', script: GITLEAKSIGNORE_GUARD },
+          // --exit-code 0: findings do not stop the scanner; any other non-zero exit is an error.
+          // --ignore-gitleaks-allow: `gitleaks:allow` comments in the code do not hide a finding.
+          exec([
+            'gitleaks', o.history ? 'git' : 'dir', '--no-banner', '--redact', '--exit-code', '0',
+            '--config', config, '--gitleaks-ignore-path', ignore, '--ignore-gitleaks-allow',
+            '--report-format', 'json', '--report-path', file, '.',
+          ]),
+        ],
         report: { file, format: 'gitleaks' },
       };
     }
@@ -142,13 +157,16 @@ export function secretScanner(engine: SecretEngine, o: { reportDir: string; work
     case 'secretlint': {
       const file = `${o.reportDir}/secretlint.sarif`;
       const rc = `${o.workDir}/secretlintrc.json`;
+      const ignore = `${o.workDir}/secretlintignore`;
       const preset = TOOLS.secretlint.kind === 'npm' ? TOOLS.secretlint.packages[1].name : '';
       return {
         requires: ['secretlint'],
         steps: [
           { kind: 'write', file: rc, content: `{"rules":[{"id":"${preset}"}]}` },
+          // An empty ignore file of the gate's: the repository's .secretlintignore is not read.
+          { kind: 'write', file: ignore, content: '' },
           // With --output, secretlint writes the SARIF and exits 0 even when it finds secrets.
-          exec(['secretlint', '**/*', '--secretlintrc', rc, '--format', '@secretlint/secretlint-formatter-sarif', '--output', file]),
+          exec(['secretlint', '**/*', '--secretlintrc', rc, '--secretlintignore', ignore, '--format', '@secretlint/secretlint-formatter-sarif', '--output', file]),
         ],
         report: { file, format: 'sarif' },
       };
@@ -237,17 +255,29 @@ export function sastScanner(engine: SastEngineName, o: { reportDir: string; work
       const file = `${o.reportDir}/semgrep.sarif`;
       return {
         requires: ['semgrep'],
-        // --metrics=off and no version check keep the scan offline.
-        steps: [exec(['semgrep', 'scan', '--metrics=off', '--disable-version-check', '--sarif', '--output', file, ...o.semgrepRules.flatMap((r) => ['--config', { quoted: r }]), '.'])],
+        // --metrics=off and no version check keep the scan offline; --disable-nosem: `nosemgrep`
+        // comments do not hide a finding; the repository's .semgrepignore is not read.
+        steps: [exec([
+          'semgrep', 'scan', '--metrics=off', '--disable-version-check', '--disable-nosem', '--x-ignore-semgrepignore-files',
+          '--sarif', '--output', file, ...o.semgrepRules.flatMap((r) => ['--config', { quoted: r }]), '.',
+        ])],
         report: { file, format: 'sarif' },
       };
     }
     case 'bandit': {
       const file = `${o.reportDir}/bandit.json`;
+      const config = `${o.workDir}/bandit.yaml`;
+      const ini = `${o.workDir}/bandit.ini`;
       return {
         requires: ['bandit'],
-        // bandit exits 1 when it reports issues: only other codes are errors.
-        steps: [exec(['bandit', '-r', '.', '-f', 'json', '-o', file, '-q', '-x', NOT_PROJECT_CODE.map((d) => `./${d}`).join(',')], { okExitCode: 1 })],
+        steps: [
+          // The gate's (default) configuration and an empty ini: a .bandit file in the repository
+          // (skips, tests, exclude, targets) is not read; --ignore-nosec: `# nosec` does not hide a finding.
+          { kind: 'write', file: config, content: '{}' },
+          { kind: 'write', file: ini, content: '[bandit]' },
+          // bandit exits 1 when it reports issues: only other codes are errors.
+          exec(['bandit', '-r', '.', '-f', 'json', '-o', file, '-q', '--ignore-nosec', '-c', config, '--ini', ini, '-x', banditExcludes()], { okExitCode: 1 }),
+        ],
         report: { file, format: 'bandit' },
       };
     }
@@ -290,13 +320,52 @@ export function sastScanner(engine: SastEngineName, o: { reportDir: string; work
   }
 }
 
+/**
+ * bandit's `-x`: glob patterns that match whole path segments. bandit also excludes any path that
+ * merely contains an entry (`./.git` would exclude `./.github/`, `./node_modules` would exclude
+ * `./node_modules_local/`), a test a `*` pattern never passes; `*` matches across `/`, so a nested
+ * directory of the same name is excluded too.
+ */
+export function banditExcludes(): string {
+  return NOT_PROJECT_CODE.map((d) => `*/${d}/*`).join(',');
+}
+
+/** The gitleaks configuration the secrets gate runs with: gitleaks' default rules and allowlist. */
+export const GITLEAKS_CONFIG = [
+  '# Written by the cdk-devsecops-pipeline secrets gate: gitleaks\' default rules, nothing of the repository.',
+  'title = "cdk-devsecops-pipeline"',
+  '[extend]',
+  'useDefault = true',
+].join('\n');
+
+/** Fails (exit 1, saying why) when the scanned directory's .gitleaksignore has an entry (a line not blank or a comment). */
+export const GITLEAKSIGNORE_GUARD = 'if [ -f .gitleaksignore ] && grep -qv -e \'^[[:space:]]*$\' -e \'^[[:space:]]*#\' .gitleaksignore; then '
+  + 'echo \'gitleaks reads .gitleaksignore from the scanned directory and no flag turns that off: remove its entries and accept findings in .devsecops/suppressions.yaml (with a reason and an expiry)\' >&2; false; fi';
+
+/**
+ * The trivy files that keep the repository's configuration out: an explicit config (trivy would
+ * read ./trivy.yaml) and an empty ignore file (trivy would read ./.trivyignore).
+ */
+function trivyGateConfig(workDir: string): { steps: ScanStep[]; args: string[] } {
+  const config = `${workDir}/trivy.yaml`;
+  const ignore = `${workDir}/trivyignore`;
+  return {
+    steps: [{ kind: 'write', file: config, content: '{}' }, { kind: 'write', file: ignore, content: '' }],
+    args: ['--config', config, '--ignorefile', ignore],
+  };
+}
+
 /** `trivy fs` for dependency CVEs over the working directory. */
-export function dependencyScanner(o: { reportDir: string; ignoreUnfixed: boolean; cacheDir?: string }): ScannerInvocation {
+export function dependencyScanner(o: { reportDir: string; workDir: string; ignoreUnfixed: boolean; cacheDir?: string }): ScannerInvocation {
   const file = `${o.reportDir}/trivy.json`;
+  const gateConfig = trivyGateConfig(o.workDir);
   return {
     requires: ['trivy'],
     // --exit-code 0: findings do not stop trivy; any non-zero exit is an error.
-    steps: [exec(['trivy', 'fs', '--scanners', 'vuln', '--format', 'json', '--output', file, '--exit-code', '0', ...(o.ignoreUnfixed ? ['--ignore-unfixed'] : []), ...trivyCommonArgs(o.cacheDir), '.'])],
+    steps: [
+      ...gateConfig.steps,
+      exec(['trivy', 'fs', '--scanners', 'vuln', '--format', 'json', '--output', file, '--exit-code', '0', ...gateConfig.args, ...(o.ignoreUnfixed ? ['--ignore-unfixed'] : []), ...trivyCommonArgs(o.cacheDir), '.']),
+    ],
     report: { file, format: 'trivy' },
   };
 }
@@ -304,13 +373,14 @@ export function dependencyScanner(o: { reportDir: string; ignoreUnfixed: boolean
 export type SbomGeneratorName = 'trivy' | 'cyclonedx-npm';
 
 /** A CycloneDX JSON SBOM of the working directory. */
-export function sbomGenerator(generator: SbomGeneratorName, o: { reportDir: string; cacheDir?: string }): ScannerInvocation {
+export function sbomGenerator(generator: SbomGeneratorName, o: { reportDir: string; workDir: string; cacheDir?: string }): ScannerInvocation {
   const file = `${o.reportDir}/sbom.cdx.json`;
-  const step = generator === 'trivy'
-    ? exec(['trivy', 'fs', '--format', 'cyclonedx', '--output', file, ...trivyCommonArgs(o.cacheDir), '.'])
+  const gateConfig = trivyGateConfig(o.workDir);
+  const steps = generator === 'trivy'
+    ? [...gateConfig.steps, exec(['trivy', 'fs', '--format', 'cyclonedx', '--output', file, ...gateConfig.args, ...trivyCommonArgs(o.cacheDir), '.'])]
     // From package-lock.json alone: no node_modules, no registry.
-    : exec(['cyclonedx-npm', '--package-lock-only', '--output-format', 'JSON', '--output-reproducible', '--output-file', file, 'package.json']);
-  return { requires: [generator], steps: [step], report: { file, format: 'cyclonedx' } };
+    : [exec(['cyclonedx-npm', '--package-lock-only', '--output-format', 'JSON', '--output-reproducible', '--output-file', file, 'package.json'])];
+  return { requires: [generator], steps, report: { file, format: 'cyclonedx' } };
 }
 
 export type IacEngineName = 'cfn-guard' | 'checkov';

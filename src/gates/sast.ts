@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { JS_EXTENSIONS, NOT_PROJECT_CODE, sastScanner, shellLines, TS_EXTENSIONS } from './commands';
+import { notAnalyzedScript } from './languages';
 import { GateOptions } from './options';
 import { aptVersionRecord } from './recorded-versions';
 import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
@@ -46,12 +47,16 @@ export interface SastOptions extends GateOptions {}
  * `Sast.detect()` (the default) picks engines by the files present, with a shell test in the
  * build: Bandit when there are Python files, SpotBugs with FindSecBugs when there is a `pom.xml`,
  * ESLint with eslint-plugin-security when there is a `package.json` or JavaScript/TypeScript
- * files, and Semgrep once its install can be verified. `Sast.semgrep()`, `Sast.bandit()`,
- * `Sast.spotBugs()`, `Sast.eslintSecurity()` and `Sast.engines([...])` run exactly the engines
- * named.
+ * files, and Semgrep once its install can be verified. Code no chosen engine covers (Go, Gradle or
+ * Kotlin, a Maven project below the root, ...) fails the gate as "not analyzed: Go (12 files)".
+ * `Sast.semgrep()`, `Sast.bandit()`, `Sast.spotBugs()`, `Sast.eslintSecurity()` and
+ * `Sast.engines([...])` run exactly the engines named, whatever else the repository holds.
  */
 export class Sast {
-  /** Engines by the languages found in the repository (the default). */
+  /**
+   * Engines by the languages found in the repository (the default). Code in a language none of
+   * them covers fails the gate ("not analyzed"); name engines explicitly to accept that.
+   */
   public static detect(options: SastOptions = {}): Sast {
     return new Sast(undefined, options, {}, 'Sast.detect');
   }
@@ -155,7 +160,10 @@ export class Sast {
       scan.push(`if [ -e ${marker} ]; then ${[expectReport(report.file, report.format), ...shellLines(steps), ...record].join(' && ')}; fi`);
     }
     if (!explicit) {
-      // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary rather than failing every build of a language no engine covers.
+      // What no engine covers (Go, Gradle, a nested pom.xml, ...) is listed for evaluate, which fails
+      // the gate on it; Semgrep, once it installs verifiably, covers every language.
+      install.push(installable(() => ENGINES[SastEngine.SEMGREP].install(ctx)) ? `: > ${NOT_ANALYZED_FILE}` : notAnalyzedScript(NOT_ANALYZED_FILE));
+      // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary (with no code, nothing to analyze).
       scan.push(`if [ ! -s ${WORK_DIR}/report-list ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(NONE_SARIF)} > ${NONE_REPORT}; fi`);
     }
     return buildGateStep(ctx, {
@@ -166,18 +174,21 @@ export class Sast {
       scan,
       options: this.options,
       rolePolicyStatements: statements,
+      ...(!explicit && { evaluateArgs: ['--not-analyzed-file', NOT_ANALYZED_FILE] }),
     });
   }
 }
 
 const NONE_REPORT = `${REPORTS_DIR}/sast-detect.sarif`;
+/** Written by the detection in the install phase: one line per language no engine covers. */
+const NOT_ANALYZED_FILE = `${WORK_DIR}/not-analyzed`;
 const NONE_SARIF = JSON.stringify({
   version: '2.1.0',
   runs: [{
     tool: { driver: { name: 'sast-detect', informationUri: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline', rules: [] } },
     invocations: [{
       executionSuccessful: true,
-      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files) and Semgrep is not installable verifiably yet: nothing was analyzed.' } }],
+      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files) and Semgrep is not installable verifiably yet: nothing was analyzed. Code in a language no engine covers is listed as not analyzed and fails the gate.' } }],
     }],
     results: [],
   }],

@@ -3,9 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { sbomGenerator, shellLines } from './commands';
+import { lockFilesScript } from './languages';
 import { GateOptions } from './options';
 import { trivyDbRecord } from './recorded-versions';
-import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, OUTPUT_DIR, REPORTS_DIR } from './step';
+import { buildGateStep, SBOM_PREFIX, expectReport, GateContext, LOCK_FILES_LIST, OUTPUT_DIR, REPORTS_DIR, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { enumProblem, gateOptionProblems } from './validation';
 import { secureBucket } from '../pipeline/hardening';
@@ -94,7 +95,7 @@ export class Sbom {
     this._bucket = bucket;
 
     const generator = this.options.generator ?? SbomGenerator.TRIVY;
-    const { steps, report } = sbomGenerator(generator, { reportDir: REPORTS_DIR, cacheDir: TRIVY_CACHE_DIR });
+    const { steps, report } = sbomGenerator(generator, { reportDir: REPORTS_DIR, workDir: WORK_DIR, cacheDir: TRIVY_CACHE_DIR });
     const file = report.file;
     const key = `${SBOM_PREFIX}/\${CODEBUILD_RESOLVED_SOURCE_VERSION}/\${PIPELINE_EXECUTION_ID}.cdx.json`;
     return buildGateStep(ctx, {
@@ -103,6 +104,8 @@ export class Sbom {
       input: ctx.source.fileSetProducer,
       install: installCommands(generator === SbomGenerator.TRIVY ? 'trivy' : 'cyclonedx-npm'),
       scan: [
+        // Lock files that list a package: an SBOM without components fails as not analyzed.
+        lockFilesScript(LOCK_FILES_LIST),
         expectReport(file, report.format),
         ...shellLines(steps),
         ...(generator === SbomGenerator.TRIVY ? [trivyDbRecord(TRIVY_CACHE_DIR)] : []),
@@ -114,6 +117,7 @@ export class Sbom {
         `aws s3 cp --only-show-errors ${file} "s3://${bucket.bucketName}/${key}"`,
       ],
       env: { PIPELINE_EXECUTION_ID: '#{codepipeline.PipelineExecutionId}' },
+      evaluateArgs: ['--lock-files-from', LOCK_FILES_LIST],
       options: this.options,
       ...(generator === SbomGenerator.TRIVY ? { cache: trivyCache(ctx), cachePaths: [`${TRIVY_CACHE_DIR}/**/*`] } : {}),
       rolePolicyStatements: [new iam.PolicyStatement({

@@ -1,8 +1,9 @@
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { dependencyScanner, shellLines } from './commands';
+import { lockFilesScript } from './languages';
 import { GateOptions } from './options';
 import { trivyDbRecord } from './recorded-versions';
-import { buildGateStep, expectReport, GateContext, REPORTS_DIR } from './step';
+import { buildGateStep, expectReport, GateContext, LOCK_FILES_LIST, REPORTS_DIR, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { gateOptionProblems } from './validation';
 import { throwIfProblems } from '../pipeline/validation';
@@ -56,6 +57,7 @@ export class DependencyScan {
     }
     const { steps, report } = dependencyScanner({
       reportDir: REPORTS_DIR,
+      workDir: WORK_DIR,
       ignoreUnfixed: this.options.ignoreUnfixed ?? false,
       cacheDir: TRIVY_CACHE_DIR,
     });
@@ -65,10 +67,13 @@ export class DependencyScan {
       input: ctx.source.fileSetProducer,
       install: installCommands('trivy'),
       scan: [
+        // Lock files that list a package: a report that inventoried none of them fails as not analyzed.
+        lockFilesScript(LOCK_FILES_LIST),
         expectReport(report.file, report.format),
         ...shellLines(steps),
         trivyDbRecord(TRIVY_CACHE_DIR),
       ],
+      evaluateArgs: ['--lock-files-from', LOCK_FILES_LIST],
       options: this.options,
       cache: trivyCache(ctx),
       cachePaths: [`${TRIVY_CACHE_DIR}/**/*`],

@@ -39,6 +39,8 @@ export const SBOM_PREFIX = 'sbom';
 export const ASSEMBLY_DIR = 'devsecops-cloud-assembly';
 /** Key prefix of the JUnit reports CodeBuild exports to the artifact bucket. */
 export const REPORT_EXPORT_PREFIX = 'devsecops-reports';
+/** The repository's lock files that list a package (one a line), for `evaluate --lock-files-from`. */
+export const LOCK_FILES_LIST = `${WORK_DIR}/lock-files`;
 /** Lists the `--report FILE:FORMAT` values a gate's scanners produced (one a line). */
 export const REPORT_LIST = `${WORK_DIR}/report-list`;
 /** Lists the `NAME=VALUE` versions a gate's build recorded (one a line), passed to evaluate as `--tool-version`. */

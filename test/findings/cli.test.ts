@@ -162,7 +162,7 @@ describe('evaluate: happy paths', () => {
   test('the default .devsecops/suppressions.yaml is read from the working directory', () => {
     const dir = tmp('repo');
     mkdirSync(join(dir, '.devsecops'), { recursive: true });
-    writeFileSync(join(dir, '.devsecops/suppressions.yaml'), `- rule: CVE-2019-1549\n  reason: r\n  expires: ${isoDaysFromToday(5)}\n- rule: CVE-2019-1551\n  reason: r\n  expires: ${isoDaysFromToday(5)}\n`);
+    writeFileSync(join(dir, '.devsecops/suppressions.yaml'), `- rule: CVE-2019-1549\n  reason: r - accepted after review\n  expires: ${isoDaysFromToday(5)}\n- rule: CVE-2019-1551\n  reason: r - accepted after review\n  expires: ${isoDaysFromToday(5)}\n`);
     const r = run(['evaluate', '--gate', 'sca', '--report', TRIVY_SARIF, '--fail-on', 'MEDIUM', '--out', 'out'], dir);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('Expiring within 14 days');
@@ -183,6 +183,58 @@ describe('evaluate: happy paths', () => {
     const r = evaluate([join(FIXTURES, 'gitleaks/v8-sarif-one-finding.sarif')], ['--secret-scan', 'history']);
     expect(r.code).toBe(1);
     expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toContain('the full git history was scanned');
+  });
+});
+
+describe('evaluate: code the scanners did not cover', () => {
+  test('--not-analyzed fails a gate without blocking findings (exit 1), in the summary, JUnit and gate result', () => {
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed', 'Go (12 files)', '--not-analyzed-file', write('not-analyzed', '\nKotlin (2 files)\n\n')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^gate test: not analyzed: Go \(12 files\)\ngate test: not analyzed: Kotlin \(2 files\)\ngate test: FAIL: 2 not analyzed, 0 blocking/);
+    expect(result(r.out)).toMatchObject({ status: 'fail', notAnalyzed: ['Go (12 files)', 'Kotlin (2 files)'] });
+    expect(readFileSync(join(r.out, 'summary.md'), 'utf8')).toMatch(/### Not analyzed \(2\): the gate fails\n\n- not analyzed: Go \(12 files\)\n- not analyzed: Kotlin \(2 files\)/);
+    const junit = readFileSync(join(r.out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="test" tests="\d+" failures="2"/);
+    expect(junit).toContain('<testcase classname="test.coverage" name="not analyzed: Go (12 files)" time="0">');
+    // The approval summary reads it back as a failed gate.
+    expect(run(['summary', '--in', r.out, '--out', tmp('s.md')]).code).toBe(1);
+  });
+
+  test('an empty --not-analyzed-file is a pass; a missing one is bad input', () => {
+    expect(evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed-file', write('none', '')]).code).toBe(0);
+    const missing = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed-file', join(work, 'no-such-file')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-file: not-analyzed file does not exist/);
+  });
+
+  test('a gate result claiming pass with code not analyzed is rejected by summary', () => {
+    const r = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH', '--not-analyzed', 'Go (1 file)']);
+    const file = join(r.out, 'gate-result.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"status": "fail"', '"status": "pass"'));
+    const s = run(['summary', '--in', r.out, '--out', tmp('s.md')]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/"status" is "pass" but counts show 0 blocking finding\(s\) and 1 not analyzed/);
+  });
+});
+
+describe('evaluate --lock-files-from: a dependency report that inventoried nothing', () => {
+  const emptyTrivy = () => write('trivy.json', JSON.stringify({ SchemaVersion: 2, ArtifactName: '.', ArtifactType: 'filesystem' }));
+  const emptySbom = () => write('sbom.cdx.json', JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] }));
+  const locks = () => write('lock-files', 'package-lock.json\nsvc/go.sum\n');
+
+  test('trivy without Results and an SBOM without components fail as not analyzed when the repository has lock files', () => {
+    const trivy = evaluate([`${emptyTrivy()}:trivy`], ['--lock-files-from', locks()]);
+    expect(trivy.code).toBe(1);
+    expect(trivy.stdout).toMatch(/gate test: not analyzed: lock files package-lock\.json, svc\/go\.sum: \S+trivy\.json \(trivy\) lists no package or target/);
+    const sbom = evaluate([`${emptySbom()}:cyclonedx`], ['--lock-files-from', locks()]);
+    expect(sbom.code).toBe(1);
+    expect(result(sbom.out).notAnalyzed).toEqual([expect.stringMatching(/sbom\.cdx\.json \(cyclonedx\) lists no component$/)]);
+  });
+
+  test('without lock files an empty inventory passes; with them, a report that lists targets passes', () => {
+    expect(evaluate([`${emptyTrivy()}:trivy`], ['--lock-files-from', write('none', '\n')]).code).toBe(0);
+    expect(evaluate([`${emptySbom()}:cyclonedx`]).code).toBe(0);
+    expect(evaluate([`${TRIVY_JSON}:trivy`], ['--fail-on', 'CRITICAL', '--lock-files-from', locks()]).code).toBe(0);
   });
 });
 
@@ -262,11 +314,11 @@ describe('evaluate: bad input fails closed (exit 2, file and problem named)', ()
     const r = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', absent]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${absent}: entry #0 cve CVE-2019-1549: field "expires": required`);
-    const past = write('suppressions.yaml', '- cve: CVE-2019-1549\n  reason: old\n  expires: 2020-01-01\n');
+    const past = write('suppressions.yaml', '- cve: CVE-2019-1549\n  reason: old - accepted after review\n  expires: 2020-01-01\n');
     const p = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', past]);
     expect(p.code).toBe(1);
     expect(p.stderr).toContain(`${past}: entry #0 cve CVE-2019-1549: field "expires": expired on 2020-01-01`);
-    const tooFar = write('suppressions.yaml', `- cve: CVE-2019-1549\n  reason: forever\n  expires: ${isoDaysFromToday(200)}\n`);
+    const tooFar = write('suppressions.yaml', `- cve: CVE-2019-1549\n  reason: forever - accepted after review\n  expires: ${isoDaysFromToday(200)}\n`);
     const f = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', tooFar]);
     expect(f.code).toBe(1);
     expect(f.stderr).toMatch(/field "expires": .* days ahead; at most 90 days/);

@@ -1,7 +1,7 @@
 import { BaselineError, parseBaseline, SARIF_FINGERPRINT_KEY } from '../../src/findings/baseline';
 import { mergeFindings } from '../../src/findings/merge';
 import { Finding } from '../../src/findings/model';
-import { countDecision, evaluateGate } from '../../src/findings/policy';
+import { countDecision, evaluateGate, toolSuppressedNotAccepted } from '../../src/findings/policy';
 import { gateResultHead, writeGateResult } from '../../src/findings/reporters/result';
 import { writeSarif } from '../../src/findings/reporters/sarif';
 import { StringSink } from '../../src/findings/reporters/sink';
@@ -61,10 +61,10 @@ describe('evaluateGate: threshold', () => {
 describe('evaluateGate: suppressions', () => {
   test('an active entry suppresses the finding it matches and records the entry', () => {
     const f = finding({ ruleId: 'python.eval' });
-    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed\n  expires: 2025-06-20\n') });
+    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed - accepted after review\n  expires: 2025-06-20\n') });
     expect(e.status).toBe('pass');
     expect(e.decisions[0].decision).toBe('suppressed');
-    expect(e.decisions[0].suppression).toMatchObject({ index: 0, reason: 'reviewed' });
+    expect(e.decisions[0].suppression).toMatchObject({ index: 0, reason: 'reviewed - accepted after review' });
     expect(e.suppressions.unused).toEqual([]);
   });
 
@@ -72,15 +72,15 @@ describe('evaluateGate: suppressions', () => {
     const f = finding({ ruleId: 'r', fingerprint: 'code:ffff' });
     const s = sup(`
 - fingerprint: code:ffff
-  reason: first
+  reason: first - accepted after review
   expires: 2025-06-20
 - rule: r
-  reason: second
+  reason: second - accepted after review
   expires: 2025-06-20
 `);
     const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: s });
-    expect(e.decisions[0].suppression?.reason).toBe('first');
-    expect(e.suppressions.unused.map((u) => u.reason)).toEqual(['second']);
+    expect(e.decisions[0].suppression?.reason).toBe('first - accepted after review');
+    expect(e.suppressions.unused.map((u) => u.reason)).toEqual(['second - accepted after review']);
   });
 
   test('a CVE entry suppresses every finding of that CVE', () => {
@@ -93,7 +93,7 @@ describe('evaluateGate: suppressions', () => {
 
   test('an expired entry does not suppress; the decision names it', () => {
     const f = finding({ ruleId: 'python.eval' });
-    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: old\n  expires: 2025-05-01\n') });
+    const e = evaluateGate([f], { gate: 'sast', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: old - accepted after review\n  expires: 2025-05-01\n') });
     expect(e.status).toBe('fail');
     expect(e.decisions[0].decision).toBe('blocking');
     expect(e.decisions[0].expiredSuppression?.expires).toBe('2025-05-01');
@@ -101,7 +101,7 @@ describe('evaluateGate: suppressions', () => {
   });
 
   test('the same entry suppresses today and blocks once its date has passed (now injected)', () => {
-    const text = '- rule: python.eval\n  reason: r\n  expires: 2025-06-10\n';
+    const text = '- rule: python.eval\n  reason: r - accepted after review\n  expires: 2025-06-10\n';
     const f = finding({ ruleId: 'python.eval' });
     const before = new Date('2025-06-10T23:59:00Z');
     const after = new Date('2025-06-11T00:01:00Z');
@@ -111,7 +111,7 @@ describe('evaluateGate: suppressions', () => {
 
   test('a malformed entry does not suppress and is reported', () => {
     const f = finding({ ruleId: 'python.eval' });
-    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: no expiry\n') });
+    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: no expiry - accepted after review\n') });
     expect(e.status).toBe('fail');
     expect(e.suppressions.malformed).toEqual([expect.objectContaining({ index: 0, field: 'expires' })]);
   });
@@ -119,16 +119,16 @@ describe('evaluateGate: suppressions', () => {
   test('entries that match nothing are unused; those expiring within 14 days are listed soonest first', () => {
     const s = sup(`
 - rule: a
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-30
 - rule: b
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-14
 - rule: c
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-03
 - rule: d
-  reason: r
+  reason: r - accepted after review
   expires: 2025-06-16
 `);
     const e = evaluateGate([finding({ ruleId: 'b', severity: Severity.LOW })], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: s });
@@ -149,11 +149,29 @@ describe('evaluateGate: baseline and scanner suppressions', () => {
     expect(evaluateGate([old], { gate: 'g', failOn: Severity.HIGH, now: NOW, baseline: new Set([old.fingerprint]) }).status).toBe('pass');
   });
 
-  test('a finding the scanner suppressed does not block but is counted', () => {
-    const e = evaluateGate([finding({ suppressedByTool: true, severity: Severity.CRITICAL })], { gate: 'g', failOn: Severity.HIGH, now: NOW });
+  // `# nosec`, `nosemgrep`, a checkov skip, a trivy exception or VEX live in the repository the gate judges.
+  test('a finding the scanner suppressed blocks like any other, and is marked as not accepted', () => {
+    const f = finding({ suppressedByTool: true, severity: Severity.CRITICAL });
+    const e = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW });
+    expect(e.status).toBe('fail');
+    expect(e.decisions[0].decision).toBe('blocking');
+    expect(e.counts.blocking[Severity.CRITICAL]).toBe(1);
+    expect(e.decisions.filter(toolSuppressedNotAccepted)).toHaveLength(1);
+  });
+
+  test('a scanner-suppressed finding goes through suppressions, baseline and threshold like any other', () => {
+    const f = finding({ suppressedByTool: true, severity: Severity.HIGH, ruleId: 'python.eval' });
+    const low = finding({ suppressedByTool: true, severity: Severity.LOW, fingerprint: 'code:low' });
+    const old = finding({ suppressedByTool: true, fingerprint: 'code:old' });
+    const accepted = evaluateGate([f], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions: sup('- rule: python.eval\n  reason: reviewed in PR 12, constant input\n  expires: 2025-06-20\n') });
+    expect(accepted.status).toBe('pass');
+    expect(accepted.decisions[0].decision).toBe('suppressed');
+    // Accepted through the suppressions file: no longer listed as "not accepted".
+    expect(accepted.decisions.filter(toolSuppressedNotAccepted)).toEqual([]);
+    const e = evaluateGate([low, old], { gate: 'g', failOn: Severity.HIGH, now: NOW, baseline: new Set(['code:old']) });
+    expect(e.decisions.map((d) => d.decision)).toEqual(['below-threshold', 'baseline']);
     expect(e.status).toBe('pass');
-    expect(e.decisions[0].decision).toBe('tool-suppressed');
-    expect(e.counts['tool-suppressed'][Severity.CRITICAL]).toBe(1);
+    expect(e.decisions.filter(toolSuppressedNotAccepted)).toHaveLength(2);
   });
 });
 

@@ -176,3 +176,29 @@ test('--help documents scan', () => {
   expect(r.stdout).toMatch(/DIR \(or --dir DIR\)\s+the directory to scan \(default \.\)/);
   expect(r.stdout).toMatch(/A gate without an installed scanner is SKIPPED,\s+never passed/);
 });
+
+test('SAST on code no engine covers: FAILED as not analyzed, like the gate; beside JavaScript too', () => {
+  const app = fs.mkdtempSync(path.join(work(), 'go-'));
+  fs.mkdirSync(path.join(app, 'cmd'));
+  fs.writeFileSync(path.join(app, 'main.go'), 'package main\n');
+  fs.writeFileSync(path.join(app, 'cmd', 'tool.go'), 'package main\n');
+  const s = scan(app, scanners, ['--gates', 'sast']);
+  expect(s.status).toBe(1);
+  expect(s.stdout).toContain('gate sast: not analyzed: Go (2 files)');
+  expect(s.stdout).toContain('sast: FAILED (sast-detect)');
+  expect(result(s, 'sast')).toMatchObject({ status: 'fail', notAnalyzed: ['Go (2 files)'] });
+  fs.writeFileSync(path.join(app, 'index.js'), 'module.exports = 1;\n');
+  const withJs = scan(app, scanners, ['--gates', 'sast']);
+  expect(withJs.status).toBe(1);
+  expect(withJs.stdout).toContain('sast: FAILED (eslint-security)');
+  expect(result(withJs, 'sast').notAnalyzed).toEqual(['Go (2 files)']);
+});
+
+test('SBOM: an SBOM without components for an app whose lock file lists packages is FAILED as not analyzed, like the gate', () => {
+  const fake = path.join(work(), 'empty-cyclonedx-npm');
+  fs.writeFileSync(fake, '#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --output-file ] && echo \'{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}\' > "$2"; shift; done\n', { mode: 0o755 });
+  const s = scan(VULNERABLE, binDir('bin-empty-sbom', { 'cyclonedx-npm': fake }), ['--gates', 'sbom']);
+  expect(s.status).toBe(1);
+  expect(s.stdout).toMatch(/gate sbom: not analyzed: lock files package-lock\.json: \S+sbom\.cdx\.json \(cyclonedx\) lists no component/);
+  expect(s.stdout).toContain('sbom: FAILED (cyclonedx-npm)');
+});

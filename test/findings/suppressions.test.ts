@@ -9,6 +9,7 @@ import {
   parseSuppressions,
   Suppression,
   SuppressionFileError,
+  visibleLength,
 } from '../../src/findings/suppressions';
 
 const FILE = '.devsecops/suppressions.yaml';
@@ -74,7 +75,7 @@ suppressions:
   });
 
   test('accepts a bare list, a BOM and CRLF line ends', () => {
-    const set = parse('\uFEFF- rule: r1\r\n  reason: x\r\n  expires: 2025-06-10\r\n');
+    const set = parse('\uFEFF- rule: r1\r\n  reason: x - accepted after review\r\n  expires: 2025-06-10\r\n');
     expect(set.active.map((s) => s.rule)).toEqual(['r1']);
   });
 
@@ -87,13 +88,13 @@ suppressions:
 
 describe('parseSuppressions: expired and malformed entries', () => {
   test('an entry whose date has passed is expired, not active', () => {
-    const set = parse('- rule: r1\n  reason: x\n  expires: 2025-05-31\n');
+    const set = parse('- rule: r1\n  reason: x - accepted after review\n  expires: 2025-05-31\n');
     expect(set.active).toEqual([]);
     expect(set.expired.map((s) => s.expires)).toEqual(['2025-05-31']);
   });
 
   test('a missing expires or reason names the entry and the field', () => {
-    const set = parse('- id: SUP-9\n  rule: r1\n  reason: x\n- rule: r2\n  expires: 2025-06-10\n');
+    const set = parse('- id: SUP-9\n  rule: r1\n  reason: x - accepted after review\n- rule: r2\n  expires: 2025-06-10\n');
     expect(set.active).toEqual([]);
     expect(set.malformed).toEqual([
       { index: 0, label: '#0 SUP-9', field: 'expires', message: expect.stringContaining('required') },
@@ -103,7 +104,7 @@ describe('parseSuppressions: expired and malformed entries', () => {
   });
 
   test('expires beyond the horizon is malformed; the horizon is configurable', () => {
-    const text = '- rule: r1\n  reason: x\n  expires: 2025-09-15\n'; // 106 days after NOW
+    const text = '- rule: r1\n  reason: x - accepted after review\n  expires: 2025-09-15\n'; // 106 days after NOW
     const strict = parse(text);
     expect(strict.active).toEqual([]);
     expect(strict.malformed[0]).toMatchObject({ field: 'expires', message: expect.stringMatching(/106 days ahead; at most 90/) });
@@ -118,26 +119,49 @@ describe('parseSuppressions: expired and malformed entries', () => {
     ['falsePositive not boolean', 'expires: 2025-06-10\n  falsePositive: "yes"', 'falsePositive'],
     ['an empty reason', 'expires: 2025-06-10\n  reason: ""', 'reason'],
   ])('%s is malformed', (_name, extra, field) => {
-    const text = extra.includes('reason:') ? `- rule: r1\n  ${extra}\n` : `- rule: r1\n  reason: x\n  ${extra}\n`;
+    const text = extra.includes('reason:') ? `- rule: r1\n  ${extra}\n` : `- rule: r1\n  reason: x - accepted after review\n  ${extra}\n`;
     const set = parse(text);
     expect(set.active).toEqual([]);
     expect(set.malformed.map((p) => p.field)).toContain(field);
   });
 
+  // JSON.stringify keeps the invisible characters visible in the test source (\u escapes).
+  test.each([
+    ['a short reason', 'ok'],
+    ['nine visible characters', 'false pos'],
+    ['padding with spaces and tabs', 'ok\t      \t    ok'],
+    ['zero-width and format characters', 'ok\u200B\u200C\u200D\u2060\uFEFF\u200B\u200B\u200B\u200Bok'],
+    ['no-break, ideographic and other Zs spaces', 'ok\u00A0\u3000\u2007\u202F\u205F\u2002\u2003\u2009ok'],
+    ['bidi controls and a soft hyphen (Cf)', 'ok\u202E\u2066\u2069\u00AD\u061C\u180E\u200E\u200Fok'],
+    ['Hangul fillers and a braille blank', 'ok\u3164\u3164\u115F\u1160\uFFA0\u2800\u2800ok'],
+  ])('a reason with fewer than 10 visible characters is malformed: %s', (_name, reason) => {
+    const set = parse(`- rule: r1\n  reason: ${JSON.stringify(reason)}\n  expires: 2025-06-10\n`);
+    expect(set.active).toEqual([]);
+    expect(set.malformed).toEqual([expect.objectContaining({ field: 'reason', message: expect.stringMatching(/at least 10 visible characters/) })]);
+  });
+
+  test('a reason of exactly 10 visible characters, or with invisible characters between words, is accepted', () => {
+    expect(visibleLength('reviewed42')).toBe(10);
+    expect(visibleLength('a\u200Bb\uFEFFc d\te')).toBe(5);
+    const set = parse('- rule: r1\n  reason: "reviewed42"\n  expires: 2025-06-10\n- rule: r2\n  reason: "d\u00E9j\u00E0 revu, PR 7"\n  expires: 2025-06-10\n');
+    expect(set.malformed).toEqual([]);
+    expect(set.active.map((s) => s.rule)).toEqual(['r1', 'r2']);
+  });
+
   test('matchers: none, several, path without rule and a bad CVE id are malformed', () => {
     const set = parse(`
-- reason: x
+- reason: x - accepted after review
   expires: 2025-06-10
 - rule: r1
   cve: CVE-2020-1234
-  reason: x
+  reason: x - accepted after review
   expires: 2025-06-10
 - cve: CVE-2020-1234
   path: "src/**"
-  reason: x
+  reason: x - accepted after review
   expires: 2025-06-10
 - cve: log4shell
-  reason: x
+  reason: x - accepted after review
   expires: 2025-06-10
 - just a string
 `);
@@ -148,7 +172,7 @@ describe('parseSuppressions: expired and malformed entries', () => {
   });
 
   test('one bad entry does not spoil the others', () => {
-    const set = parse('- rule: r1\n  reason: x\n- rule: r2\n  reason: y\n  expires: 2025-06-10\n');
+    const set = parse('- rule: r1\n  reason: x - accepted after review\n- rule: r2\n  reason: y - accepted after review\n  expires: 2025-06-10\n');
     expect(set.active.map((s) => s.rule)).toEqual(['r2']);
     expect(set.active[0].index).toBe(1);
   });
@@ -161,7 +185,7 @@ describe('parseSuppressions: unusable files', () => {
     ['an unknown top-level key', 'supressions: []', /unknown top-level key\(s\) "supressions"/],
     ['suppressions not a list', 'suppressions: {rule: x}', /"suppressions" must be a list/],
     ['an unsupported version', 'version: 2\nsuppressions: []', /unsupported "version" 2/],
-    ['duplicate keys', '- rule: a\n  rule: b\n  reason: x\n  expires: 2025-06-10', /not valid YAML/],
+    ['duplicate keys', '- rule: a\n  rule: b\n  reason: x - accepted after review\n  expires: 2025-06-10', /not valid YAML/],
   ])('%s throws SuppressionFileError naming the file', (_name, text, problem) => {
     let error: unknown;
     try {

@@ -103,7 +103,11 @@ describe('static gates by default', () => {
     const t = TOOLS.gitleaks;
     if (t.kind !== 'archive') throw new Error('gitleaks is an archive tool');
     expect(g.install).toContain(`echo "${t.download.sha256}  /tmp/devsecops-tools/${t.download.url.split('/').pop()}" | sha256sum -c -`);
-    expect(g.build).toContainEqual(expect.stringMatching(/^gitleaks dir --no-banner --redact --exit-code 0 --report-format json --report-path \S+gitleaks\.json \.$/));
+    // The gate's config (gitleaks' defaults) and ignore file, never the repository's; gitleaks:allow comments do not count.
+    expect(g.build).toContainEqual(expect.stringMatching(
+      /^gitleaks dir --no-banner --redact --exit-code 0 --config \/tmp\/devsecops\/gitleaks\.toml --gitleaks-ignore-path \/tmp\/devsecops\/gitleaksignore --ignore-gitleaks-allow --report-format json --report-path \S+gitleaks\.json \.$/,
+    ));
+    expect(g.build).toContainEqual(expect.stringMatching(/^echo '.*\[extend\]\nuseDefault = true' > \/tmp\/devsecops\/gitleaks\.toml$/s));
     expect(g.build.find((l) => l.includes('evaluate'))).toMatch(/--secret-severity CRITICAL --secret-scan files /);
   });
 

@@ -107,14 +107,49 @@ describe('the generated gate commands, run on the example apps', () => {
     expect(r.output).toMatch(/did not complete/);
   });
 
-  test('SAST gate: no applicable engine is reported as such, not as a silent pass', () => {
+  test('SAST gate: a Go-only repository fails as not analyzed, not as a silent pass', () => {
     const gate = s.gates.Sast!;
-    const empty = fs.mkdtempSync(path.join(workDir(), 'go-only-'));
-    fs.writeFileSync(path.join(empty, 'main.go'), 'package main\n');
-    const r = runGateBuild(gate, empty, detectEngines(gate));
-    expect(r.status).toBe(0);
-    expect(r.output).toMatch(/gate sast: PASS: 0 blocking finding\(s\) at or above HIGH of 0/);
+    const goOnly = fs.mkdtempSync(path.join(workDir(), 'go-only-'));
+    fs.mkdirSync(path.join(goOnly, 'cmd'));
+    fs.writeFileSync(path.join(goOnly, 'main.go'), 'package main\n');
+    fs.writeFileSync(path.join(goOnly, 'cmd', 'tool.go'), 'package main\n');
+    const r = runGateBuild(gate, goOnly, detectEngines(gate));
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/gate sast: not analyzed: Go \(2 files\)\ngate sast: FAIL: 1 not analyzed, 0 blocking finding\(s\)/);
+    const out = path.join(r.src, r.output.match(/reports in (\S+)/)![1]);
+    expect(fs.readFileSync(path.join(out, 'summary.md'), 'utf8')).toContain('- not analyzed: Go (2 files)');
+    expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toContain('name="not analyzed: Go (2 files)"');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'gate-result.json'), 'utf8'))).toMatchObject({ status: 'fail', notAnalyzed: ['Go (2 files)'] });
+  });
+
+  test('SAST gate: Gradle/Kotlin and a Maven project below the root are listed as not analyzed', () => {
+    const gate = s.gates.Sast!;
+    const app = fs.mkdtempSync(path.join(workDir(), 'gradle-'));
+    fs.mkdirSync(path.join(app, 'service', 'src'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'build.gradle.kts'), 'plugins { java }\n');
+    fs.writeFileSync(path.join(app, 'service', 'pom.xml'), '<project/>\n');
+    fs.writeFileSync(path.join(app, 'service', 'src', 'App.java'), 'class App {}\n');
+    fs.writeFileSync(path.join(app, 'tool.py'), 'print(1)\n');
+    const r = runGateBuild(gate, app, (src, tmp) => {
+      detectEngines(gate)(src, tmp);
+      // bandit is an apt package (test/integration): only the not-analyzed lines are checked here.
+      fs.rmSync(path.join(tmp, 'engine-bandit'), { force: true });
+    });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('gate sast: not analyzed: Java (1 file)');
+    expect(r.output).toContain('gate sast: not analyzed: Kotlin (1 file)');
+    expect(r.output).toContain('gate sast: not analyzed: Maven project not at the repository root (service/pom.xml)');
+  });
+
+  test('SAST gate: a repository without code passes, saying nothing was analyzed; explicit engines accept what they do not cover', () => {
+    const docs = fs.mkdtempSync(path.join(workDir(), 'docs-only-'));
+    fs.writeFileSync(path.join(docs, 'README.md'), '# docs\n');
+    const r = runGateBuild(s.gates.Sast!, docs, detectEngines(s.gates.Sast!));
+    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sast: PASS: 0 blocking/) });
     expect(fs.readFileSync(path.join(r.src, r.output.match(/reports in (\S+)/)![1], 'summary.md'), 'utf8')).toContain('sast-detect');
+    const explicit = synthGates({ gates: { sast: Sast.eslintSecurity() } }).gates.Sast!;
+    expect(explicit.install.join('\n')).not.toContain('not-analyzed');
+    expect(explicit.build.join('\n')).not.toContain('--not-analyzed-file');
   });
 
   test('secrets gate (secretlint): vulnerable-app fails on the fake key, clean-app passes', () => {
@@ -125,11 +160,48 @@ describe('the generated gate commands, run on the example apps', () => {
     expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate secrets: PASS/) });
   });
 
+  test('secrets gate (secretlint): a .secretlintignore of ** in the app does not hide the seeded key', () => {
+    const r = runGateBuild(s.gates.SecretScan!, VULNERABLE, (src) => fs.writeFileSync(path.join(src, '.secretlintignore'), '**\n'));
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/^ {2}CRITICAL @secretlint\/secretlint-rule-preset-recommend > @secretlint\/secretlint-rule-aws src\/config\.js:\d+:/m);
+  });
+
+  test('secrets gate (gitleaks): a .gitleaksignore with an entry stops the gate, saying why; comments alone do not', () => {
+    const gate = synthGates({ gates: { secrets: SecretScan.gitleaks() } }).gates.SecretScan!;
+    // gitleaks does not install here: a stand-in that records its arguments and reports nothing.
+    const fakeGitleaks = (ignore: string) => (src: string) => {
+      fs.writeFileSync(path.join(src, '.gitleaksignore'), ignore);
+      fs.writeFileSync(path.join(path.dirname(src), 'bin', 'gitleaks'),
+        '#!/bin/bash\necho "$@" > "$(dirname "$0")/args"\nwhile [ $# -gt 0 ]; do [ "$1" = --report-path ] && echo "[]" > "$2"; shift; done\n', { mode: 0o755 });
+    };
+    const blocked = runGateBuild(gate, CLEAN, fakeGitleaks('# local only\nsrc/config.js:aws-access-token:3\n'));
+    expect(blocked.status).toBe(1);
+    expect(blocked.output).toMatch(/gitleaks reads \.gitleaksignore from the scanned directory and no flag turns that off/);
+    expect(blocked.output).not.toMatch(/gate secrets: PASS/);
+    const comments = runGateBuild(gate, CLEAN, fakeGitleaks('# nothing ignored\n\n'));
+    expect({ status: comments.status, output: comments.output }).toEqual({ status: 0, output: expect.stringMatching(/gate secrets: PASS/) });
+    const args = fs.readFileSync(path.join(path.dirname(comments.src), 'bin', 'args'), 'utf8');
+    expect(args).toMatch(/--config \S+\/gitleaks\.toml --gitleaks-ignore-path \S+\/gitleaksignore --ignore-gitleaks-allow/);
+    expect(fs.readFileSync(args.match(/--config (\S+)/)![1], 'utf8')).toMatch(/^\[extend\]\nuseDefault = true$/m);
+  });
+
   test('SBOM gate (cyclonedx-npm): both apps get a CycloneDX artifact and pass', () => {
     for (const app of [VULNERABLE, CLEAN]) {
       const r = runGateBuild(s.gates.Sbom!, app, () => undefined);
       expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sbom: PASS/) });
     }
+  });
+
+  test('SBOM gate: an SBOM without components for an app whose lock file lists packages fails as not analyzed', () => {
+    const r = runGateBuild(s.gates.Sbom!, VULNERABLE, (src) => {
+      // A generator that inventories nothing: a well-formed CycloneDX document with no component.
+      const bin = path.join(path.dirname(src), 'bin');
+      fs.unlinkSync(path.join(bin, 'cyclonedx-npm'));
+      fs.writeFileSync(path.join(bin, 'cyclonedx-npm'),
+        '#!/bin/bash\nwhile [ $# -gt 0 ]; do [ "$1" = --output-file ] && echo \'{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[]}\' > "$2"; shift; done\n', { mode: 0o755 });
+    });
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(/gate sbom: not analyzed: lock files package-lock\.json: \S+sbom\.cdx\.json \(cyclonedx\) lists no component/);
   });
 
   test('a scanner that writes no report fails the gate (fail closed)', () => {

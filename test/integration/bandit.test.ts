@@ -80,6 +80,55 @@ describe('Bandit through the findings engine', () => {
   });
 });
 
+describe('the repository cannot configure Bandit into silence', () => {
+  const gate = synthGates({ gates: { sast: Sast.bandit() } }).gates.Sast!;
+  const seedLine = lineOf(path.join(VULNERABLE, 'app', 'healthcheck.py'), 'shell=True');
+
+  /** vulnerable-app with `# nosec` on the seeded line and a .bandit that skips B602 and excludes app/. */
+  function silenced(src: string): void {
+    const file = path.join(src, 'app', 'healthcheck.py');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines[seedLine - 1] += '  # nosec';
+    fs.writeFileSync(file, lines.join('\n'));
+    fs.writeFileSync(path.join(src, '.bandit'), '[bandit]\nskips: B602,B404,B603\ntests: B101\nexclude: ./app,./.github\n');
+  }
+
+  test('# nosec on the shell=True line and a .bandit skipping B602: the gate still blocks on B602', () => {
+    const r = runGateBuild(gate, VULNERABLE, (src, tmp) => {
+      detectEngines(gate)(src, tmp);
+      silenced(src);
+    });
+    expect(r.status).toBe(1);
+    expect(r.output).toMatch(new RegExp(`^ {2}HIGH B602 app/healthcheck\\.py:${seedLine}:`, 'm'));
+    // The scanner's own suppression is shown as such: it is not an acceptance.
+    const summary = fs.readFileSync(path.join(r.src, r.output.match(/reports in (\S+)/)![1], 'summary.md'), 'utf8');
+    expect(summary).not.toMatch(/Suppressed by the tool, not accepted/); // --ignore-nosec: bandit reports it as a plain finding
+  });
+
+  test('a Python file bandit cannot parse (3.12 syntax) makes the gate exit 2, naming it, instead of passing', () => {
+    const r = runGateBuild(gate, CLEAN, (src, tmp) => {
+      detectEngines(gate)(src, tmp);
+      fs.writeFileSync(path.join(src, 'typed.py'), 'type Point = tuple[float, float]\n');
+    });
+    expect(r.status).toBe(2);
+    expect(r.output).toMatch(/bandit could not analyze 1 file\(s\), so they were not scanned: \.\/typed\.py/);
+  });
+
+  test('exclusions are whole directories: .github/, node_modules_local/ and cdk.outputs/ are scanned, node_modules/ and cdk.out/ are not', () => {
+    const r = runGateBuild(gate, VULNERABLE, (src, tmp) => {
+      detectEngines(gate)(src, tmp);
+      const seed = fs.readFileSync(path.join(src, 'app', 'healthcheck.py'));
+      for (const dir of ['.github/scripts', 'node_modules_local', 'cdk.outputs', 'node_modules/pkg', 'cdk.out', 'lib/node_modules/x']) {
+        fs.mkdirSync(path.join(src, dir), { recursive: true });
+        fs.writeFileSync(path.join(src, dir, 'check.py'), seed);
+      }
+    });
+    expect(r.status).toBe(1);
+    const where = [...r.output.matchAll(/^ {2}HIGH B602 (\S+):\d+:/gm)].map((m) => m[1]).sort();
+    expect(where).toEqual(['.github/scripts/check.py', 'app/healthcheck.py', 'cdk.outputs/check.py', 'node_modules_local/check.py']);
+  });
+});
+
 describe('devsecops-findings scan with Bandit installed', () => {
   test('vulnerable-app: the SAST gate runs Bandit and eslint-security and blocks on both seeds, by their repository paths', () => {
     const bin = scans.binDir('bin-with-bandit', { ...npmScanners(), bandit: which('bandit') });

@@ -8,8 +8,9 @@ import { cveIds, cweIds, hasKeys, isObject, nativeParser, Obj, optionalArray, ra
  * `findings`), a bare array (prowler v3) or one finding per line (prowler v2 `-M json-asff`).
  * Severity: `Severity.Label`, the product's own verdict; else `Normalized` (0-100, whose bands
  * 1-39 / 40-69 / 70-89 / 90-100 are the CVSS bands times ten).
- * Findings the product marks resolved, suppressed, archived or passed stay in the report with
- * `suppressedByTool`: they are state, not problems to block on.
+ * Findings the product marks resolved, archived or passed are not current problems and are left
+ * out (each is still checked). Findings it marks SUPPRESSED are kept with `suppressedByTool`: like
+ * any scanner's own suppression they count unless the suppressions file accepts them.
  */
 
 function isAsffFinding(value: unknown): value is Obj {
@@ -21,10 +22,25 @@ function productName(f: Obj): string {
   return (str(f.ProductName) ?? str(fields['aws/securityhub/ProductName']) ?? str(fields['Product Name']) ?? str(fields.ProviderName) ?? 'securityhub').toLowerCase().replace(/\s+/g, '-');
 }
 
-function isInactive(f: Obj): boolean {
-  const workflow = isObject(f.Workflow) ? str(f.Workflow.Status) : str(f.WorkflowState);
+function workflowOf(f: Obj): string | undefined {
+  return isObject(f.Workflow) ? str(f.Workflow.Status) : str(f.WorkflowState);
+}
+
+/** Fixed, archived or a passed control: not a current problem. */
+function isResolved(f: unknown): boolean {
+  if (!isObject(f)) return false;
   const compliance = isObject(f.Compliance) ? str(f.Compliance.Status) : undefined;
-  return workflow === 'RESOLVED' || workflow === 'SUPPRESSED' || f.RecordState === 'ARCHIVED' || compliance === 'PASSED';
+  return workflowOf(f) === 'RESOLVED' || f.RecordState === 'ARCHIVED' || compliance === 'PASSED';
+}
+
+/** Every finding checked, the resolved ones then left out. */
+function currentFindings(file: string, findings: unknown[], where: (i: number) => string): Finding[] {
+  const out: Finding[] = [];
+  findings.forEach((f, i) => {
+    const finding = asffFinding(file, f, where(i));
+    if (!isResolved(f)) out.push(finding);
+  });
+  return out;
 }
 
 function asffFinding(file: string, finding: unknown, where: string): Finding {
@@ -69,7 +85,7 @@ function asffFinding(file: string, finding: unknown, where: string): Finding {
     // rerun keeps; package findings use the dependency fingerprint so they merge with SCA tools.
     fingerprint: vulnId && pkgName ? dependencyFingerprint(vulnId, pkgName, str(pkg!.Version)) : genericFingerprint('asff', generator, resourceId ?? id),
     helpUri: str(remediation.Url) ?? (vuln && isObject(vuln.Vendor) ? str(vuln.Vendor.Url) : undefined),
-    suppressedByTool: isInactive(f) ? true : undefined,
+    suppressedByTool: workflowOf(f) === 'SUPPRESSED' ? true : undefined,
   };
 }
 
@@ -92,7 +108,7 @@ export const asffParser = nativeParser({
   parse(report) {
     const findings = findingsOf(report.doc);
     if (!findings) throw new ReportFormatError(report.file, 'not an ASFF document (no Findings array of ASFF findings)');
-    return findings.map((f, i) => asffFinding(report.file, f, `finding ${i}`));
+    return currentFindings(report.file, findings, (i) => `finding ${i}`);
   },
 });
 
@@ -103,6 +119,6 @@ export const asffNdjsonParser = nativeParser({
   detect: (report) => Array.isArray(report.doc) && report.doc.length > 0 && isAsffFinding(report.doc[0]),
   parse(report) {
     if (!Array.isArray(report.doc)) throw new ReportFormatError(report.file, 'ASFF lines report is not a list of JSON lines');
-    return report.doc.map((f, i) => asffFinding(report.file, f, `record ${i + 1}`));
+    return currentFindings(report.file, report.doc, (i) => `record ${i + 1}`);
   },
 });

@@ -44,6 +44,21 @@ function toFinding(report: DecodedReport, result: unknown, index: number): Findi
   };
 }
 
+/**
+ * bandit skips a file it cannot parse (newer Python syntax, a template) and lists it in `errors`:
+ * that file was not analyzed, so the gate cannot judge (exit 2), naming every such file.
+ */
+function checkErrors(file: string, errors: unknown): void {
+  if (errors === undefined) return;
+  if (!Array.isArray(errors)) throw new ReportFormatError(file, 'bandit report: "errors" is not an array');
+  if (errors.length === 0) return;
+  const named = errors.map((e) => isObject(e)
+    ? `${str(e.filename) ?? '(no file name)'}${str(e.reason) ? ` (${firstLine(str(e.reason)!)})` : ''}`
+    : JSON.stringify(e));
+  const shown = named.slice(0, 20).join(', ') + (named.length > 20 ? `, and ${named.length - 20} more` : '');
+  throw new ReportFormatError(file, `bandit could not analyze ${errors.length} file(s), so they were not scanned: ${shown}`);
+}
+
 export const banditParser = nativeParser({
   format: 'bandit',
   description: 'bandit -f json report',
@@ -52,6 +67,7 @@ export const banditParser = nativeParser({
   parse(report) {
     const doc = requireObject(report.file, report.doc, 'bandit report');
     if (!Array.isArray(doc.results)) throw new ReportFormatError(report.file, 'bandit report has no results array');
+    checkErrors(report.file, doc.errors);
     return doc.results.map((r, i) => toFinding(report, r, i));
   },
 });

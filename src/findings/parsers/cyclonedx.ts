@@ -50,6 +50,23 @@ function componentIndex(doc: Obj): Map<string, Obj> {
   return index;
 }
 
+/**
+ * `components` (and nested ones): an array of objects, each with a `type` and a `name` (both
+ * required by the CycloneDX schema). A BOM that breaks this cannot say what was inventoried:
+ * the gate cannot judge it (exit 2).
+ */
+function checkComponents(file: string, components: unknown, where: string): void {
+  if (components === undefined) return;
+  if (!Array.isArray(components)) throw new ReportFormatError(file, `${where} is not an array`);
+  components.forEach((c, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObject(c)) throw new ReportFormatError(file, `${at} is not an object`);
+    if (typeof c.type !== 'string' || c.type.trim() === '') throw new ReportFormatError(file, `${at} has no "type"`);
+    if (typeof c.name !== 'string' || c.name.trim() === '') throw new ReportFormatError(file, `${at} has no "name"`);
+    checkComponents(file, c.components, `${at}.components`);
+  });
+}
+
 function packageOf(ref: string, component: Obj | undefined): PackageRef {
   const purl = (component ? str(component.purl) : undefined) ?? (ref.startsWith('pkg:') ? ref : undefined);
   const fromPurl = purl ? packageFromPurl(purl) : undefined;
@@ -102,8 +119,11 @@ export const cyclonedxParser = nativeParser({
   parse(report) {
     const doc = requireObject(report.file, report.doc, 'CycloneDX BOM');
     if (doc.bomFormat !== 'CycloneDX') throw new ReportFormatError(report.file, 'not a CycloneDX BOM (bomFormat is not "CycloneDX")');
+    checkComponents(report.file, doc.components, 'components');
     const tool = toolOf(doc);
     const components = componentIndex(doc);
     return optionalArray(report.file, doc.vulnerabilities, 'vulnerabilities').map((v, i) => vulnFinding(report.file, tool, components, v, `vulnerability ${i}`));
   },
+  // `parse` checked that components, when present, is an array.
+  inventory: (report) => (isObject(report.doc) && Array.isArray(report.doc.components) ? report.doc.components.length : 0),
 });

@@ -1,6 +1,6 @@
 import { dependencyFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
-import { inspectorFinding } from './inspector';
+import { inspectorFinding, isClosed } from './inspector';
 import { ReportFormatError } from './types';
 import { cveIds, hasKeys, isObject, nativeParser, Obj, optionalArray, rate, requireObject, requireStr, str } from './util';
 
@@ -61,7 +61,9 @@ export const ecrParser = nativeParser({
     const tool: ToolRef = { name: 'ecr' };
     const findings = [
       ...optionalArray(report.file, scan.findings, 'findings').map((f, i) => basicFinding(report.file, tool, image, f, `finding ${i}`)),
-      ...optionalArray(report.file, scan.enhancedFindings, 'enhancedFindings').map((f, i) => inspectorFinding(report.file, tool, f, `enhanced finding ${i}`)),
+      ...optionalArray(report.file, scan.enhancedFindings, 'enhancedFindings')
+        .map((f, i) => ({ f, finding: inspectorFinding(report.file, tool, f, `enhanced finding ${i}`) }))
+        .filter((x) => !isClosed(x.f)).map((x) => x.finding),
     ];
     // ECR counts every finding in findingSeverityCounts, also those on later pages: a report
     // saved from one page (or with no findings list at all) must not pass as complete.

@@ -29,6 +29,8 @@ export interface LoadedReport {
   readonly format: string;
   readonly tools: ToolRef[];
   readonly findings: Finding[];
+  /** Packages or targets a dependency report inventoried (see `ReportParser.inventory`). */
+  readonly inventory?: number;
 }
 
 /** Every parser, SARIF first: the formats `--report FILE:FORMAT` accepts. */
@@ -165,5 +167,7 @@ function load(decoded: DecodedReport, format: string | undefined, ctx: ParseCont
   const findings = parseWith(parser, report, ctx);
   // The index only skipped over small values: whatever the parser did not read is checked now.
   decoded.checkRest?.();
-  return { file: decoded.file, format: parser.format, tools: toolsOf(parser, report, findings), findings };
+  const inventory = parser.inventory?.(report);
+  const tools = toolsOf(parser, report, findings);
+  return { file: decoded.file, format: parser.format, tools, findings, ...(inventory !== undefined && { inventory }) };
 }

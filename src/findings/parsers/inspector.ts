@@ -8,13 +8,20 @@ import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, Obj, optionalArr
  * same finding shape (`enhancedFindings`), so `inspectorFinding` serves both.
  * Severity: `inspectorScore` (ECR: `score`), Inspector's CVSS adjusted to the environment,
  * else `severity` (UNTRIAGED maps like unknown, see normalize.ts).
- * Findings Inspector closed (fixed) or suppressed stay in the report with `suppressedByTool`.
+ * Findings Inspector CLOSED (fixed) are not current problems and are left out (each is still
+ * checked, see `isClosed`); SUPPRESSED ones are kept with `suppressedByTool` and count unless the
+ * suppressions file accepts them.
  */
 
 // Inspector's placeholder when no fix exists.
 const NO_FIX = new Set(['NotAvailable', 'None']);
 
 /** One Inspector2 / ECR enhanced finding. Package findings fingerprint on CVE + package, others on the finding ARN. */
+/** Inspector closed the finding: the vulnerability is fixed. */
+export function isClosed(finding: unknown): boolean {
+  return isObject(finding) && finding.status === 'CLOSED';
+}
+
 export function inspectorFinding(file: string, tool: ToolRef, finding: unknown, where: string): Finding {
   const f = requireObject(file, finding, where);
   const arn = requireStr(file, f.findingArn, `${where} findingArn`);
@@ -30,7 +37,7 @@ export function inspectorFinding(file: string, tool: ToolRef, finding: unknown, 
     severity,
     rawSeverity,
     resource: res ? { id: requireStr(file, res.id, `${where} resource id`), kind: str(res.type) } : undefined,
-    suppressedByTool: status === 'CLOSED' || status === 'SUPPRESSED' ? true : undefined,
+    suppressedByTool: status === 'SUPPRESSED' ? true : undefined,
   };
   const pkgDetails = isObject(f.packageVulnerabilityDetails) ? f.packageVulnerabilityDetails : undefined;
   if (pkgDetails) {
@@ -86,6 +93,7 @@ export const inspectorParser = nativeParser({
   parse(report) {
     if (!isInspectorList(report.doc)) throw new ReportFormatError(report.file, 'not an Inspector ListFindings report (no findings with findingArn)');
     const tool: ToolRef = { name: 'inspector' };
-    return (report.doc.findings as unknown[]).map((f, i) => inspectorFinding(report.file, tool, f, `finding ${i}`));
+    return (report.doc.findings as unknown[]).map((f, i) => ({ f, finding: inspectorFinding(report.file, tool, f, `finding ${i}`) }))
+      .filter((x) => !isClosed(x.f)).map((x) => x.finding);
   },
 });

@@ -277,4 +277,10 @@ export const trivyParser = nativeParser({
     }
     throw new ReportFormatError(report.file, 'not a trivy JSON report (no SchemaVersion 2 and not the legacy list form)');
   },
+  // Every target trivy recognised (a lock file, an OS) is a result, with or without vulnerabilities.
+  inventory(report) {
+    const doc = report.doc;
+    if (isSchema2(doc)) return Array.isArray(doc.Results) ? doc.Results.length : 0;
+    return Array.isArray(doc) ? doc.length : 0;
+  },
 });

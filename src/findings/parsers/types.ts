@@ -49,6 +49,12 @@ export interface ReportParser {
   detect(report: DecodedReport): boolean;
   /** Findings; throws `ReportFormatError` when the structure is not what the format requires. */
   parse(report: DecodedReport, ctx: ParseContext): Finding[];
+  /**
+   * Dependency reports: how many packages (SBOM components) or targets (trivy results) the report
+   * inventoried, called after `parse` succeeded. 0 means the scanner found nothing to analyze, which
+   * `evaluate --lock-files-from` turns into "not analyzed". @default not a dependency inventory
+   */
+  inventory?(report: DecodedReport): number;
 }
 
 /** A report that cannot be used: the gate fails closed (exit 2) with this message. */

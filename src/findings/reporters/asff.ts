@@ -172,7 +172,7 @@ function vulnerablePackagesJson(pkg: PackageRef): string {
  */
 function variableFields(d: FindingDecision, shared: Shared): string {
   const f = d.finding;
-  const suppressed = d.decision === 'suppressed' || d.decision === 'tool-suppressed';
+  const suppressed = d.decision === 'suppressed';
   let tools = '';
   for (let i = 0; i < f.tools.length; i++) tools += (i === 0 ? '' : ',') + f.tools[i].name;
   let userDefined = `${shared.gateField},"decision":"${d.decision}","fingerprint":${jsonString(f.fingerprint)},"tools":${jsonString(tools)}`;

@@ -69,13 +69,17 @@ function details(d: FindingDecision): string {
   if (f.cwes.length > 0) text += `\nCWE: ${f.cwes.join(', ')}`;
   if (f.helpUri) text += `\nhelp: ${f.helpUri}`;
   text += `\nfingerprint: ${f.fingerprint}`;
+  if (f.suppressedByTool) text += '\nsuppressed by the tool, not accepted: the scanner\'s own suppression (an in-code comment or its configuration) does not accept a finding; add an entry with a reason and an expiry to the suppressions file';
   if (d.expiredSuppression) text += `\nsuppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}; renew it with a reason or fix the finding`;
   if (f.description) text += `\n\n${clip(f.description, 4000)}`;
   return text;
 }
 
+/** Why a gate with code its scanners did not cover fails, and what to do. */
+export const NOT_ANALYZED_HELP = 'No engine of this gate analyzed this code, so the gate cannot say it is safe. '
+  + 'Choose engines that cover it, or name the engines explicitly (e.g. Sast.engines([...])) to accept that it is not analyzed.';
+
 function skipMessage(d: FindingDecision): string {
-  if (d.decision === 'tool-suppressed') return 'suppressed by the scanner (in-code or scanner configuration)';
   const s = d.suppression!;
   return `suppressed by ${s.label} until ${s.expires}${s.owner ? ` (owner ${s.owner})` : ''}${s.falsePositive ? ' [false positive]' : ''}: ${s.reason}`;
 }
@@ -123,7 +127,7 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
   for (const d of evaluation.decisions) {
     const s = suite(d.finding.tools[0]?.name ?? 'unknown');
     if (d.decision === 'blocking') s.failing.push(d);
-    else if (d.decision === 'suppressed' || d.decision === 'tool-suppressed') s.skipped.push(d);
+    else if (d.decision === 'suppressed') s.skipped.push(d);
     else if (d.decision === 'baseline') s.baseline++;
     else s.belowThreshold++;
   }
@@ -139,12 +143,14 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
     const counters = lists.filter((l) => l.length > 0).length;
     return choose(lists, total <= room ? room : Math.max(0, room - counters));
   };
-  const listedFailing = fit(all.map((s) => s.failing), maxCases - passing);
+  // What the scanners did not cover: one failing case each, in a suite of its own, listed first.
+  const notAnalyzed = evaluation.notAnalyzed.slice(0, Math.max(1, maxCases - passing - 1));
+  const listedFailing = fit(all.map((s) => s.failing), maxCases - passing - notAnalyzed.length);
   const failingCases = all.reduce((n, s, i) => n + listedFailing[i].length + (listedFailing[i].length < s.failing.length ? 1 : 0), 0);
-  const listedSkipped = fit(all.map((s) => s.skipped), maxCases - passing - failingCases);
+  const listedSkipped = fit(all.map((s) => s.skipped), maxCases - passing - failingCases - notAnalyzed.length);
 
-  let tests = 0;
-  let failures = 0;
+  let tests = notAnalyzed.length;
+  let failures = notAnalyzed.length;
   let skipped = 0;
   const counts = all.map((s, i) => {
     const moreFailing = s.failing.length - listedFailing[i].length;
@@ -162,6 +168,16 @@ export function writeJUnit(evaluation: GateEvaluation, options: JUnitOptions, si
   sink.write('<?xml version="1.0" encoding="UTF-8"?>\n');
   sink.write(`<testsuites name="${gate}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="0">\n`);
   const elsewhere = 'every finding is in findings.sarif and gate-result.json';
+  if (notAnalyzed.length > 0) {
+    const classname = xml(`${evaluation.gate}.coverage`);
+    sink.write(`  <testsuite name="${xml(`${evaluation.gate}/coverage`)}" tests="${notAnalyzed.length}" failures="${notAnalyzed.length}" errors="0" skipped="0" time="0" timestamp="${xml(evaluation.evaluatedAt.replace(/\.\d+Z$/, ''))}">\n`);
+    for (const what of notAnalyzed) {
+      sink.write(`    <testcase classname="${classname}" name="${xml(clip(`not analyzed: ${what}`, 500))}" time="0">\n`
+        + `      <failure type="not-analyzed" message="${xml(clip(`not analyzed: ${what}`, 500))}">${xml(NOT_ANALYZED_HELP)}</failure>\n`
+        + '    </testcase>\n');
+    }
+    sink.write('  </testsuite>\n');
+  }
   const tools = [...suites.keys()];
   all.forEach((s, i) => {
     const tool = tools[i];

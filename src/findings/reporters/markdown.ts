@@ -1,6 +1,7 @@
 import { Decision, DECISIONS } from '../policy';
 import { SEVERITY_ORDER } from '../severity';
 import { daysBetween, isoDay } from '../suppressions';
+import { NOT_ANALYZED_HELP } from './junit';
 import { BriefFinding, GateResult, resultCount, SuppressionBrief } from './result';
 import { Sink } from './sink';
 
@@ -24,7 +25,6 @@ const DECISION_LABEL: Record<Decision, string> = {
   'suppressed': 'Suppressed',
   'baseline': 'Baseline',
   'below-threshold': 'Below threshold',
-  'tool-suppressed': 'Suppressed by tool',
 };
 
 /**
@@ -91,6 +91,16 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
     w('Reports:');
     for (const rep of r.reports) w(`- ${cell(rep.file, 200)} (${cell(rep.format)}; ${cell(rep.tools.join(', ')) || 'no tool named'}): ${rep.findings} finding(s)`);
 
+    const notAnalyzed = r.notAnalyzed ?? [];
+    if (notAnalyzed.length > 0) {
+      w();
+      w(`### Not analyzed (${notAnalyzed.length}): the gate fails`);
+      w();
+      for (const what of notAnalyzed) w(`- not analyzed: ${cell(what, 300)}`);
+      w();
+      w(cell(NOT_ANALYZED_HELP, 400));
+    }
+
     const blocking = resultCount(r, 'blocking');
     w();
     w(`### Blocking findings (${blocking})`);
@@ -148,16 +158,17 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
       for (const s of sup.unused) w(`- ${cell(s.label)} (expires ${s.expires}): ${cell(s.reason)}`);
     }
 
-    const toolSuppressed = resultCount(r, 'tool-suppressed');
+    const toolSuppressed = r.toolSuppressedTotal ?? r.toolSuppressed.length;
     if (toolSuppressed > 0) {
       w();
-      w(`### Suppressed by the scanner itself (${toolSuppressed})`);
+      w(`### Suppressed by the tool, not accepted (${toolSuppressed})`);
       w();
-      w('These do not block; they are listed so that in-code suppressions stay visible.');
+      w('The scanner marked these suppressed (an in-code comment, its configuration or VEX). That is not an acceptance:');
+      w('they count like any other finding. Accept one with an entry in the suppressions file, with a reason and an expiry.');
       w();
       w('| Severity | Rule | Finding | Where | Tool | Fingerprint |');
       w('|---|---|---|---|---|---|');
-      for (const f of r.toolSuppressed.slice(0, maxRows)) w(findingRow(f));
+      for (const f of r.toolSuppressed.slice(0, maxRows)) w(findingRow(f, DECISION_LABEL[f.decision] ?? f.decision));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Finding } from '../model';
-import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts } from '../policy';
+import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts, toolSuppressedNotAccepted } from '../policy';
 import { Severity, SEVERITY_ORDER, severityRank } from '../severity';
 import { Suppression, SuppressionProblem } from '../suppressions';
 import { jsonString } from './json';
@@ -61,10 +61,17 @@ export interface GateResult {
   /** Versions the gate ran with that are not pinned exactly (apt revision, database digest), by name. */
   readonly toolVersions?: Readonly<Record<string, string>>;
   readonly baselineApplied: boolean;
+  /** What the gate's scanners did not cover (the gate fails when there is any). Absent in older results. */
+  readonly notAnalyzed?: string[];
   readonly counts: Record<Decision, SeverityCounts>;
   readonly blocking: Array<BriefFinding & { readonly expiredSuppression?: SuppressionBrief }>;
   readonly suppressed: Array<{ readonly finding: BriefFinding; readonly suppression: SuppressionBrief }>;
-  readonly toolSuppressed: BriefFinding[];
+  /**
+   * Findings the scanner marked suppressed itself (in-code comment, its configuration, VEX) that no
+   * suppressions entry accepts: they counted like any other finding. Capped; `toolSuppressedTotal` counts them all.
+   */
+  readonly toolSuppressed: Array<BriefFinding & { readonly decision: Decision }>;
+  readonly toolSuppressedTotal?: number;
   readonly suppressions: {
     readonly file: string;
     readonly active: number;
@@ -123,11 +130,12 @@ function bySeverity(a: FindingDecision, b: FindingDecision): number {
  * Up to `cap` decisions of one kind, most serious first (ties in input order): the first `cap` of a
  * stable sort, kept in one bounded list instead of sorting every decision (200,000+ on large reports).
  */
-function pick(evaluation: GateEvaluation, decision: Decision, cap: number): FindingDecision[] {
+function pick(evaluation: GateEvaluation, decision: Decision | ((d: FindingDecision) => boolean), cap: number): FindingDecision[] {
   const out: FindingDecision[] = [];
   if (cap <= 0) return out;
+  const wanted = typeof decision === 'function' ? decision : (d: FindingDecision) => d.decision === decision;
   for (const d of evaluation.decisions) {
-    if (d.decision !== decision) continue;
+    if (!wanted(d)) continue;
     if (out.length === cap && bySeverity(d, out[cap - 1]) >= 0) continue;
     // After every equal one already kept: ties stay in input order.
     let lo = 0;
@@ -165,13 +173,15 @@ export function gateResultHead(evaluation: GateEvaluation, options: GateResultOp
     ...(options.secretScan !== undefined && { secretScan: options.secretScan }),
     ...(options.toolVersions !== undefined && { toolVersions: { ...options.toolVersions } }),
     baselineApplied: evaluation.baselineApplied,
+    notAnalyzed: evaluation.notAnalyzed,
     counts: evaluation.counts,
     blocking: pick(evaluation, 'blocking', cap).map((d) => ({
       ...briefFinding(d.finding),
       ...(d.expiredSuppression && { expiredSuppression: briefSuppression(d.expiredSuppression) }),
     })),
     suppressed: pick(evaluation, 'suppressed', cap).map((d) => ({ finding: briefFinding(d.finding), suppression: briefSuppression(d.suppression!) })),
-    toolSuppressed: pick(evaluation, 'tool-suppressed', cap).map((d) => briefFinding(d.finding)),
+    toolSuppressed: pick(evaluation, toolSuppressedNotAccepted, cap).map((d) => ({ ...briefFinding(d.finding), decision: d.decision })),
+    toolSuppressedTotal: evaluation.decisions.filter(toolSuppressedNotAccepted).length,
     suppressions: {
       file: s.file,
       active: s.active,
@@ -243,10 +253,14 @@ export function parseGateResult(text: string, file: string): GateResult {
       if (typeof r.counts?.[d]?.[s] !== 'number') throw new GateResultError(file, `"counts.${d}.${s}" must be a number`);
     }
   }
-  // A result that says "pass" while counting blocking findings has been tampered with or is corrupt.
+  if (r.notAnalyzed !== undefined && !(Array.isArray(r.notAnalyzed) && r.notAnalyzed.every((x) => typeof x === 'string'))) {
+    throw new GateResultError(file, '"notAnalyzed" must be a list of strings');
+  }
+  // A result that says "pass" while counting blocking findings (or code not analyzed) has been tampered with or is corrupt.
   const blocking = SEVERITY_ORDER.reduce((n, s) => n + r.counts!.blocking[s], 0);
-  if ((blocking > 0) !== (r.status === 'fail')) {
-    throw new GateResultError(file, `"status" is "${r.status}" but counts show ${blocking} blocking finding(s)`);
+  const notAnalyzed = r.notAnalyzed?.length ?? 0;
+  if ((blocking > 0 || notAnalyzed > 0) !== (r.status === 'fail')) {
+    throw new GateResultError(file, `"status" is "${r.status}" but counts show ${blocking} blocking finding(s)${notAnalyzed > 0 ? ` and ${notAnalyzed} not analyzed` : ''}`);
   }
   return r as GateResult;
 }

@@ -186,10 +186,10 @@ export function resultJson(d: FindingDecision, ruleIndex: number, baselineApplie
     // No `status`: absent means accepted (SARIF 2.1.0 §3.35.3), and pre-standard 2.1.0 schemas still
     // used by some consumers reject the property.
     out += `,"suppressions":[{"kind":"external","justification":${q(s.reason)},"properties":${q(props)}}]`;
-  } else if (d.decision === 'tool-suppressed') {
-    out += ',"suppressions":[{"kind":"inSource"}]';
   }
   out += `,"properties":{${pieces.severityFields.of(f)},"decision":"${d.decision}"`;
+  // Not a SARIF suppression: viewers would hide a finding that no suppressions entry accepted.
+  if (f.suppressedByTool) out += ',"suppressedByTool":true';
   if (f.tools.length > 1) out += `,"reportedBy":${jsonStrings(f.tools.map((t) => t.name))}`;
   // A merged finding's other fingerprints (SARIF's partialFingerprints holds one value per key).
   if (f.otherFingerprints) out += `,"otherFingerprints":${jsonStrings(f.otherFingerprints)}`;

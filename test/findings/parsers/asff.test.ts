@@ -7,8 +7,8 @@ describe('Security Hub ASFF', () => {
     ['securityhub-asff/findings-config-two-failed-high-medium.json', 2, { HIGH: 1, MEDIUM: 1 }],
     ['securityhub-asff/findings-inspector-ecr-enhanced-scan.json', 7, { CRITICAL: 1, HIGH: 5, MEDIUM: 1 }],
     ['securityhub-asff/get-findings-empty.json', 0, {}],
-    // INFORMATIONAL is INFO (shared table).
-    ['securityhub-asff/get-findings-fsbp-controls-18-findings.json', 18, { MEDIUM: 2, LOW: 15, INFO: 1 }],
+    // INFORMATIONAL is INFO (shared table). PROVENANCE counts 18 (INFO 1): that one is a passed control, left out.
+    ['securityhub-asff/get-findings-fsbp-controls-18-findings.json', 17, { MEDIUM: 2, LOW: 15 }],
     ['securityhub-asff/trivy-image-alpine-310.asff.json', 4, { MEDIUM: 4 }],
   ])('%s has %i findings with PROVENANCE severities', (rel, count, severities) => {
     const findings = parseFixture(asffParser, rel);
@@ -35,10 +35,19 @@ describe('Security Hub ASFF', () => {
     expect(f.fingerprint).toMatch(/^dep:/);
   });
 
-  test('a resolved, passed control is kept but suppressed by the tool', () => {
+  test('a resolved, passed control is not a current finding; a SUPPRESSED one is kept, marked suppressed by the tool', () => {
     const findings = parseFixture(asffParser, 'securityhub-asff/get-findings-fsbp-controls-18-findings.json');
-    expect(findings.filter((f) => f.suppressedByTool).map((f) => f.severity)).toEqual(['INFO']);
+    expect(findings.filter((f) => f.suppressedByTool)).toEqual([]);
     expect(active(findings)).toHaveLength(17);
+    const finding = (over: object) => ({ SchemaVersion: '2018-10-08', Id: 'x', ProductArn: 'p', GeneratorId: 'g', Resources: [], Severity: { Label: 'HIGH' }, ...over });
+    const parsed = asffParser.parse(report({
+      Findings: [
+        finding({ Workflow: { Status: 'SUPPRESSED' } }), finding({ Workflow: { Status: 'RESOLVED' } }), finding({ RecordState: 'ARCHIVED' }), finding({ Compliance: { Status: 'PASSED' } }), finding({}),
+      ],
+    }), CTX);
+    expect(parsed.map((f) => f.suppressedByTool === true)).toEqual([true, false]);
+    // A resolved finding is still checked: a malformed one fails closed.
+    expect(() => asffParser.parse(report({ Findings: [finding({ Workflow: { Status: 'RESOLVED' }, Severity: { Label: 'DIRE' } })] }), CTX)).toThrow(/unknown severity/);
   });
 
   test('a bare JSON array of ASFF findings (prowler v3) is read by the JSON parser', () => {

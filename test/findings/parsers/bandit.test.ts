@@ -34,4 +34,16 @@ describe('bandit JSON', () => {
     expect(() => banditParser.parse(doc({ test_id: 'B1', filename: 'a.py', issue_severity: 'SEVERE' }), CTX)).toThrow(/unknown severity/);
     expect(() => banditParser.parse(doc({ test_id: 'B1', issue_severity: 'LOW' }), CTX)).toThrow(ReportFormatError);
   });
+  test('files bandit could not parse (its errors array) are exit 2, naming every file', () => {
+    // As bandit 1.6.2 writes it for a file with Python 3.12 syntax (see test/integration/bandit.test.ts).
+    const doc = report({
+      errors: [{ filename: './new312.py', reason: 'syntax error while parsing AST from file' }, { filename: './tmpl/{{name}}.py', reason: 'syntax error while parsing AST from file' }],
+      generated_at: 'now',
+      metrics: {},
+      results: [],
+    });
+    expect(() => banditParser.parse(doc, CTX)).toThrow(ReportFormatError);
+    expect(() => banditParser.parse(doc, CTX)).toThrow(/bandit could not analyze 2 file\(s\), so they were not scanned: \.\/new312\.py \(syntax error while parsing AST from file\), \.\/tmpl\/\{\{name\}\}\.py/);
+    expect(() => banditParser.parse(report({ errors: 'oops', generated_at: 'now', metrics: {}, results: [] }), CTX)).toThrow(/"errors" is not an array/);
+  });
 });

@@ -38,4 +38,14 @@ describe('CycloneDX JSON', () => {
     expect(() => cyclonedxParser.parse(bom({ id: 'CVE-1', ratings: [{ severity: 'severe' }] }), CTX)).toThrow(/unknown severity/);
     expect(() => cyclonedxParser.parse(report({ bomFormat: 'CycloneDX', vulnerabilities: {} }), CTX)).toThrow(ReportFormatError);
   });
+  test.each([
+    ['components is not an array', { components: { name: 'x' } }, /components is not an array/],
+    ['a component without a name', { components: [{ type: 'library', version: '1' }] }, /components\[0\] has no "name"/],
+    ['a component without a type', { components: [{ type: 'library', name: 'a' }, { name: 'b' }] }, /components\[1\] has no "type"/],
+    ['a nested component that is not an object', { components: [{ type: 'library', name: 'a', components: ['b'] }] }, /components\[0\]\.components\[0\] is not an object/],
+  ])('a malformed BOM is exit 2: %s', (_n, extra, problem) => {
+    const bom = report({ bomFormat: 'CycloneDX', specVersion: '1.5', ...extra });
+    expect(() => cyclonedxParser.parse(bom, CTX)).toThrow(ReportFormatError);
+    expect(() => cyclonedxParser.parse(bom, CTX)).toThrow(problem);
+  });
 });

@@ -63,7 +63,7 @@ describe('Security Hub ASFF', () => {
     const byRule = Object.fromEntries(render().flat().map((f) => [f.ProductFields['devsecops/ruleId'], f]));
     expect(byRule['python.flask.debug'].Workflow).toEqual({ Status: 'SUPPRESSED' });
     expect(byRule['python.flask.debug'].UserDefinedFields).toMatchObject({ decision: 'suppressed', suppressionExpires: '2025-06-05' });
-    expect(byRule['python.exec'].Workflow).toEqual({ Status: 'SUPPRESSED' });
+    expect(byRule['python.exec'].Workflow).toEqual({ Status: 'NEW' });
     expect(byRule.CKV_AWS_18.Workflow).toEqual({ Status: 'NEW' });
   });
 

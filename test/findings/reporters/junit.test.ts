@@ -4,6 +4,7 @@ import { evaluateGate } from '../../../src/findings/policy';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit, xml } from '../../../src/findings/reporters/junit';
 import { StringSink } from '../../../src/findings/reporters/sink';
 import { Severity } from '../../../src/findings/severity';
+import { parseSuppressions } from '../../../src/findings/suppressions';
 
 function render(evaluation = sampleEvaluation(), tools = TOOLS.map((t) => t.name), maxCases?: number): string {
   const sink = new StringSink();
@@ -33,7 +34,7 @@ describe('JUnit XML', () => {
     const suites = parse(render()).testsuite;
     const semgrep = suites[0].testcase;
     const failing = semgrep.filter((c: any) => c.failure);
-    expect(failing).toHaveLength(1);
+    expect(failing).toHaveLength(2);
     expect(failing[0].classname).toBe('static.semgrep');
     expect(failing[0].name).toBe('[HIGH] python.lang.security.audit.eval-detected at src/my app/main#1.py:12');
     expect(failing[0].failure.type).toBe('HIGH');
@@ -45,13 +46,14 @@ describe('JUnit XML', () => {
     expect(trivy[0].failure['#text']).toContain('package: org.apache.logging.log4j:log4j-core 2.14.1, fixed in 2.15.0');
   });
 
-  test('suppressed findings are skipped with the reason; scanner suppressions too', () => {
+  test('suppressed findings are skipped with the reason; a scanner suppression fails, saying it is not accepted', () => {
     const semgrep = parse(render()).testsuite[0].testcase;
     const skipped = semgrep.filter((c: any) => c.skipped !== undefined);
     expect(skipped.map((c: any) => c.skipped.message)).toEqual([
       'suppressed by #0 SUP-1 until 2025-06-05 (owner team-web) [false positive]: debug only in the local runner | not deployed <b>',
-      'suppressed by the scanner (in-code or scanner configuration)',
     ]);
+    const exec = semgrep.find((c: any) => c.name.includes('python.exec'));
+    expect(exec.failure['#text']).toContain('suppressed by the tool, not accepted');
   });
 
   test('a tool without blocking findings gets one passing testcase', () => {
@@ -95,9 +97,10 @@ describe('JUnit XML', () => {
   });
 
   test('suppressed findings fill what blocking ones leave, and the rest are counted as one skipped case', () => {
-    const suppressed = manyFindings(50, Severity.HIGH).map((f) => ({ ...f, suppressedByTool: true }));
+    const suppressed = manyFindings(50, Severity.HIGH).map((f) => ({ ...f, ruleId: 'accepted.rule' }));
     const blocking = manyFindings(5, Severity.CRITICAL).map((f, i) => ({ ...f, fingerprint: `code:b${i}` }));
-    const doc = parse(render(evaluateGate([...blocking, ...suppressed], { gate: 'g', failOn: Severity.HIGH, now: NOW }), ['bulk'], 20));
+    const suppressions = parseSuppressions('- rule: accepted.rule\n  reason: reviewed, not reachable\n  expires: 2025-06-20\n', 's.yaml', { now: NOW });
+    const doc = parse(render(evaluateGate([...blocking, ...suppressed], { gate: 'g', failOn: Severity.HIGH, now: NOW, suppressions }), ['bulk'], 20));
     const cases = doc.testsuite[0].testcase;
     expect(cases).toHaveLength(20);
     expect(cases.filter((c: any) => c.failure)).toHaveLength(5);

@@ -28,12 +28,13 @@ describe('gate-result.json', () => {
     const r = result();
     expect(r.gate).toBe('static');
     expect(r.status).toBe('fail');
-    expect(r.counts.blocking).toEqual({ CRITICAL: 1, HIGH: 2, MEDIUM: 0, LOW: 0, INFO: 0 });
-    // most serious first
-    expect(r.blocking.map((b) => b.ruleId)).toEqual(['CVE-2021-44228', 'CKV_AWS_18', 'python.lang.security.audit.eval-detected']);
+    expect(r.counts.blocking).toEqual({ CRITICAL: 2, HIGH: 2, MEDIUM: 0, LOW: 0, INFO: 0 });
+    // most serious first; the scanner's own suppression of python.exec is not an acceptance
+    expect(r.blocking.map((b) => b.ruleId)).toEqual(['CVE-2021-44228', 'python.exec', 'CKV_AWS_18', 'python.lang.security.audit.eval-detected']);
     expect(r.blocking[0].expiredSuppression?.expires).toBe('2025-05-01');
     expect(r.suppressed[0].suppression.reason).toContain('debug only');
-    expect(r.toolSuppressed.map((t) => t.ruleId)).toEqual(['python.exec']);
+    expect(r.toolSuppressed.map((t) => [t.ruleId, t.decision])).toEqual([['python.exec', 'blocking']]);
+    expect(r.toolSuppressedTotal).toBe(1);
     expect(r.suppressions.unused.map((u) => u.label)).toEqual(['#2 rule never.matches']);
     expect(r.suppressions.malformed.map((m) => m.field)).toEqual(['expires']);
     expect(r.fingerprints).toEqual(sampleFindings().map((f) => f.fingerprint));
@@ -65,7 +66,7 @@ describe('gate-result.json', () => {
     const sink = new StringSink();
     writeGateResult(sampleEvaluation(), { reports: [] }, sink);
     const tampered = sink.toString().replace('"status": "fail"', '"status": "pass"');
-    expect(() => parseGateResult(tampered, 'x.json')).toThrow(/"status" is "pass" but counts show 3 blocking/);
+    expect(() => parseGateResult(tampered, 'x.json')).toThrow(/"status" is "pass" but counts show 4 blocking/);
   });
 });
 
@@ -74,15 +75,15 @@ describe('Markdown summary', () => {
     const passing = result(evaluateGate(sampleFindings().slice(4, 5), { gate: 'sca', failOn: Severity.HIGH, now: NOW }));
     const text = md([result(), passing]);
     expect(text.split('\n')[0]).toBe('# Security gates: **FAIL** (1 of 2 gate(s) blocking)');
-    // CRITICAL 2 (log4j blocking, exec tool-suppressed), HIGH 2, MEDIUM 1, LOW 1; then blocking 3, suppressed 1, baseline 0, below 1, tool 1
-    expect(text).toContain('| static | **FAIL** | MEDIUM | 2 | 2 | 1 | 1 | 0 | 3 | 1 | 0 | 1 | 1 |');
-    expect(text).toContain('| sca | PASS | HIGH | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 1 | 0 |');
+    // CRITICAL 2 (log4j, exec: its scanner suppression is not accepted), HIGH 2, MEDIUM 1, LOW 1; then blocking 4, suppressed 1, baseline 0, below 1
+    expect(text).toContain('| static | **FAIL** | MEDIUM | 2 | 2 | 1 | 1 | 0 | 4 | 1 | 0 | 1 |');
+    expect(text).toContain('| sca | PASS | HIGH | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 1 |');
     expect(md([passing]).split('\n')[0]).toBe('# Security gates: PASS (1 gate(s))');
   });
 
   test('lists the blocking findings with a note for an expired suppression', () => {
     const text = md([result()]);
-    expect(text).toContain('### Blocking findings (3)');
+    expect(text).toContain('### Blocking findings (4)');
     const log4j = text.split('\n').find((l) => l.startsWith('| CRITICAL | CVE-2021-44228'));
     expect(log4j).toContain('fixed in 2.15.0');
     expect(log4j).toContain('suppression \\#1 cve CVE-2021-44228 expired on 2025-05-01');
@@ -94,9 +95,10 @@ describe('Markdown summary', () => {
     expect(text).toContain('| \\#0 SUP-1 | 2025-06-05 | 4 day(s) left | team-web | debug only in the local runner \\| not deployed \\<b\\> |');
     expect(text).toContain('| \\#1 cve CVE-2021-44228 | 2025-05-01 | expired 31 day(s) ago |');
     expect(text).toMatch(/Malformed[^\n]*\n\n\| Entry \| Field \| Problem \|\n\|---\|---\|---\|\n\| \\#3 rule bad\.entry \| expires \| required/);
-    expect(text).toContain('- \\#2 rule never.matches (expires 2025-08-01): leftover');
+    expect(text).toContain('- \\#2 rule never.matches (expires 2025-08-01): leftover - accepted after review');
     expect(text).toContain('1 finding(s) suppressed (1 listed as false positive)');
-    expect(text).toContain('### Suppressed by the scanner itself (1)');
+    expect(text).toContain('### Suppressed by the tool, not accepted (1)');
+    expect(text).toMatch(/\| CRITICAL \| python\.exec \| exec used _Blocking_ \| tools\/gen\.py:1 \|/);
   });
 
   test('says what the secret scan covered when the gate says so', () => {

@@ -102,10 +102,10 @@ suppressions:
     reason: old exception
     expires: 2025-05-01
   - rule: never.matches
-    reason: leftover
+    reason: leftover - accepted after review
     expires: 2025-08-01
   - rule: bad.entry
-    reason: no expiry
+    reason: no expiry - accepted after review
 `;
 
 /** Fails on MEDIUM: semgrep eval and checkov block, flask debug is suppressed, log4j blocks (its suppression expired). */

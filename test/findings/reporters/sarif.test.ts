@@ -85,7 +85,7 @@ describe('merged SARIF', () => {
     expect(byRule['python.lang.security.audit.eval-detected'].properties.decision).toBe('blocking');
   });
 
-  test('suppressed results carry the justification; scanner suppressions are in-source', () => {
+  test('suppressed results carry the justification; a scanner suppression is not a SARIF suppression', () => {
     const results = render().runs.flatMap((r: any) => r.results);
     const flask = results.find((r: any) => r.ruleId === 'python.flask.debug');
     expect(flask.suppressions).toEqual([{
@@ -93,7 +93,10 @@ describe('merged SARIF', () => {
       justification: 'debug only in the local runner | not deployed <b>',
       properties: { entry: '#0 SUP-1', expires: '2025-06-05', owner: 'team-web', falsePositive: true },
     }]);
-    expect(results.find((r: any) => r.ruleId === 'python.exec').suppressions).toEqual([{ kind: 'inSource' }]);
+    // Not accepted by the suppressions file: it blocks, and viewers must not hide it.
+    const exec = results.find((r: any) => r.ruleId === 'python.exec');
+    expect(exec.suppressions).toBeUndefined();
+    expect(exec.properties).toMatchObject({ decision: 'blocking', suppressedByTool: true });
     expect(results.find((r: any) => r.ruleId === 'CKV_AWS_18').suppressions).toBeUndefined();
   });
 
