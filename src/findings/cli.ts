@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
+import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
 import { loadReport, LoadedReport } from './parsers';
@@ -117,15 +118,18 @@ export function parseReportSpec(spec: string): { file: string; format?: string }
   return { file: spec };
 }
 
-function readText(file: string, what: string): string {
+// Suppressions files and baselines are small: a larger file is no such file (nor /dev/zero behind a symlink).
+const MAX_INPUT_TEXT_BYTES = 64 * 1024 * 1024;
+
+function readText(file: string, what: string, roots?: readonly string[]): string {
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new UsageError(`${file}: ${what} is a directory, not a file`);
-    return readFileSync(file, 'utf8');
+    // Regular files only: no FIFO, device or symlink out of the repository (see input-file.ts).
+    return readInputFile(file, what, { maxBytes: MAX_INPUT_TEXT_BYTES, roots }).toString('utf8');
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${what} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`}`);
+    if (e instanceof InputFileError) {
+      throw new UsageError(/ not found$/.test(e.problem) ? `${file}: ${what} does not exist` : e.message);
+    }
+    throw new UsageError(`${file}: ${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 
@@ -138,10 +142,10 @@ function accountFromEnv(): { account?: string; region?: string } {
   };
 }
 
-function loadSuppressions(explicit: string | undefined, horizonDays: number, io: Io): SuppressionSet {
+function loadSuppressions(explicit: string | undefined, horizonDays: number, io: Io, roots?: readonly string[]): SuppressionSet {
   const file = explicit ?? DEFAULT_SUPPRESSIONS_FILE;
   if (explicit === undefined && !existsSync(file)) return noSuppressions(`${DEFAULT_SUPPRESSIONS_FILE} (not present)`);
-  const set = parseSuppressions(readText(file, 'suppressions file'), file, { horizonDays });
+  const set = parseSuppressions(readText(file, 'suppressions file', roots), file, { horizonDays });
   for (const p of set.malformed) io.err(`warning: ${describeProblem(file, p)} (this entry does not suppress anything)\n`);
   for (const s of set.expired) io.err(`warning: ${file}: entry ${s.label}: field "expires": expired on ${s.expires} (this entry no longer suppresses anything)\n`);
   return set;
@@ -235,8 +239,9 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
   const region = values['aws-region'] ?? env.region;
 
-  const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
-  const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
+  const inputs = inputRoots([sourceRoot]);
+  const suppressions = loadSuppressions(values.suppressions, horizonDays, io, inputs);
+  const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file', inputs), values.baseline) : undefined;
 
   const evaluation = await runGate({
     gate,
