@@ -243,6 +243,11 @@ function safeDecode(s: string): string {
   }
 }
 
+// A rule id read from the start of a message ends before a character that is not a letter or digit.
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+// Rule ids of up to this many words are recognized at the start of a message.
+const MESSAGE_RULE_WORDS = 64;
+
 /** One run's tool, rules and caches. */
 class RunContext {
   readonly tool: ToolRef;
@@ -343,12 +348,22 @@ class RunContext {
     return this.byId;
   }
 
-  /** gitleaks v7 writes no ruleId: its message starts with the rule's id ("AWS Access Key secret detected"). */
+  /**
+   * gitleaks v7 writes no ruleId: its message starts with the rule's id ("AWS Access Key secret
+   * detected"). The longest rule id that the message starts with, up to a word boundary: looked up
+   * by the message's first words, so each result costs a few lookups, not one per rule (60,000
+   * rules times 60,000 results was quadratic).
+   */
   ruleFromMessage(message: string | undefined): RuleInfo | undefined {
     if (!message) return undefined;
+    const byId = this.rulesById();
+    if (byId.size === 0) return undefined;
     let best: RuleInfo | undefined;
-    for (const info of this.rulesById().values()) {
-      if (info.id && message.startsWith(info.id) && (!best || info.id.length > (best.id ?? '').length)) best = info;
+    let boundaries = 0;
+    for (let end = 1; end <= message.length && boundaries < MESSAGE_RULE_WORDS; end++) {
+      if (end < message.length && WORD_CHAR.test(message[end])) continue;
+      boundaries++;
+      best = byId.get(message.slice(0, end)) ?? best;
     }
     return best;
   }
@@ -716,6 +731,22 @@ function errorNotification(notes: unknown): { index: number; text?: string } | u
   return undefined;
 }
 
+/**
+ * Why an invocation did not complete, or undefined when it did: SARIF requires
+ * `executionSuccessful` (§3.20.14), and only the boolean `true` says the run finished (the string
+ * "false" is no success); an exit code other than 0 or an exit signal is a crash whatever it says.
+ */
+function crashOf(inv: Obj): string | undefined {
+  const ok = inv.executionSuccessful;
+  if (ok !== true) return `executionSuccessful: ${ok === undefined ? 'missing' : typeof ok === 'boolean' ? String(ok) : `a ${typeof ok}, not true`}`;
+  if (inv.exitCode !== undefined && inv.exitCode !== null && inv.exitCode !== 0) {
+    return `exitCode ${typeof inv.exitCode === 'number' && Number.isInteger(inv.exitCode) ? inv.exitCode : `not 0 (a ${typeof inv.exitCode})`}`;
+  }
+  if (inv.exitSignalName !== undefined && inv.exitSignalName !== null) return 'it was ended by a signal (exitSignalName)';
+  if (inv.exitSignalNumber !== undefined && inv.exitSignalNumber !== null) return 'it was ended by a signal (exitSignalNumber)';
+  return undefined;
+}
+
 /** Findings of every run of a SARIF 2.1.0 document. */
 export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] {
   const file = report.file;
@@ -728,13 +759,18 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
     if (!isObj(raw)) throw new ReportFormatError(file, `${where} is not an object`);
     const run = new RunContext(file, raw, where, roots);
     // A tool that says it did not finish has not looked at everything: fail closed.
+    if (raw.invocations !== undefined && raw.invocations !== null && !Array.isArray(raw.invocations)) {
+      throw new ReportFormatError(file, `${where}.invocations is not an array`);
+    }
     const invocations = Array.isArray(raw.invocations) ? raw.invocations : [];
     for (let i = 0; i < invocations.length; i++) {
       const inv = invocations[i];
-      if (isObj(inv) && inv.executionSuccessful === false) {
+      if (!isObj(inv)) throw new ReportFormatError(file, `${where}.invocations[${i}] is not an object`);
+      const crash = crashOf(inv);
+      if (crash) {
         const notes = Array.isArray(inv.toolExecutionNotifications) ? inv.toolExecutionNotifications : [];
         const reason = notes.map((n) => (isObj(n) ? msg(n.message) : undefined)).find((m) => m !== undefined);
-        throw new ReportFormatError(file, `${where}.invocations[${i}]: ${run.tool.name} reports that it did not complete (executionSuccessful: false)${reason ? `: ${firstLine(reason)}` : ''}`);
+        throw new ReportFormatError(file, `${where}.invocations[${i}]: ${run.tool.name} reports that it did not complete (${crash})${reason ? `: ${firstLine(reason)}` : ''}`);
       }
       // A tool that reports an error (a file it could not read, a rule it could not load) may
       // have missed findings even when it calls the run successful (semgrep does): fail closed.

@@ -266,6 +266,27 @@ async function one(results: unknown[], driver?: Record<string, unknown>): Promis
   return findings[0];
 }
 
+describe('results without a ruleId (the rule is read from the message)', () => {
+  test('the longest rule id the message starts with, at a word boundary', async () => {
+    const rules = [{ id: 'AWS' }, { id: 'AWS Access Key' }, { id: 'AWS Access Key secret detected twice' }, { id: 'Generic' }];
+    const results = ['AWS Access Key secret detected', 'AWSome text', 'Generic: found x', 'nothing known'].map((text, i) => ({ message: { text }, locations: at(`f${i}.ts`) }));
+    const { findings } = await loadReport(writeSarif(sarif(results, { rules })));
+    expect(findings.map((f) => f.ruleId)).toEqual(['AWS Access Key', 'AWSome text', 'Generic', 'nothing known']);
+  });
+
+  test('60,000 results without ruleId against 60,000 rules: every result finds its rule (linear, not rules x results)', async () => {
+    const n = 60_000;
+    const rules = Array.from({ length: n }, (_, i) => ({ id: `Rule number ${i}`, shortDescription: { text: `title ${i}` } }));
+    const results = Array.from({ length: n }, (_, i) => ({
+      message: { text: `Rule number ${(i * 7) % n} secret detected` },
+      locations: at(`src/f${i}.ts`, 1),
+    }));
+    const { findings } = await loadReport(writeSarif(JSON.stringify(sarif(results, { rules }))));
+    expect(findings).toHaveLength(n);
+    expect(findings.every((f, i) => f.ruleId === `Rule number ${(i * 7) % n}` && f.title === `title ${(i * 7) % n}`)).toBe(true);
+  });
+});
+
 describe('SARIF severity precedence (normalize.ts)', () => {
   const rules = [
     { id: 'scored', properties: { 'security-severity': '9.1' }, defaultConfiguration: { level: 'note' } },
@@ -424,6 +445,17 @@ describe('SARIF structure', () => {
         results: [],
       }],
     }, 'runs[0].invocations[0]: t reports that it did not complete (executionSuccessful: false): out of memory'],
+    ...([
+      ['executionSuccessful as the string "false"', { executionSuccessful: 'false' }, 'executionSuccessful: a string, not true'],
+      ['executionSuccessful missing', {}, 'executionSuccessful: missing'],
+      ['an exit code other than 0', { executionSuccessful: true, exitCode: 137 }, 'exitCode 137'],
+      ['an exit signal', { executionSuccessful: true, exitCode: 0, exitSignalName: 'SIGKILL' }, 'it was ended by a signal (exitSignalName)'],
+    ] as Array<[string, object, string]>).map(([name, inv, crash]): [string, object, string] => [
+      `a crashed tool: ${name}`,
+      { version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, invocations: [inv], results: [] }] },
+      `runs[0].invocations[0]: t reports that it did not complete (${crash})`,
+    ]),
+    ['invocations that are not a list', { version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, invocations: {}, results: [] }] }, 'runs[0].invocations is not an array'],
     ['a tool configuration error', {
       version: '2.1.0',
       runs: [{
