@@ -6,6 +6,7 @@ import { BaselineError, parseBaseline } from './baseline';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
+import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation } from './policy';
 import { writeAsff } from './reporters/asff';
@@ -86,6 +87,10 @@ Exit codes:
   2  usage error or bad input: unknown option, a report that is missing, empty, truncated,
      unparsable or not of the forced format, an unusable suppressions or baseline file,
      a gate directory without a result. Nothing passes on a bad input (fail closed).
+     Also exit 2: a report, suppressions file or baseline that is not a regular file (a FIFO, a
+     device, a symlink out of the repository), duplicate JSON keys or a key in another case than
+     the format's, a scanner that says it did not complete (SARIF executionSuccessful not true,
+     an exit code or signal; checkov parsing_errors), and an --out path that cannot be written.
 `;
 
 /** Where the CLI writes; injectable so that tests can run `main` in process. */
@@ -239,6 +244,8 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
   const region = values['aws-region'] ?? env.region;
 
+  // Before any report is read: a bad output path is one line and exit 2.
+  prepareOutputDir(values.out);
   const inputs = inputRoots([sourceRoot]);
   const suppressions = loadSuppressions(values.suppressions, horizonDays, io, inputs);
   const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file', inputs), values.baseline) : undefined;
@@ -383,6 +390,7 @@ function summary(args: string[], io: Io): number {
   const dirs = values.in ?? [];
   if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
   if (!values.out) throw new UsageError('--out FILE is required');
+  prepareOutputFile(values.out);
   const results: GateResult[] = [];
   const problems: string[] = [];
   for (const dir of dirs) {
@@ -426,8 +434,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);
     } else if (e instanceof BadInputError) {
       for (const p of e.problems) io.err(`devsecops-findings ${command}: ${p}\n`);
-    } else if (e instanceof SuppressionFileError || e instanceof BaselineError) {
+    } else if (e instanceof SuppressionFileError || e instanceof BaselineError || e instanceof OutputPathError) {
       io.err(`devsecops-findings ${command}: ${e.message}\n`);
+    } else if (describeOutputError(e) !== undefined) {
+      // A file system error (a write that failed): one line, no stack trace.
+      io.err(`devsecops-findings ${command}: ${describeOutputError(e)}\n`);
     } else if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`devsecops-findings ${command}: ${(e as Error).message}\nRun devsecops-findings --help for usage.\n`);
     } else {

@@ -209,3 +209,37 @@ describe('--source-root is where symlinked inputs may point', () => {
     }
   });
 });
+
+describe('bad output paths are one line and exit 2, never a stack trace', () => {
+  const oneLine = (run: Captured) => {
+    expect(run.code).toBe(2);
+    expect(run.err.trim().split('\n')).toHaveLength(1);
+    expect(run.err).not.toMatch(/\n\s+at |internal error/);
+  };
+
+  test('evaluate --out onto an existing file', async () => {
+    const file = inRepo('a-file', 'x');
+    const run = await cli(['evaluate', '--gate', 'g', '--report', TRIVY_SARIF, '--out', file]);
+    oneLine(run);
+    expect(run.err).toContain(`--out ${file}: not a directory the findings can be written to`);
+  });
+
+  test('evaluate --out below a file', async () => {
+    const file = inRepo('b-file', 'x');
+    const run = await cli(['evaluate', '--gate', 'g', '--report', TRIVY_SARIF, '--out', path.join(file, 'sub')]);
+    oneLine(run);
+    expect(run.err).toMatch(/a file is in the way/);
+  });
+
+  test('summary --out onto a directory, and below a file', async () => {
+    const gateOut = path.join(repo, `gate-${seq++}`);
+    expect((await cli(['evaluate', '--gate', 'g', '--report', TRIVY_SARIF, '--out', gateOut])).code).toBe(0);
+    const dirRun = await cli(['summary', '--in', gateOut, '--out', repo]);
+    oneLine(dirRun);
+    expect(dirRun.err).toContain(`--out ${repo}: is a directory`);
+    const file = inRepo('c-file', 'x');
+    const below = await cli(['summary', '--in', gateOut, '--out', path.join(file, 'summary.md')]);
+    oneLine(below);
+    expect(below.err).toMatch(/its directory cannot be written: a file is in the way/);
+  });
+});
