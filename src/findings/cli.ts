@@ -369,7 +369,7 @@ function printOutcome(e: GateEvaluation, out: string, io: Io): void {
       break;
     }
     const f = d.finding;
-    const where = f.location ? `${f.location.file}${f.location.startLine ? `:${f.location.startLine}` : ''}` : f.resource?.id ?? f.package?.name ?? '';
+    const where = f.location ? `${f.location.file}${f.location.startLine ? `:${f.location.startLine}` : ''}${f.location.outsideRepository ? ' (outside the repository)' : ''}` : f.resource?.id ?? f.package?.name ?? '';
     const expired = d.expiredSuppression ? ` [suppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}]` : '';
     io.out(`  ${f.severity} ${f.ruleId} ${where}: ${f.title.replace(/\s+/g, ' ').slice(0, 120)}${expired}\n`);
     shown++;

@@ -257,6 +257,7 @@ class RunContext {
   private readonly byIndex = new Map<string, RuleInfo>();
   private byId?: Map<string, RuleInfo>;
   private readonly paths = new Map<string, string>();
+  private readonly outside = new Set<string>();
   private readonly lastMessage = new Map<string, string>();
   /** Ratings of result security-severity values already seen. */
   readonly scores = new Map<unknown, Rated>();
@@ -385,9 +386,15 @@ class RunContext {
     if (PLAIN_PATH.test(uri)) return underRoot(uri, this.roots) ?? uri;
     const known = this.paths.get(uri);
     if (known !== undefined) return known === NOT_A_PATH ? undefined : known;
-    const p = sarifUriToRepoPath(this.file, uri, `${where}${suffix}`, this.roots);
-    this.paths.set(uri, p ?? NOT_A_PATH);
-    return p;
+    const location = sarifUriLocation(this.file, uri, `${where}${suffix}`, this.roots);
+    if (location?.outsideRepository) this.outside.add(location.file);
+    this.paths.set(uri, location?.file ?? NOT_A_PATH);
+    return location?.file;
+  }
+
+  /** True when `repoPath` gave this path as written because it leaves the repository. */
+  isOutside(path: string): boolean {
+    return this.outside.size > 0 && this.outside.has(path);
   }
 }
 
@@ -419,10 +426,13 @@ export function repositoryRoots(sourceRoot?: string): string[] {
  * dropped, `%xx` decoded, an absolute path under the checkout (CODEBUILD_SRC_DIR or the working
  * directory) made relative, any other absolute path taken from its root (`/code/app.yml` becomes
  * `code/app.yml`: scanners in containers mount the repository at such roots). `..` segments are
- * resolved, and one that would leave the repository fails the report: a crafted report must not
- * be able to point a finding (or a suppression) outside it. Other schemes (`http:`) give undefined.
+ * resolved; one that would leave the repository gives `OUTSIDE_REPOSITORY` (see `sarifUriLocation`).
+ * Other schemes (`http:`) give undefined.
  */
-export function sarifUriToRepoPath(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): string | undefined {
+// resolveSarifUri's answer for a URI that climbs above the repository's root.
+const OUTSIDE_REPOSITORY: unique symbol = Symbol('outside the repository');
+
+function resolveSarifUri(_file: string, uri: string, _where: string, roots: readonly string[]): string | typeof OUTSIDE_REPOSITORY | undefined {
   // Already repository-relative and normalized (no scheme, ".", "..", "%", "\\" or "//"): as is.
   if (PLAIN_PATH.test(uri)) return underRoot(uri, roots) ?? uri;
   let p = uri.trim();
@@ -439,15 +449,31 @@ export function sarifUriToRepoPath(file: string, uri: string, where: string, roo
   for (const segment of p.split('/')) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
-      if (kept.length === 0) {
-        throw new ReportFormatError(file, `${where}: location "${uri}" points outside the repository (".." above its root)`);
-      }
+      if (kept.length === 0) return OUTSIDE_REPOSITORY;
       kept.pop();
       continue;
     }
     kept.push(segment);
   }
   return kept.length === 0 ? undefined : kept.join('/');
+}
+
+/**
+ * A SARIF artifact URI as a location: a repository-relative path (see `resolveSarifUri`), or, for
+ * a URI whose `..` segments climb above the repository's root (secretlint 13 writes
+ * `../../..dir/file`), the URI as given, marked `outsideRepository`. Such a finding is kept (it
+ * still blocks), but no suppression matches it by path: a crafted report must not be able to
+ * steer a finding into or out of a path glob. Undefined for other schemes (URLs).
+ */
+export function sarifUriLocation(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): { file: string; outsideRepository?: true } | undefined {
+  const p = resolveSarifUri(file, uri, where, roots);
+  if (p === OUTSIDE_REPOSITORY) return { file: uri.trim(), outsideRepository: true };
+  return p === undefined ? undefined : { file: p };
+}
+
+/** Like `sarifUriLocation`, the path only (a location outside the repository as given). */
+export function sarifUriToRepoPath(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): string | undefined {
+  return sarifUriLocation(file, uri, where, roots)?.file;
 }
 
 /**
@@ -497,6 +523,7 @@ function locationOf(run: RunContext, result: Obj, where: Place): Where {
         startLine,
         endLine: positiveInt(region?.endLine) ?? startLine,
         snippet: snippet ? snippet : undefined,
+        ...(run.isOutside(file) && { outsideRepository: true }),
       },
       message,
     };
