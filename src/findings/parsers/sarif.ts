@@ -465,7 +465,12 @@ function resolveSarifUri(_file: string, uri: string, _where: string, roots: read
  * still blocks), but no suppression matches it by path: a crafted report must not be able to
  * steer a finding into or out of a path glob. Undefined for other schemes (URLs).
  */
-export function sarifUriLocation(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): { file: string; outsideRepository?: true } | undefined {
+export function sarifUriLocation(
+  file: string,
+  uri: string,
+  where: string,
+  roots: readonly string[] = repositoryRoots(),
+): { file: string; outsideRepository?: true } | undefined {
   const p = resolveSarifUri(file, uri, where, roots);
   if (p === OUTSIDE_REPOSITORY) return { file: uri.trim(), outsideRepository: true };
   return p === undefined ? undefined : { file: p };
