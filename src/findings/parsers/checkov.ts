@@ -2,7 +2,7 @@ import { dependencyFingerprint, iacFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { Severity } from '../severity';
 import { ParseContext, ReportFormatError } from './types';
-import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, num, Obj, optionalArray, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, num, Obj, optionalList, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
 
 /**
  * checkov `-o json`: one `{ check_type, results: { failed_checks, skipped_checks, ... }, summary }`
@@ -99,7 +99,7 @@ function reportFindings(file: string, ctx: ParseContext, doc: Obj, where: string
   const summary = isObject(doc.summary) ? doc.summary : {};
   const tool: ToolRef = { name: 'checkov', version: str(summary.checkov_version) };
   refuseIncomplete(file, results, summary, where);
-  const failedChecks = optionalArray(file, results.failed_checks, `${where} failed_checks`);
+  const failedChecks = requiredList(file, results, 'failed_checks', `${where} failed_checks`);
   // A summary counting failed checks that the list does not hold: findings were lost on the way.
   const counted = num(summary.failed);
   if (counted !== undefined && counted > failedChecks.length) {
@@ -107,7 +107,7 @@ function reportFindings(file: string, ctx: ParseContext, doc: Obj, where: string
   }
   const failed = failedChecks
     .map((c, i) => toFinding(file, ctx, tool, checkType, c, `${where} failed check ${i}`, false));
-  const skipped = optionalArray(file, results.skipped_checks, `${where} skipped_checks`)
+  const skipped = optionalList(file, results, 'skipped_checks', `${where} skipped_checks`)
     .map((c, i) => toFinding(file, ctx, tool, checkType, c, `${where} skipped check ${i}`, true));
   return [...failed, ...skipped];
 }

@@ -849,6 +849,8 @@ export function decodeCsv(file: string, text: string): string[][] {
     i++;
   }
   if (quoted) throw new ReportFormatError(file, `truncated or unparsable CSV: a quoted cell in row ${rows.length + 1} is never closed`);
+  // CSV has no closing bracket: a last row without its line break is how a cut file shows.
+  if (!/\n\s*$/.test(text.slice(-64))) throw new ReportFormatError(file, `truncated CSV: row ${rows.length + 1} does not end with a line break`);
   if (cell !== '' || row.length > 0) endRow();
   return rows;
 }

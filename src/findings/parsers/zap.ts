@@ -1,7 +1,7 @@
 import { genericFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
-import { asArray, attr, cweIds, firstUrl, isObject, nativeParser, Obj, requireObject, severityOf, str, xmlText } from './util';
+import { asArray, attr, cweIds, field as keyed, firstUrl, isObject, nativeParser, Obj, requireObject, severityOf, str, xmlText } from './util';
 
 /**
  * OWASP ZAP traditional reports, XML (`OWASPZAPReport > site > alerts > alertitem`) and JSON
@@ -77,6 +77,8 @@ function alertFinding(file: string, tool: ToolRef, site: string, alert: Obj, whe
 function siteFindings(file: string, tool: ToolRef, site: unknown, si: number, alertsOf: (s: Obj) => unknown): Finding[] {
   const where = `site ${si}`;
   const s = requireObject(file, site, where);
+  // ZAP writes an alerts list for every site (empty when clean): a site without one lost its alerts.
+  if (keyed(file, s, 'alerts', `${where} alerts`) === undefined) throw new ReportFormatError(file, `${where} has no alerts list`);
   const alerts = asArray(alertsOf(s)).map((a, ai) => requireObject(file, a, `${where} alert ${ai}`));
   const name = siteName(s, alerts);
   if (alerts.length > 0 && !name) throw new ReportFormatError(file, `${where} has alerts but no site name`);
