@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, mkdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
@@ -400,9 +400,10 @@ function summary(args: string[], io: Io): number {
       continue;
     }
     try {
-      results.push(parseGateResult(readFileSync(file, 'utf8'), file));
+      // A regular file only, like every input (see input-file.ts).
+      results.push(parseGateResult(readInputFile(file, OUTPUT_FILES.result).toString('utf8'), file));
     } catch (e) {
-      problems.push(e instanceof GateResultError ? e.message : `${file}: ${(e as Error).message}`);
+      problems.push(e instanceof GateResultError || e instanceof InputFileError ? e.message : `${file}: ${(e as Error).message}`);
     }
   }
   if (problems.length > 0) throw new BadInputError(problems);

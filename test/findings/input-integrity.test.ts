@@ -243,3 +243,14 @@ describe('bad output paths are one line and exit 2, never a stack trace', () => 
     expect(below.err).toMatch(/its directory cannot be written: a file is in the way/);
   });
 });
+
+describe('summary reads gate results as regular files only', () => {
+  test('a gate-result.json that is a FIFO is refused (exit 2) instead of hanging', async () => {
+    const gateDir = inRepo('gate-dir');
+    mkdirSync(gateDir);
+    expect(spawnSync('mkfifo', [path.join(gateDir, 'gate-result.json')]).status).toBe(0);
+    const run = await cli(['summary', '--in', gateDir, '--out', path.join(repo, `summary-${seq++}.md`)]);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/gate-result.json is a FIFO/);
+  });
+});
