@@ -108,6 +108,9 @@ export const zapJsonParser = nativeParser({
   parse(report) {
     if (!isObject(report.doc) || !('site' in report.doc)) throw new ReportFormatError(report.file, 'not a ZAP JSON report (no site)');
     const tool: ToolRef = { name: 'zap', version: str(report.doc['@version']) };
-    return asArray(report.doc.site).flatMap((s, i) => siteFindings(report.file, tool, s, i, (site) => site.alerts));
+    // A list of sites, or one site as an object: anything else (a string, null) would read as no site.
+    const site = report.doc.site;
+    if (!Array.isArray(site) && !isObject(site)) throw new ReportFormatError(report.file, 'site is neither a list of sites nor a site');
+    return asArray(site).flatMap((s, i) => siteFindings(report.file, tool, s, i, (site) => site.alerts));
   },
 });
