@@ -109,8 +109,8 @@ export const zapJsonParser = nativeParser({
     if (!isObject(report.doc) || !('site' in report.doc)) throw new ReportFormatError(report.file, 'not a ZAP JSON report (no site)');
     const tool: ToolRef = { name: 'zap', version: str(report.doc['@version']) };
     // A list of sites, or one site as an object: anything else (a string, null) would read as no site.
-    const site = report.doc.site;
-    if (!Array.isArray(site) && !isObject(site)) throw new ReportFormatError(report.file, 'site is neither a list of sites nor a site');
-    return asArray(site).flatMap((s, i) => siteFindings(report.file, tool, s, i, (site) => site.alerts));
+    const sites = report.doc.site;
+    if (!Array.isArray(sites) && !isObject(sites)) throw new ReportFormatError(report.file, 'site is neither a list of sites nor a site');
+    return asArray(sites).flatMap((s, i) => siteFindings(report.file, tool, s, i, (site) => site.alerts));
   },
 });
