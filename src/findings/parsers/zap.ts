@@ -111,6 +111,11 @@ export const zapJsonParser = nativeParser({
     // A list of sites, or one site as an object: anything else (a string, null) would read as no site.
     const sites = report.doc.site;
     if (!Array.isArray(sites) && !isObject(sites)) throw new ReportFormatError(report.file, 'site is neither a list of sites nor a site');
-    return asArray(sites).flatMap((s, i) => siteFindings(report.file, tool, s, i, (site) => site.alerts));
+    // JSON writes alerts as a list (or one alert): an empty string or null would read as none.
+    const alertsOf = (site: Obj) => {
+      if (!Array.isArray(site.alerts) && !isObject(site.alerts)) throw new ReportFormatError(report.file, 'a site\'s alerts are neither a list nor an alert');
+      return site.alerts;
+    };
+    return asArray(sites).flatMap((s, i) => siteFindings(report.file, tool, s, i, alertsOf));
   },
 });

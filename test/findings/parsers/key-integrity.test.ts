@@ -59,6 +59,7 @@ const CASES: Case[] = [
   { name: 'ZAP JSON: a site\'s alerts deleted', fixture: 'zap/json-v2.7.0-webgoat-multi-site.json', edit: (d) => delete d.site[0].alerts, problem: /site 0 has no alerts list/ },
   { name: 'ASFF: Resources as resources', fixture: 'securityhub-asff/findings-config-two-failed-high-medium.json', edit: (d) => renameKey((Array.isArray(d) ? d : d.Findings ?? d.findings)[0], 'Resources', 'resources'), problem: /key "resources" where "Resources"/ },
   { name: 'ZAP JSON: site an empty string', fixture: 'zap/json-v2.7.0-webgoat-multi-site.json', edit: (d) => { d.site = ''; }, problem: /site is neither a list of sites nor a site/ },
+  { name: 'ZAP JSON: a site\'s alerts an empty string', fixture: 'zap/json-v2.7.0-webgoat-multi-site.json', edit: (d) => { d.site[0].alerts = ''; }, problem: /alerts are neither a list nor an alert/ },
   { name: 'CycloneDX: vulnerabilities null (the schema has no null)', fixture: 'cyclonedx/grype-v0.41.0-cdx-1.4-log4j-with-vulns.json', edit: (d) => { d.vulnerabilities = null; }, problem: /vulnerabilities is null, not a list/ },
 ];
 
