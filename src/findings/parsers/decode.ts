@@ -187,7 +187,7 @@ function decodeNdjson(file: string, text: string, jsonError: unknown): DecodedRe
       }
       throw new ReportFormatError(file, `truncated or unparsable NDJSON: line ${i + 1}: ${jsonSyntaxProblem(lineError)}`);
     }
-    refuseDuplicateKeys(file, line, 0, `line ${i + 1}, character`);
+    refuseDuplicateKeys(file, line, (at) => `line ${i + 1}, character ${at}`);
   }
   if (records.length < 2) throw new ReportFormatError(file, `truncated or unparsable JSON: ${jsonSyntaxProblem(jsonError)}`);
   return { file, encoding: 'ndjson', doc: records };
@@ -560,7 +560,7 @@ class LazyJson {
       if (e instanceof ReportFormatError) throw e;
       throw new ReportFormatError(this.src.file, `truncated or unparsable JSON at bytes ${start}-${end}: ${jsonSyntaxProblem(e)}`);
     }
-    refuseDuplicateKeys(this.src.file, text, 0, `in bytes ${start}-${end}, character`);
+    refuseDuplicateKeys(this.src.file, text, (at) => `in bytes ${start}-${end}, character ${at}`);
     return value;
   }
 
@@ -587,7 +587,7 @@ class LazyJson {
       }
       // A run is only trusted when it is exactly the elements (each element is one value).
       if (Array.isArray(run) && run.length === last - k + 1) {
-        refuseDuplicateKeys(this.src.file, text, -1, `in bytes ${start}-${bounds[2 * last + 1]}, character`);
+        refuseDuplicateKeys(this.src.file, text, (at) => `in bytes ${start}-${bounds[2 * last + 1]}, character ${at - 1}`);
         return run;
       }
     }

@@ -6,8 +6,9 @@ import { ReportFormatError } from './types';
  * so a report with a duplicate key can show findings the gate never saw. Such a report is refused.
  *
  * The check is one pass over text that `JSON.parse` has already accepted (so it only needs to find
- * keys, not validate): strings are jumped over with the native `indexOf`, and each key is compared
- * with the keys of its own object only (a short list, or a Set for objects with many keys).
+ * keys, not validate): strings are jumped over with the native `indexOf`, and each key is hashed
+ * and compared with the hashes of its own object's keys only (no string is cut out of the text
+ * unless two hashes are equal).
  */
 
 const QUOTE = 0x22;
@@ -40,45 +41,54 @@ function stringEnd(s: string, open: number): number {
   }
 }
 
-/** True when `text` holds `key` at `at` (short keys: a loop beats `startsWith` here). */
-function sameAt(text: string, at: number, key: string): boolean {
-  for (let j = 0; j < key.length; j++) if (text.charCodeAt(at + j) !== key.charCodeAt(j)) return false;
-  return true;
+// Per open container: whether it is an object, and where its keys start on the key stack.
+let isObjectAt = new Uint8Array(64);
+let firstKeyAt = new Int32Array(64);
+let setAt: Array<Set<number> | undefined> = [];
+// The keys of the open objects, innermost last: hash, start and end (exclusive, quotes excluded).
+let keyHash = new Int32Array(1024);
+let keyStart = new Int32Array(1024);
+let keyEnd = new Int32Array(1024);
+let keyEscaped = new Uint8Array(1024);
+
+function growDepth(): void {
+  const kinds = new Uint8Array(isObjectAt.length * 2);
+  kinds.set(isObjectAt);
+  isObjectAt = kinds;
+  const firsts = new Int32Array(firstKeyAt.length * 2);
+  firsts.set(firstKeyAt);
+  firstKeyAt = firsts;
 }
 
-/**
- * Per open container (by depth): whether it is an object, its keys so far, and its name (the key
- * it is the value of, or its array's name). Objects of one name usually have the same keys in the
- * same order (every SARIF result, every trivy vulnerability): the last duplicate-free object of
- * each name is kept as a template, and a key equal to the template's key at the same position is
- * matched in place, without cutting it out of the text or comparing it with the object's other keys.
- */
-class Level {
-  isObject = false;
-  name = '';
-  keys: string[] = [];
-  count = 0;
-  set?: Set<string>;
-  /** The keys of the last object of this name, while this object's keys match them. */
-  template?: string[];
-  templateCount = 0;
-  matching = false;
-  escaped = false;
+function growKeys(): void {
+  const grow = (a: Int32Array) => {
+    const b = new Int32Array(a.length * 2);
+    b.set(a);
+    return b;
+  };
+  keyHash = grow(keyHash);
+  keyStart = grow(keyStart);
+  keyEnd = grow(keyEnd);
+  const escapes = new Uint8Array(keyEscaped.length * 2);
+  escapes.set(keyEscaped);
+  keyEscaped = escapes;
 }
 
-const levels: Level[] = [];
-// Per depth: name -> keys of the last duplicate-free object of that name.
-const templates: Array<Map<string, { keys: string[]; count: number }>> = [];
-// Templates kept per depth at most (objects keyed by data, not schema, would grow it without end).
-const TEMPLATES_PER_DEPTH = 256;
+/** The key as JSON.parse reads it (escapes decoded). */
+function keyText(text: string, start: number, end: number, escaped: boolean): string {
+  return escaped ? JSON.parse(text.slice(start - 1, end + 1)) as string : text.slice(start, end);
+}
 
 /**
  * The first duplicate key in `text` (valid JSON: one value, an NDJSON line, or a comma-separated run
  * of array elements), or undefined. Keys are compared as `JSON.parse` reads them (escapes decoded).
+ * Each key is hashed as it is read and compared by hash with its own object's keys (a Set from
+ * LIST_KEYS keys on); equal hashes are compared as text, so a collision is never a duplicate.
  */
 export function findDuplicateKey(text: string): DuplicateKey | undefined {
   const n = text.length;
   let depth = 0;
+  let top = 0; // keys on the stack
   let expectKey = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -88,71 +98,88 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
         continue;
       }
       expectKey = false;
-      const level = levels[depth - 1];
-      const k = level.count;
-      const t = level.matching && k < level.templateCount ? level.template![k] : undefined;
-      if (t !== undefined && text.charCodeAt(i + 1 + t.length) === QUOTE && sameAt(text, i + 1, t)) {
-        // The template's key at this position: different from the keys before it, as in the template.
-        level.keys[k] = t;
-        level.count = k + 1;
-        i += t.length + 1;
-        continue;
+      // Read the key, hashing it (FNV-1a over UTF-16 code units); a backslash means escapes.
+      let h = 0x811c9dc5;
+      let j = i + 1;
+      let escaped = false;
+      for (; j < n; j++) {
+        const k = text.charCodeAt(j);
+        if (k === QUOTE) break;
+        if (k === BACKSLASH) {
+          escaped = true;
+          j = stringEnd(text, i);
+          break;
+        }
+        // eslint-disable-next-line no-bitwise
+        h = Math.imul(h ^ k, 0x01000193);
       }
-      level.matching = false;
-      const end = stringEnd(text, i);
-      let key = text.slice(i + 1, end);
-      if (key.indexOf('\\') >= 0) {
-        // An escaped key ("\u0061") is the same key as its plain spelling.
-        key = JSON.parse(text.slice(i, end + 1)) as string;
-        level.escaped = true;
+      if (escaped) {
+        // Hash the key as read, so that "\u0061" and "a" are one key.
+        const decoded = keyText(text, i + 1, j, true);
+        h = 0x811c9dc5;
+        // eslint-disable-next-line no-bitwise
+        for (let k = 0; k < decoded.length; k++) h = Math.imul(h ^ decoded.charCodeAt(k), 0x01000193);
       }
-      const keys = level.keys;
-      if (k < LIST_KEYS) {
-        for (let j = 0; j < k; j++) if (keys[j] === key) return { key, offset: i };
+      const first = firstKeyAt[depth - 1];
+      const count = top - first;
+      let clash = -1;
+      if (count < LIST_KEYS) {
+        for (let k = first; k < top; k++) {
+          if (keyHash[k] === h) {
+            clash = k;
+            break;
+          }
+        }
       } else {
-        if (level.set === undefined) level.set = new Set(keys.slice(0, k));
-        if (level.set.has(key)) return { key, offset: i };
-        level.set.add(key);
+        let set = setAt[depth - 1];
+        if (set === undefined) {
+          set = new Set<number>();
+          for (let k = first; k < top; k++) set.add(keyHash[k]);
+          setAt[depth - 1] = set;
+        }
+        if (set.has(h)) {
+          for (let k = first; k < top; k++) {
+            if (keyHash[k] === h) {
+              clash = k;
+              break;
+            }
+          }
+        }
+        set.add(h);
       }
-      keys[k] = key;
-      level.count = k + 1;
-      i = end;
+      if (clash >= 0) {
+        // Equal hashes: the same key unless a collision (compared as JSON.parse reads them).
+        const key = keyText(text, i + 1, j, escaped);
+        for (let k = clash; k < top; k++) {
+          if (keyHash[k] !== h) continue;
+          const other = keyText(text, keyStart[k], keyEnd[k], keyEscaped[k] === 1);
+          if (other === key) return { key, offset: i };
+        }
+      }
+      if (top === keyHash.length) growKeys();
+      keyHash[top] = h;
+      keyStart[top] = i + 1;
+      keyEnd[top] = j;
+      keyEscaped[top] = escaped ? 1 : 0;
+      top++;
+      i = j;
     } else if (c === LBRACE || c === LBRACKET) {
-      let level = levels[depth];
-      if (level === undefined) {
-        level = new Level();
-        levels[depth] = level;
-        templates[depth] = new Map();
-      }
-      const parent = depth > 0 ? levels[depth - 1] : undefined;
-      level.name = parent === undefined ? '' : parent.isObject ? parent.keys[parent.count - 1] : parent.name;
-      level.isObject = c === LBRACE;
-      if (level.isObject) {
-        level.count = 0;
-        level.set = undefined;
-        level.escaped = false;
-        const known = templates[depth].get(level.name);
-        level.template = known?.keys;
-        level.templateCount = known?.count ?? 0;
-        level.matching = known !== undefined;
-      }
+      if (depth === isObjectAt.length) growDepth();
+      const isObject = c === LBRACE;
+      isObjectAt[depth] = isObject ? 1 : 0;
+      firstKeyAt[depth] = top;
+      setAt[depth] = undefined;
       depth++;
-      expectKey = level.isObject;
+      expectKey = isObject;
     } else if (c === RBRACE || c === RBRACKET) {
       depth--;
-      const level = levels[depth];
-      if (level !== undefined && level.isObject && !level.escaped && !(level.matching && level.count <= level.templateCount)) {
-        // A new shape of object of this name: its keys become the template (the list is handed over).
-        const byName = templates[depth];
-        if (byName.size < TEMPLATES_PER_DEPTH || byName.has(level.name)) {
-          const old = byName.get(level.name);
-          byName.set(level.name, { keys: level.keys, count: level.count });
-          level.keys = old && old.keys !== level.keys ? old.keys : [];
-        }
+      if (depth >= 0) {
+        top = firstKeyAt[depth];
+        setAt[depth] = undefined;
       }
       expectKey = false;
     } else if (c === COMMA) {
-      expectKey = depth > 0 && levels[depth - 1].isObject;
+      expectKey = depth > 0 && isObjectAt[depth - 1] === 1;
     }
   }
   return undefined;
@@ -163,12 +190,15 @@ export function describeKey(key: string): string {
   return /^[A-Za-z0-9_.@$-]{1,64}$/.test(key) ? `"${key}"` : 'a key';
 }
 
-/** Throws `ReportFormatError` when `text` has a duplicate key; `base` is the text's offset in the file. */
-export function refuseDuplicateKeys(file: string, text: string, base = 0, unit = 'character'): void {
+/**
+ * Throws `ReportFormatError` when `text` has a duplicate key. `place` names where the text is in the
+ * file (built only for the message); by default, the character offset in the file.
+ */
+export function refuseDuplicateKeys(file: string, text: string, place?: (offset: number) => string): void {
   const dup = findDuplicateKey(text);
   if (dup) {
     throw new ReportFormatError(file,
-      `duplicate key ${describeKey(dup.key)} in one JSON object (${unit} ${base + dup.offset}): readers disagree on which value counts, so the report is refused`);
+      `duplicate key ${describeKey(dup.key)} in one JSON object (${place ? place(dup.offset) : `character ${dup.offset}`}): readers disagree on which value counts, so the report is refused`);
   }
 }
 
