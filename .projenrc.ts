@@ -22,6 +22,8 @@ const TEST_TOOL_DEPS: string[] = [
   'ajv-draft-04@^1.0.0', // the SARIF 2.1.0 schema is draft-04
   // carries the SARIF 2.1.0 (rtm.5, the text approved as the OASIS standard) JSON schema: lib/schemas/sarif-2.1.0-rtm.5.json
   '@microsoft/jest-sarif@1.0.0-beta.0',
+  // property-based tests: mutated scanner reports give the same findings or fail closed
+  'fast-check@^4.11.0',
   // static gates (issue 4): scanners run on examples/vulnerable-app and clean-app.
   // Exact versions: test/tools asserts they equal the versions in src/tools/tools.ts.
   // secretlint 11.x: the newest line that still runs on node 20 (12+ needs node 22).

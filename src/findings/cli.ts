@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, mkdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
+import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { Finding, ToolRef } from './model';
+import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
 import { loadReport, LoadedReport } from './parsers';
 import { posture, POSTURE_HELP } from './posture-cli';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
@@ -98,6 +100,10 @@ Exit codes:
   2  usage error or bad input: unknown option, a report that is missing, empty, truncated,
      unparsable or not of the forced format, an unusable suppressions or baseline file,
      a gate directory without a result. Nothing passes on a bad input (fail closed).
+     Also exit 2: a report, suppressions file or baseline that is not a regular file (a FIFO, a
+     device, a symlink out of the repository), duplicate JSON keys or a key in another case than
+     the format's, a scanner that says it did not complete (SARIF executionSuccessful not true,
+     an exit code or signal; checkov parsing_errors), and an --out path that cannot be written.
 `;
 
 /** Where the CLI writes; injectable so that tests can run `main` in process. */
@@ -130,15 +136,18 @@ export function parseReportSpec(spec: string): { file: string; format?: string }
   return { file: spec };
 }
 
-function readText(file: string, what: string): string {
+// Suppressions files and baselines are small: a larger file is no such file (nor /dev/zero behind a symlink).
+const MAX_INPUT_TEXT_BYTES = 64 * 1024 * 1024;
+
+function readText(file: string, what: string, roots?: readonly string[]): string {
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new UsageError(`${file}: ${what} is a directory, not a file`);
-    return readFileSync(file, 'utf8');
+    // Regular files only: no FIFO, device or symlink out of the repository (see input-file.ts).
+    return readInputFile(file, what, { maxBytes: MAX_INPUT_TEXT_BYTES, roots }).toString('utf8');
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: ${what} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`}`);
+    if (e instanceof InputFileError) {
+      throw new UsageError(/ not found$/.test(e.problem) ? `${file}: ${what} does not exist` : e.message);
+    }
+    throw new UsageError(`${file}: ${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 
@@ -151,10 +160,10 @@ function accountFromEnv(): { account?: string; region?: string } {
   };
 }
 
-function loadSuppressions(explicit: string | undefined, horizonDays: number, io: Io): SuppressionSet {
+function loadSuppressions(explicit: string | undefined, horizonDays: number, io: Io, roots?: readonly string[]): SuppressionSet {
   const file = explicit ?? DEFAULT_SUPPRESSIONS_FILE;
   if (explicit === undefined && !existsSync(file)) return noSuppressions(`${DEFAULT_SUPPRESSIONS_FILE} (not present)`);
-  const set = parseSuppressions(readText(file, 'suppressions file'), file, { horizonDays });
+  const set = parseSuppressions(readText(file, 'suppressions file', roots), file, { horizonDays });
   for (const p of set.malformed) io.err(`warning: ${describeProblem(file, p)} (this entry does not suppress anything)\n`);
   for (const s of set.expired) io.err(`warning: ${file}: entry ${s.label}: field "expires": expired on ${s.expires} (this entry no longer suppresses anything)\n`);
   return set;
@@ -258,16 +267,19 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new UsageError(`--aws-account-id "${account}" is not a 12-digit AWS account id`);
   const region = values['aws-region'] ?? env.region;
 
+  // Before any report is read: a bad output path is one line and exit 2.
+  prepareOutputDir(values.out);
+  const inputs = inputRoots([sourceRoot]);
   const notAnalyzed = [
     ...(values['not-analyzed'] ?? []),
-    ...(values['not-analyzed-file'] !== undefined ? readText(values['not-analyzed-file'], 'not-analyzed file').split(/\r?\n/) : []),
+    ...(values['not-analyzed-file'] !== undefined ? readText(values['not-analyzed-file'], 'not-analyzed file', inputs).split(/\r?\n/) : []),
   ].map((x) => x.trim()).filter((x) => x !== '');
   const lockFiles = values['lock-files-from'] !== undefined
-    ? readText(values['lock-files-from'], 'lock files list').split(/\r?\n/).map((x) => x.trim()).filter((x) => x !== '')
+    ? readText(values['lock-files-from'], 'lock files list', inputs).split(/\r?\n/).map((x) => x.trim()).filter((x) => x !== '')
     : [];
 
-  const suppressions = loadSuppressions(values.suppressions, horizonDays, io);
-  const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file'), values.baseline) : undefined;
+  const suppressions = loadSuppressions(values.suppressions, horizonDays, io, inputs);
+  const baseline = values.baseline !== undefined ? parseBaseline(readText(values.baseline, 'baseline file', inputs), values.baseline) : undefined;
 
   const evaluation = await runGate({
     gate,
@@ -417,7 +429,7 @@ function printOutcome(e: GateEvaluation, out: string, io: Io): void {
       break;
     }
     const f = d.finding;
-    const where = f.location ? `${f.location.file}${f.location.startLine ? `:${f.location.startLine}` : ''}` : f.resource?.id ?? f.package?.name ?? '';
+    const where = f.location ? `${f.location.file}${f.location.startLine ? `:${f.location.startLine}` : ''}${f.location.outsideRepository ? ' (outside the repository)' : ''}` : f.resource?.id ?? f.package?.name ?? '';
     const expired = d.expiredSuppression ? ` [suppression ${d.expiredSuppression.label} expired on ${d.expiredSuppression.expires}]` : '';
     io.out(`  ${f.severity} ${f.ruleId} ${where}: ${f.title.replace(/\s+/g, ' ').slice(0, 120)}${expired}\n`);
     shown++;
@@ -438,6 +450,7 @@ function summary(args: string[], io: Io): number {
   const dirs = values.in ?? [];
   if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
   if (!values.out) throw new UsageError('--out FILE is required');
+  prepareOutputFile(values.out);
   const results: GateResult[] = [];
   const problems: string[] = [];
   for (const dir of dirs) {
@@ -447,9 +460,10 @@ function summary(args: string[], io: Io): number {
       continue;
     }
     try {
-      results.push(parseGateResult(readFileSync(file, 'utf8'), file));
+      // A regular file only, like every input (see input-file.ts).
+      results.push(parseGateResult(readInputFile(file, OUTPUT_FILES.result).toString('utf8'), file));
     } catch (e) {
-      problems.push(e instanceof GateResultError ? e.message : `${file}: ${(e as Error).message}`);
+      problems.push(e instanceof GateResultError || e instanceof InputFileError ? e.message : `${file}: ${(e as Error).message}`);
     }
   }
   if (problems.length > 0) throw new BadInputError(problems);
@@ -482,8 +496,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);
     } else if (e instanceof BadInputError) {
       for (const p of e.problems) io.err(`devsecops-findings ${command}: ${p}\n`);
-    } else if (e instanceof SuppressionFileError || e instanceof BaselineError) {
+    } else if (e instanceof SuppressionFileError || e instanceof BaselineError || e instanceof OutputPathError) {
       io.err(`devsecops-findings ${command}: ${e.message}\n`);
+    } else if (describeOutputError(e) !== undefined) {
+      // A file system error (a write that failed): one line, no stack trace.
+      io.err(`devsecops-findings ${command}: ${describeOutputError(e)}\n`);
     } else if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`devsecops-findings ${command}: ${(e as Error).message}\nRun devsecops-findings --help for usage.\n`);
     } else {

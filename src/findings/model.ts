@@ -9,6 +9,11 @@ export interface SourceLocation {
   readonly endLine?: number;
   /** Normalized code snippet, when the scanner gives one (used for fingerprints). */
   readonly snippet?: string;
+  /**
+   * The scanner's path climbs above the repository's root (`../../x`): `file` is the path as
+   * given, shown marked, and never matched by a suppression's path glob.
+   */
+  readonly outsideRepository?: boolean;
 }
 
 /** A deployed or packaged thing a finding is about, when it is not a source file. */

@@ -298,8 +298,13 @@ function glob(pattern: string): (path: string) => boolean {
   return m;
 }
 
-/** The path a `path` glob is matched against: the source file, else the resource's template or image. */
+/**
+ * The path a `path` glob is matched against: the source file, else the resource's template or image.
+ * None for a location outside the repository: a report must not steer a finding into (or out of)
+ * a suppression's glob with a path that climbs out of the repository.
+ */
 function findingPath(finding: Finding): string | undefined {
+  if (finding.location?.outsideRepository) return undefined;
   return finding.location?.file ?? finding.resource?.target;
 }
 

@@ -282,11 +282,13 @@ describe('evaluate: bad input fails closed (exit 2, file and problem named)', ()
     expectBadInput(evaluate([file]), file, /unknown severity "SEVERE"/);
   });
 
-  test('`..` in locations', () => {
+  test('`..` above the repository in a location: the finding is kept, blocks, and is shown marked (not refused)', () => {
     const bad = sarifResult(1);
     (bad.locations as any)[0].physicalLocation.artifactLocation.uri = '../../etc/passwd';
     const file = write('dotdot.sarif', sarifLog([bad]));
-    expectBadInput(evaluate([file]), file, /outside the repository/);
+    const r = evaluate([file], ['--fail-on', 'INFO']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\.\.\/\.\.\/etc\/passwd:\d+ \(outside the repository\)/);
   });
 
   test('one bad report among good ones fails the gate and writes no result', () => {

@@ -112,7 +112,10 @@ describe('bad input fails closed with the file and the problem', () => {
   });
 
   test('plain text (a scanner\'s error message instead of a report)', async () => {
-    await expectBad(write('Error: could not connect to the vulnerability database\n', 'txt'), /not a JSON, NDJSON, XML or CSV report: it starts with "Error: could not connect/);
+    // The text is not quoted: the file could be anything, a secret or a system file.
+    const file = write('Error: could not connect to the vulnerability database\n', 'txt');
+    await expectBad(file, /not a JSON, NDJSON, XML or CSV report: its first line is no JSON, XML or CSV header/);
+    await expect(loadReport(file)).rejects.toThrow(expect.objectContaining({ message: expect.not.stringContaining('could not connect') }));
   });
 
   test('JSON no parser knows: unrecognized format, listing the known ones', async () => {
@@ -142,11 +145,6 @@ describe('bad input fails closed with the file and the problem', () => {
   test('an unknown severity string', async () => {
     const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ ruleId: 'r', level: 'catastrophic', message: { text: 'm' } }] }] };
     await expectBad(write(JSON.stringify(doc)), /unknown SARIF level "catastrophic"/);
-  });
-
-  test('".." in a location', async () => {
-    const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: '../../etc/shadow' } } }] }] }] };
-    await expectBad(write(JSON.stringify(doc)), /location "\.\.\/\.\.\/etc\/shadow" points outside the repository/);
   });
 
   test('a parser that throws something else is still a ReportFormatError naming the file', async () => {

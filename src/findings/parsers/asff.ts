@@ -1,7 +1,7 @@
 import { dependencyFingerprint, genericFingerprint } from '../fingerprint';
 import { Finding } from '../model';
 import { ReportFormatError } from './types';
-import { cveIds, cweIds, hasKeys, isObject, nativeParser, Obj, optionalArray, rate, requireObject, requireStr, str } from './util';
+import { cveIds, cweIds, hasKeys, isObject, nativeParser, Obj, optionalList, rate, requireObject, requireStr, str } from './util';
 
 /**
  * AWS Security Finding Format: `GetFindings` output (`{ Findings: [...] }`, some exports use
@@ -54,12 +54,12 @@ function asffFinding(file: string, finding: unknown, where: string): Finding {
   const label = str(sev.Label);
   // Label first: `rate` prefers a score, so pass Normalized only when there is no label.
   const { severity, rawSeverity } = rate(file, label ? undefined : normalized, label ?? str(sev.Original), `${where} (${title})`);
-  const resources = optionalArray(file, f.Resources, `${where} Resources`).filter(isObject);
+  const resources = optionalList(file, f, 'Resources', `${where} Resources`).filter(isObject);
   const res = resources[0];
   const resourceId = res ? str(res.Id) : undefined;
-  const vulns = optionalArray(file, f.Vulnerabilities, `${where} Vulnerabilities`).filter(isObject);
+  const vulns = optionalList(file, f, 'Vulnerabilities', `${where} Vulnerabilities`).filter(isObject);
   const vuln = vulns[0];
-  const pkg = vuln ? optionalArray(file, vuln.VulnerablePackages, `${where} VulnerablePackages`).filter(isObject)[0] : undefined;
+  const pkg = vuln ? optionalList(file, vuln, 'VulnerablePackages', `${where} VulnerablePackages`).filter(isObject)[0] : undefined;
   const vulnId = vuln ? str(vuln.Id) : undefined;
   const pkgName = pkg ? str(pkg.Name) : undefined;
   const remediation = isObject(f.Remediation) && isObject(f.Remediation.Recommendation) ? f.Remediation.Recommendation : {};

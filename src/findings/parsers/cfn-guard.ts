@@ -2,7 +2,7 @@ import { iacFingerprint } from '../fingerprint';
 import { Finding } from '../model';
 import { Severity } from '../severity';
 import { ReportFormatError } from './types';
-import { hasKeys, isObject, nativeParser, optionalArray, repoPath, requireObject, requireStr, str } from './util';
+import { hasKeys, isObject, nativeParser, optionalList, repoPath, requireObject, requireStr, str } from './util';
 
 /**
  * cfn-guard `validate --output-format json` (structured): an array with one entry per data file,
@@ -64,7 +64,7 @@ function fileFindings(file: string, entry: unknown, ei: number): Finding[] {
   const e = requireObject(file, entry, where);
   const name = requireStr(file, e.name, `${where} name`);
   const status = requireStr(file, e.status, `${where} status`);
-  const failures = optionalArray(file, e.not_compliant, `${where} not_compliant`);
+  const failures = optionalList(file, e, 'not_compliant', `${where} not_compliant`);
   if (status === 'FAIL' && failures.length === 0) throw new ReportFormatError(file, `${where} (${name}) has status FAIL but lists no non-compliant rule`);
   // DATA_STDIN[n] names data piped in: no file to point at.
   const template = /^DATA_STDIN\[\d+\]$/.test(name) ? undefined : repoPath(file, name);

@@ -1,7 +1,7 @@
 import { iacFingerprint } from '../fingerprint';
 import { Finding } from '../model';
 import { ReportFormatError } from './types';
-import { hasKeys, line, nativeParser, optionalArray, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { hasKeys, line, nativeParser, optionalList, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
 
 /**
  * cfn_nag `--output-format json`: `[{ filename, file_results: { failure_count, violations: [...] } }]`.
@@ -15,15 +15,15 @@ function fileFindings(file: string, entry: unknown, ei: number): Finding[] {
   const e = requireObject(file, entry, where);
   const template = repoPath(file, requireStr(file, e.filename, `${where} filename`));
   const results = requireObject(file, e.file_results, `${where} file_results`);
-  return optionalArray(file, results.violations, `${where} violations`).flatMap((v, vi) => {
+  return requiredList(file, results, 'violations', `${where} violations`).flatMap((v, vi) => {
     const vw = `${where} violation ${vi}`;
     const violation = requireObject(file, v, vw);
     const id = requireStr(file, violation.id, `${vw} id`);
     const rawSeverity = requireStr(file, violation.type, `${vw} type`);
     const severity = severityOf(file, rawSeverity, `${vw} (${id})`);
-    const ids = optionalArray(file, violation.logical_resource_ids, `${vw} logical_resource_ids`);
-    const lines = optionalArray(file, violation.line_numbers, `${vw} line_numbers`);
-    const types = optionalArray(file, violation.element_types, `${vw} element_types`);
+    const ids = requiredList(file, violation, 'logical_resource_ids', `${vw} logical_resource_ids`);
+    const lines = optionalList(file, violation, 'line_numbers', `${vw} line_numbers`);
+    const types = optionalList(file, violation, 'element_types', `${vw} element_types`);
     // A rule about the template as a whole lists no resource: one finding for the template.
     const targets = ids.length > 0 ? ids.map((r, ri) => ({ id: requireStr(file, r, `${vw} resource ${ri}`), ri })) : [{ id: undefined, ri: 0 }];
     return targets.map(({ id: resource, ri }) => ({

@@ -2,7 +2,7 @@ import { dependencyFingerprint, iacFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { Severity } from '../severity';
 import { ParseContext, ReportFormatError } from './types';
-import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, Obj, optionalArray, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, num, Obj, optionalList, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
 
 /**
  * checkov `-o json`: one `{ check_type, results: { failed_checks, skipped_checks, ... }, summary }`
@@ -75,6 +75,19 @@ function isSummaryOnly(doc: unknown): boolean {
   return hasKeys(doc, 'checkov_version', 'passed', 'failed') && !('results' in doc);
 }
 
+/**
+ * Files checkov could not parse were not checked at all: their findings are missing, whatever the
+ * rest says. `results.parsing_errors` lists them, `summary.parsing_errors` counts them.
+ */
+function refuseIncomplete(file: string, results: Obj, summary: Obj, where: string): void {
+  const listed = results.parsing_errors;
+  if (listed !== undefined && listed !== null && !Array.isArray(listed)) throw new ReportFormatError(file, `${where} parsing_errors is not a list`);
+  const count = Math.max(Array.isArray(listed) ? listed.length : 0, num(summary.parsing_errors) ?? 0);
+  if (count > 0) {
+    throw new ReportFormatError(file, `${where}: checkov could not parse ${count} file(s) (parsing_errors), so they were not checked; fix or exclude them`);
+  }
+}
+
 function reportFindings(file: string, ctx: ParseContext, doc: Obj, where: string): Finding[] {
   if (isSummaryOnly(doc)) {
     // Written when nothing was scanned; a summary that counts failures without listing them is not trustworthy.
@@ -85,9 +98,16 @@ function reportFindings(file: string, ctx: ParseContext, doc: Obj, where: string
   const results = requireObject(file, doc.results, `${where} results`);
   const summary = isObject(doc.summary) ? doc.summary : {};
   const tool: ToolRef = { name: 'checkov', version: str(summary.checkov_version) };
-  const failed = optionalArray(file, results.failed_checks, `${where} failed_checks`)
+  refuseIncomplete(file, results, summary, where);
+  const failedChecks = requiredList(file, results, 'failed_checks', `${where} failed_checks`);
+  // A summary counting failed checks that the list does not hold: findings were lost on the way.
+  const counted = num(summary.failed);
+  if (counted !== undefined && counted > failedChecks.length) {
+    throw new ReportFormatError(file, `${where} summary counts ${counted} failed checks but lists ${failedChecks.length}`);
+  }
+  const failed = failedChecks
     .map((c, i) => toFinding(file, ctx, tool, checkType, c, `${where} failed check ${i}`, false));
-  const skipped = optionalArray(file, results.skipped_checks, `${where} skipped_checks`)
+  const skipped = optionalList(file, results, 'skipped_checks', `${where} skipped_checks`)
     .map((c, i) => toFinding(file, ctx, tool, checkType, c, `${where} skipped check ${i}`, true));
   return [...failed, ...skipped];
 }

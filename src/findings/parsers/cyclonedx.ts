@@ -3,7 +3,7 @@ import { Finding, PackageRef, ToolRef } from '../model';
 import { Severity } from '../severity';
 import { ReportFormatError } from './types';
 import {
-  cveIds, cweIds, firstLine, isObject, nativeParser, Obj, optionalArray, packageFromPurl,
+  cveIds, cweIds, firstLine, isObject, nativeParser, Obj, optionalList, packageFromPurl,
   requireObject, requireStr, severityOf, str, worst,
 } from './util';
 
@@ -81,16 +81,16 @@ function vulnFinding(file: string, tool: ToolRef, components: Map<string, Obj>, 
   const v = requireObject(file, vuln, where);
   const id = requireStr(file, v.id, `${where} id`);
   let best: { severity: Severity; raw: string } | undefined;
-  optionalArray(file, v.ratings, `${where} ratings`).forEach((r, i) => {
+  optionalList(file, v, 'ratings', `${where} ratings`).forEach((r, i) => {
     const rated = ratingSeverity(file, requireObject(file, r, `${where} rating ${i}`), `${where} (${id}) rating ${i}`);
     if (rated && (!best || worst(rated.severity, best.severity) !== best.severity)) best = rated;
   });
   if (!best) throw new ReportFormatError(file, `${where} (${id}) has no rating with a severity or score`);
-  const affects = optionalArray(file, v.affects, `${where} affects`).filter(isObject);
+  const affects = optionalList(file, v, 'affects', `${where} affects`).filter(isObject);
   const ref = affects.length > 0 ? str(affects[0].ref) : undefined;
   const pkg = ref ? packageOf(ref, components.get(ref)) : undefined;
-  const references = optionalArray(file, v.references, `${where} references`).filter(isObject);
-  const advisories = optionalArray(file, v.advisories, `${where} advisories`).filter(isObject);
+  const references = optionalList(file, v, 'references', `${where} references`).filter(isObject);
+  const advisories = optionalList(file, v, 'advisories', `${where} advisories`).filter(isObject);
   const source = isObject(v.source) ? v.source : {};
   const description = str(v.description) ?? str(v.detail);
   const state = isObject(v.analysis) ? str(v.analysis.state) : undefined;
@@ -122,7 +122,7 @@ export const cyclonedxParser = nativeParser({
     checkComponents(report.file, doc.components, 'components');
     const tool = toolOf(doc);
     const components = componentIndex(doc);
-    return optionalArray(report.file, doc.vulnerabilities, 'vulnerabilities').map((v, i) => vulnFinding(report.file, tool, components, v, `vulnerability ${i}`));
+    return optionalList(report.file, doc, 'vulnerabilities', 'vulnerabilities', { nullable: false }).map((v, i) => vulnFinding(report.file, tool, components, v, `vulnerability ${i}`));
   },
   // `parse` checked that components, when present, is an array.
   inventory: (report) => (isObject(report.doc) && Array.isArray(report.doc.components) ? report.doc.components.length : 0),

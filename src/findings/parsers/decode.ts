@@ -1,8 +1,9 @@
 import * as fsSync from 'fs';
-import { promises as fs } from 'fs';
 // Bundled into the findings CLI by esbuild, so a build-time dependency.
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { inputRoots, InputFileError, openInputFile, readInputFile } from '../input-file';
+import { describeKey, jsonSyntaxProblem, refuseDuplicateKeys } from './json-keys';
 import { DecodedReport, ReportFormatError } from './types';
 
 /**
@@ -62,23 +63,36 @@ function isWs(c: number): boolean {
   return c === SPACE || c === LF || c === CR || c === TAB;
 }
 
+/** Options of the report file readers. */
+export interface ReportFileOptions {
+  /** An empty file is not an error (a format whose clean output is nothing). */
+  readonly allowEmpty?: boolean;
+  /** Directories a symlinked report may point into. @default the working directory and CODEBUILD_SRC_DIR */
+  readonly roots?: readonly string[];
+}
+
+function asReportError(file: string, e: unknown): unknown {
+  if (!(e instanceof InputFileError)) return e;
+  if (/ not found$/.test(e.problem)) return new ReportFormatError(file, 'report file not found (did the scanner run and write it?)');
+  return new ReportFormatError(file, e.problem);
+}
+
 /**
- * The size of a report file. Missing, unreadable, a directory, too large or empty: each a
- * `ReportFormatError` naming the file.
+ * The size of a report file. Missing, unreadable, not a regular file (a directory, a FIFO, a
+ * device, a symlink out of the repository), too large or empty: each a `ReportFormatError` naming the file.
  */
-export async function reportFileSize(file: string, options: { allowEmpty?: boolean } = {}): Promise<number> {
-  let stat;
+export async function reportFileSize(file: string, options: ReportFileOptions = {}): Promise<number> {
+  let size: number;
   try {
-    stat = await fs.stat(file);
+    const opened = openInputFile(file, 'report file', options.roots ?? inputRoots());
+    fsSync.closeSync(opened.fd);
+    size = opened.size;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ReportFormatError(file, 'report file not found (did the scanner run and write it?)');
-    throw new ReportFormatError(file, `cannot read report file: ${(e as Error).message}`);
+    throw asReportError(file, e);
   }
-  if (stat.isDirectory()) throw new ReportFormatError(file, 'is a directory, not a report file');
-  if (stat.size > MAX_REPORT_BYTES) throw new ReportFormatError(file, `report is ${stat.size} bytes; at most ${MAX_REPORT_BYTES} bytes can be read`);
-  if (stat.size === 0 && !options.allowEmpty) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
-  return stat.size;
+  if (size > MAX_REPORT_BYTES) throw new ReportFormatError(file, `report is ${size} bytes; at most ${MAX_REPORT_BYTES} bytes can be read`);
+  if (size === 0 && !options.allowEmpty) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
+  return size;
 }
 
 /** True when the bytes hold nothing but a byte order mark and white space. */
@@ -89,13 +103,12 @@ export function isBlank(bytes: Buffer): boolean {
 }
 
 /** Reads a report file whole, with the checks of `reportFileSize`. */
-export async function readReportFile(file: string, options: { allowEmpty?: boolean } = {}): Promise<Buffer> {
-  await reportFileSize(file, options);
+export async function readReportFile(file: string, options: ReportFileOptions = {}): Promise<Buffer> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = readInputFile(file, 'report file', { maxBytes: MAX_REPORT_BYTES, roots: options.roots ?? inputRoots() });
   } catch (e) {
-    throw new ReportFormatError(file, `cannot read report file: ${(e as Error).message}`);
+    throw asReportError(file, e);
   }
   if (bytes.length === 0 && !options.allowEmpty) throw new ReportFormatError(file, 'report file is empty (0 bytes): the scanner wrote nothing');
   return bytes;
@@ -149,27 +162,35 @@ export function decodeReport(file: string, bytes: Buffer, options: DecodeOptions
 // JSON and NDJSON, eager
 
 function decodeJsonText(file: string, text: string): DecodedReport {
+  let doc: unknown;
   try {
-    return { file, encoding: 'json', doc: JSON.parse(text) };
+    doc = JSON.parse(text);
   } catch (jsonError) {
-    const lines = text.split('\n');
-    const records: unknown[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i].trim();
-      if (line === '') continue;
-      try {
-        records.push(JSON.parse(line));
-      } catch (lineError) {
-        // A first line that is not JSON means the file is one (broken) JSON document, not NDJSON.
-        if (records.length === 0) {
-          throw new ReportFormatError(file, `truncated or unparsable JSON: ${(jsonError as Error).message}`);
-        }
-        throw new ReportFormatError(file, `truncated or unparsable NDJSON: line ${i + 1}: ${(lineError as Error).message}`);
-      }
-    }
-    if (records.length < 2) throw new ReportFormatError(file, `truncated or unparsable JSON: ${(jsonError as Error).message}`);
-    return { file, encoding: 'ndjson', doc: records };
+    return decodeNdjson(file, text, jsonError);
   }
+  refuseDuplicateKeys(file, text);
+  return { file, encoding: 'json', doc };
+}
+
+function decodeNdjson(file: string, text: string, jsonError: unknown): DecodedReport {
+  const lines = text.split('\n');
+  const records: unknown[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    try {
+      records.push(JSON.parse(line));
+    } catch (lineError) {
+      // A first line that is not JSON means the file is one (broken) JSON document, not NDJSON.
+      if (records.length === 0) {
+        throw new ReportFormatError(file, `truncated or unparsable JSON: ${jsonSyntaxProblem(jsonError)}`);
+      }
+      throw new ReportFormatError(file, `truncated or unparsable NDJSON: line ${i + 1}: ${jsonSyntaxProblem(lineError)}`);
+    }
+    refuseDuplicateKeys(file, line, (at) => `line ${i + 1}, character ${at}`);
+  }
+  if (records.length < 2) throw new ReportFormatError(file, `truncated or unparsable JSON: ${jsonSyntaxProblem(jsonError)}`);
+  return { file, encoding: 'ndjson', doc: records };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -350,10 +371,8 @@ function indexJson(src: ByteSource, from: number, minBytes: number): { large: Ma
   let lastTopEnd = -1;
   let sawNewline = true;
 
-  const bad = (at: number, what: string): ReportFormatError => {
-    const near = src.text(at, Math.min(src.size, at + 20)).replace(/\s+/g, ' ');
-    return new ReportFormatError(file, `truncated or unparsable JSON: ${what} at byte ${at} ("${near}")`);
-  };
+  // The bytes there are not quoted: a report's text must not reach the build log.
+  const bad = (at: number, what: string): ReportFormatError => new ReportFormatError(file, `truncated or unparsable JSON: ${what} at byte ${at}`);
   const push = (a: number, b: number) => {
     if (top + 2 > children.length) {
       const grown = new Float64Array(children.length * 2);
@@ -532,12 +551,17 @@ class LazyJson {
   }
 
   parse(start: number, end: number): unknown {
+    let text: string;
+    let value: unknown;
     try {
-      return JSON.parse(this.src.text(start, end));
+      text = this.src.text(start, end);
+      value = JSON.parse(text);
     } catch (e) {
       if (e instanceof ReportFormatError) throw e;
-      throw new ReportFormatError(this.src.file, `truncated or unparsable JSON at bytes ${start}-${end}: ${(e as Error).message}`);
+      throw new ReportFormatError(this.src.file, `truncated or unparsable JSON at bytes ${start}-${end}: ${jsonSyntaxProblem(e)}`);
     }
+    refuseDuplicateKeys(this.src.file, text, (at) => `in bytes ${start}-${end}, character ${at}`);
+    return value;
   }
 
   /**
@@ -553,14 +577,19 @@ class LazyJson {
     while (last + 1 < n && last + 1 - k < RUN_ELEMENTS && bounds[2 * (last + 1) + 1] - start <= RUN_BYTES) last++;
     if (last > k) {
       let run: unknown;
+      let text = '';
       try {
-        run = JSON.parse(`[${this.src.text(start, bounds[2 * last + 1])}]`);
+        text = `[${this.src.text(start, bounds[2 * last + 1])}]`;
+        run = JSON.parse(text);
       } catch (e) {
         if (e instanceof ReportFormatError) throw e;
         // Parsed one by one below: the element that does not parse throws, naming its bytes.
       }
       // A run is only trusted when it is exactly the elements (each element is one value).
-      if (Array.isArray(run) && run.length === last - k + 1) return run;
+      if (Array.isArray(run) && run.length === last - k + 1) {
+        refuseDuplicateKeys(this.src.file, text, (at) => `in bytes ${start}-${bounds[2 * last + 1]}, character ${at - 1}`);
+        return run;
+      }
     }
     const one: unknown[] = [];
     for (let j = k; j <= last; j++) one.push(this.parse(bounds[2 * j], bounds[2 * j + 1]));
@@ -575,6 +604,10 @@ class LazyJson {
       const out: Record<string, unknown> = {};
       for (let k = 0; k < ch.length; k += 4) {
         const key = this.parse(ch[k], ch[k + 1]) as string;
+        if (Object.prototype.hasOwnProperty.call(out, key)) {
+          throw new ReportFormatError(this.src.file,
+            `duplicate key ${describeKey(key)} in one JSON object (byte ${ch[k]}): readers disagree on which value counts, so the report is refused`);
+        }
         const v = this.value(ch[k + 2], ch[k + 3]);
         // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
         if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
@@ -605,14 +638,18 @@ function decodeJsonLazily(src: ByteSource, from: number, containerBytes: number)
  * a window, never all at once). Returns undefined when the file is not plain UTF-8 JSON (XML, CSV,
  * UTF-16): those are read whole. Close the returned source once the parser is done.
  */
-export function openLargeJsonReport(file: string, options: DecodeOptions = {}): { report: DecodedReport; source: ReportFileSource } | undefined {
-  let fd: number;
+export function openLargeJsonReport(
+  file: string,
+  options: DecodeOptions = {},
+  roots?: readonly string[],
+): { report: DecodedReport; source: ReportFileSource } | undefined {
+  let opened: { fd: number; size: number };
   try {
-    fd = fsSync.openSync(file, 'r');
+    opened = openInputFile(file, 'report file', roots ?? inputRoots());
   } catch (e) {
-    throw new ReportFormatError(file, `cannot read report file: ${(e as Error).message}`);
+    throw asReportError(file, e);
   }
-  const source = new ReportFileSource(file, fd, fsSync.fstatSync(fd).size, options.readWindowBytes);
+  const source = new ReportFileSource(file, opened.fd, opened.size, options.readWindowBytes);
   try {
     const head = Buffer.from(source.text(0, Math.min(source.size, 4096)), 'utf8');
     let start = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
@@ -746,12 +783,13 @@ const xmlParser = new XMLParser({
 function decodeXml(file: string, text: string): unknown {
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new ReportFormatError(file, `truncated or unparsable XML: line ${valid.err.line}: ${valid.err.msg}`);
+    // The validator's message quotes tag names from the file: its code and place only.
+    throw new ReportFormatError(file, `truncated or unparsable XML: line ${valid.err.line}, column ${valid.err.col}: ${valid.err.code}`);
   }
   try {
     return xmlParser.parse(text);
-  } catch (e) {
-    throw new ReportFormatError(file, `unparsable XML: ${(e as Error).message}`);
+  } catch {
+    throw new ReportFormatError(file, 'unparsable XML');
   }
 }
 
@@ -766,8 +804,8 @@ export function decodeCsv(file: string, text: string): string[][] {
   const firstLineEnd = text.indexOf('\n');
   const header = firstLineEnd < 0 ? text : text.slice(0, firstLineEnd);
   if (!header.includes(',')) {
-    const shown = header.trim().slice(0, 60);
-    throw new ReportFormatError(file, `not a JSON, NDJSON, XML or CSV report: it starts with "${shown}"`);
+    // What the file says is not quoted: it may be any file, a secret or a system file.
+    throw new ReportFormatError(file, 'not a JSON, NDJSON, XML or CSV report: its first line is no JSON, XML or CSV header (the scanner may have written an error message instead of a report)');
   }
   const rows: string[][] = [];
   let row: string[] = [];
@@ -811,6 +849,8 @@ export function decodeCsv(file: string, text: string): string[][] {
     i++;
   }
   if (quoted) throw new ReportFormatError(file, `truncated or unparsable CSV: a quoted cell in row ${rows.length + 1} is never closed`);
+  // CSV has no closing bracket: a last row without its line break is how a cut file shows.
+  if (!/\n\s*$/.test(text.slice(-64))) throw new ReportFormatError(file, `truncated CSV: row ${rows.length + 1} does not end with a line break`);
   if (cell !== '' || row.length > 0) endRow();
   return rows;
 }

@@ -2,7 +2,7 @@ import { dependencyFingerprint } from '../fingerprint';
 import { Finding, PackageRef, ToolRef } from '../model';
 import { ReportFormatError } from './types';
 import {
-  asArray, cveIds, cweIds, firstLine, hasKeys, isObject, nativeParser, Obj, optionalArray, packageFromPurl, rate,
+  asArray, cveIds, cweIds, firstLine, hasKeys, isObject, nativeParser, Obj, optionalList, packageFromPurl, rate,
   requireObject, requireStr, str, xmlText,
 } from './util';
 
@@ -86,8 +86,8 @@ function jsonDependency(file: string, d: unknown, i: number): DcDependency {
     fileName: requireStr(file, dep.fileName, `dependency ${i} fileName`),
     purls: packages.map((p) => str(p.id)).filter((p): p is string => !!p),
     vulnerabilities: [
-      ...optionalArray(file, dep.vulnerabilities, `dependency ${i} vulnerabilities`).map((v) => jsonVulnerability(v, false)),
-      ...optionalArray(file, dep.suppressedVulnerabilities, `dependency ${i} suppressedVulnerabilities`).map((v) => jsonVulnerability(v, true)),
+      ...optionalList(file, dep, 'vulnerabilities', `dependency ${i} vulnerabilities`).map((v) => jsonVulnerability(v, false)),
+      ...optionalList(file, dep, 'suppressedVulnerabilities', `dependency ${i} suppressedVulnerabilities`).map((v) => jsonVulnerability(v, true)),
     ],
   };
 }

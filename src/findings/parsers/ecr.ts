@@ -2,7 +2,7 @@ import { dependencyFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { inspectorFinding, isClosed } from './inspector';
 import { ReportFormatError } from './types';
-import { cveIds, hasKeys, isObject, nativeParser, Obj, optionalArray, rate, requireObject, requireStr, str } from './util';
+import { cveIds, hasKeys, isObject, nativeParser, Obj, optionalList, rate, requireObject, requireStr, str } from './util';
 
 /**
  * Amazon ECR `DescribeImageScanFindings`: `{ imageScanFindings: { findings | enhancedFindings },
@@ -60,8 +60,8 @@ export const ecrParser = nativeParser({
     const image = digest ? `${repo}@${digest}` : repo;
     const tool: ToolRef = { name: 'ecr' };
     const findings = [
-      ...optionalArray(report.file, scan.findings, 'findings').map((f, i) => basicFinding(report.file, tool, image, f, `finding ${i}`)),
-      ...optionalArray(report.file, scan.enhancedFindings, 'enhancedFindings')
+      ...optionalList(report.file, scan, 'findings', 'findings').map((f, i) => basicFinding(report.file, tool, image, f, `finding ${i}`)),
+      ...optionalList(report.file, scan, 'enhancedFindings', 'enhancedFindings')
         .map((f, i) => ({ f, finding: inspectorFinding(report.file, tool, f, `enhanced finding ${i}`) }))
         .filter((x) => !isClosed(x.f)).map((x) => x.finding),
     ];

@@ -4,6 +4,7 @@ import { Severity } from '../severity';
 import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, decodeReport, isBlank, openLargeJsonReport, readReportFile, reportFileSize } from './decode';
 import { NATIVE_PARSERS } from './native';
 import { sarifParser, sarifTools } from './sarif';
+import { inputRoots } from '../input-file';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
 
 export { ReportFormatError } from './types';
@@ -134,16 +135,18 @@ function toolsOf(parser: ReportParser, report: DecodedReport, findings: Finding[
 export async function loadReport(file: string, options: LoadOptions = {}): Promise<LoadedReport> {
   const ctx: ParseContext = { file, secretSeverity: options.secretSeverity ?? Severity.CRITICAL, sourceRoot: options.sourceRoot };
   const emptyAllowed = emptyMeansNoFindings(options.format);
-  const size = await reportFileSize(file, { allowEmpty: emptyAllowed !== undefined });
+  // A symlinked report may point into the scanned repository or the working directory only.
+  const roots = inputRoots([options.sourceRoot]);
+  const size = await reportFileSize(file, { allowEmpty: emptyAllowed !== undefined, roots });
   // Small files only: a large file of white space is no tool's clean output.
   if (emptyAllowed && size < 4096) {
-    const bytes = await readReportFile(file, { allowEmpty: true });
+    const bytes = await readReportFile(file, { allowEmpty: true, roots });
     // The tool's own way of saying "nothing found", accepted only because the format was named.
     if (isBlank(bytes)) return { file, format: emptyAllowed.format, tools: [{ name: emptyAllowed.format }], findings: [] };
   }
   if (size >= (options.decode?.lazyAboveBytes ?? DEFAULT_LAZY_ABOVE_BYTES)) {
     // Large JSON: read from the file element by element, never whole (see decode.ts).
-    const opened = openLargeJsonReport(file, options.decode);
+    const opened = openLargeJsonReport(file, options.decode, roots);
     if (opened) {
       try {
         return load(opened.report, options.format, ctx);
@@ -152,7 +155,7 @@ export async function loadReport(file: string, options: LoadOptions = {}): Promi
       }
     }
   }
-  return load(decodeReport(file, await readReportFile(file), options.decode), options.format, ctx);
+  return load(decodeReport(file, await readReportFile(file, { roots }), options.decode), options.format, ctx);
 }
 
 /** The forced format's parser when that format's clean output is an empty file. */

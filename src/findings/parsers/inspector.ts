@@ -1,7 +1,7 @@
 import { dependencyFingerprint, toolFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
-import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, Obj, optionalArray, rate, repoPath, requireObject, requireStr, str } from './util';
+import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, Obj, optionalList, rate, repoPath, requireObject, requireStr, str } from './util';
 
 /**
  * Amazon Inspector (v2) `ListFindings`: `{ findings: [...] }`. ECR enhanced scanning returns the
@@ -27,7 +27,7 @@ export function inspectorFinding(file: string, tool: ToolRef, finding: unknown, 
   const arn = requireStr(file, f.findingArn, `${where} findingArn`);
   const title = str(f.title) ?? arn;
   const { severity, rawSeverity } = rate(file, f.inspectorScore ?? f.score, f.severity, `${where} (${title})`);
-  const resources = optionalArray(file, f.resources, `${where} resources`).filter(isObject);
+  const resources = optionalList(file, f, 'resources', `${where} resources`).filter(isObject);
   const res = resources[0];
   const status = str(f.status);
   const common = {
@@ -43,7 +43,7 @@ export function inspectorFinding(file: string, tool: ToolRef, finding: unknown, 
   if (pkgDetails) {
     const vulnId = requireStr(file, pkgDetails.vulnerabilityId, `${where} vulnerabilityId`);
     // A finding can name several packages (e.g. linux and linux-libc-dev): the first is the package of record.
-    const pkg = optionalArray(file, pkgDetails.vulnerablePackages, `${where} vulnerablePackages`).filter(isObject)[0] as Obj | undefined;
+    const pkg = optionalList(file, pkgDetails, 'vulnerablePackages', `${where} vulnerablePackages`).filter(isObject)[0] as Obj | undefined;
     const name = pkg ? requireStr(file, pkg.name, `${where} package name`) : vulnId;
     const installed = pkg ? str(pkg.version) : undefined;
     const fixed = pkg ? str(pkg.fixedInVersion) : undefined;

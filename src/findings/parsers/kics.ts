@@ -1,7 +1,7 @@
 import { iacFingerprint, toolFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
-import { cweIds, hasKeys, line, nativeParser, optionalArray, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { cweIds, hasKeys, line, nativeParser, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
 
 /**
  * KICS `--report-formats json`: `{ queries: [{ query_id, query_name, severity, files: [...] }],
@@ -15,7 +15,7 @@ function queryFindings(file: string, tool: ToolRef, query: unknown, qi: number):
   const id = requireStr(file, q.query_id, `${where} query_id`);
   const rawSeverity = requireStr(file, q.severity, `${where} severity`);
   const severity = severityOf(file, rawSeverity, `${where} (${id})`);
-  return optionalArray(file, q.files, `${where} files`).map((entry, fi) => {
+  return requiredList(file, q, 'files', `${where} files`).map((entry, fi) => {
     const f = requireObject(file, entry, `${where} file ${fi}`);
     const path = repoPath(file, requireStr(file, f.file_name, `${where} file ${fi} file_name`));
     const searchKey = str(f.search_key);

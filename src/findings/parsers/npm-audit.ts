@@ -69,6 +69,29 @@ function v7Finding(file: string, entry: unknown, key: string): Finding {
   };
 }
 
+/**
+ * npm 6 counts, per severity, the dependency paths of its advisories (`metadata.vulnerabilities`):
+ * a count the advisories do not add up to means an advisory was lost (a cut or edited report).
+ */
+function checkV6Counts(file: string, doc: Obj): void {
+  const counted = isObject(doc.metadata) && isObject(doc.metadata.vulnerabilities) ? doc.metadata.vulnerabilities : undefined;
+  if (!counted) throw new ReportFormatError(file, 'metadata.vulnerabilities is missing: npm always counts what it lists');
+  const listed = new Map<string, number>();
+  for (const advisory of Object.values(doc.advisories as Obj)) {
+    if (!isObject(advisory)) continue;
+    const severity = str(advisory.severity)?.toLowerCase() ?? '';
+    const found = Array.isArray(advisory.findings) ? advisory.findings : [];
+    const paths = found.reduce<number>((n, f) => n + (isObject(f) && Array.isArray(f.paths) ? f.paths.length : 0), 0);
+    listed.set(severity, (listed.get(severity) ?? 0) + paths);
+  }
+  for (const [severity, count] of Object.entries(counted)) {
+    if (typeof count !== 'number') throw new ReportFormatError(file, `metadata.vulnerabilities.${severity} is not a number`);
+    if (count !== (listed.get(severity) ?? 0)) {
+      throw new ReportFormatError(file, `metadata.vulnerabilities.${severity} counts ${count} vulnerable paths but the advisories list ${listed.get(severity) ?? 0}`);
+    }
+  }
+}
+
 function isV6(doc: unknown): doc is Obj {
   return isObject(doc) && isObject(doc.advisories) && Array.isArray(doc.actions);
 }
@@ -86,14 +109,18 @@ export const npmAuditParser = nativeParser({
     const doc = report.doc;
     if (isV7(doc)) {
       const findings = Object.entries(doc.vulnerabilities as Obj).map(([k, v]) => v7Finding(report.file, v, k));
-      // npm's own total counts the same entries: a mismatch means a cut or edited report.
+      // npm's own total counts the same entries: a mismatch (or no total) means a cut or edited report.
       const total = isObject(doc.metadata) && isObject(doc.metadata.vulnerabilities) ? doc.metadata.vulnerabilities.total : undefined;
-      if (typeof total === 'number' && total !== findings.length) {
+      if (typeof total !== 'number') throw new ReportFormatError(report.file, 'metadata.vulnerabilities.total is missing: npm always counts what it lists');
+      if (total !== findings.length) {
         throw new ReportFormatError(report.file, `metadata.vulnerabilities.total is ${total} but the report lists ${findings.length} vulnerable packages`);
       }
       return findings;
     }
-    if (isV6(doc)) return Object.entries(doc.advisories as Obj).map(([k, v]) => v6Finding(report.file, v, k));
+    if (isV6(doc)) {
+      checkV6Counts(report.file, doc);
+      return Object.entries(doc.advisories as Obj).map(([k, v]) => v6Finding(report.file, v, k));
+    }
     throw new ReportFormatError(report.file, 'not an npm audit report (no advisories + actions, no auditReportVersion 2 vulnerabilities)');
   },
 });

@@ -243,6 +243,11 @@ function safeDecode(s: string): string {
   }
 }
 
+// A rule id read from the start of a message ends before a character that is not a letter or digit.
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+// Rule ids of up to this many words are recognized at the start of a message.
+const MESSAGE_RULE_WORDS = 64;
+
 /** One run's tool, rules and caches. */
 class RunContext {
   readonly tool: ToolRef;
@@ -252,6 +257,7 @@ class RunContext {
   private readonly byIndex = new Map<string, RuleInfo>();
   private byId?: Map<string, RuleInfo>;
   private readonly paths = new Map<string, string>();
+  private readonly outside = new Set<string>();
   private readonly lastMessage = new Map<string, string>();
   /** Ratings of result security-severity values already seen. */
   readonly scores = new Map<unknown, Rated>();
@@ -343,12 +349,22 @@ class RunContext {
     return this.byId;
   }
 
-  /** gitleaks v7 writes no ruleId: its message starts with the rule's id ("AWS Access Key secret detected"). */
+  /**
+   * gitleaks v7 writes no ruleId: its message starts with the rule's id ("AWS Access Key secret
+   * detected"). The longest rule id that the message starts with, up to a word boundary: looked up
+   * by the message's first words, so each result costs a few lookups, not one per rule (60,000
+   * rules times 60,000 results was quadratic).
+   */
   ruleFromMessage(message: string | undefined): RuleInfo | undefined {
     if (!message) return undefined;
+    const byId = this.rulesById();
+    if (byId.size === 0) return undefined;
     let best: RuleInfo | undefined;
-    for (const info of this.rulesById().values()) {
-      if (info.id && message.startsWith(info.id) && (!best || info.id.length > (best.id ?? '').length)) best = info;
+    let boundaries = 0;
+    for (let end = 1; end <= message.length && boundaries < MESSAGE_RULE_WORDS; end++) {
+      if (end < message.length && WORD_CHAR.test(message[end])) continue;
+      boundaries++;
+      best = byId.get(message.slice(0, end)) ?? best;
     }
     return best;
   }
@@ -370,9 +386,15 @@ class RunContext {
     if (PLAIN_PATH.test(uri)) return underRoot(uri, this.roots) ?? uri;
     const known = this.paths.get(uri);
     if (known !== undefined) return known === NOT_A_PATH ? undefined : known;
-    const p = sarifUriToRepoPath(this.file, uri, `${where}${suffix}`, this.roots);
-    this.paths.set(uri, p ?? NOT_A_PATH);
-    return p;
+    const location = sarifUriLocation(this.file, uri, `${where}${suffix}`, this.roots);
+    if (location?.outsideRepository) this.outside.add(location.file);
+    this.paths.set(uri, location?.file ?? NOT_A_PATH);
+    return location?.file;
+  }
+
+  /** True when `repoPath` gave this path as written because it leaves the repository. */
+  isOutside(path: string): boolean {
+    return this.outside.size > 0 && this.outside.has(path);
   }
 }
 
@@ -404,10 +426,13 @@ export function repositoryRoots(sourceRoot?: string): string[] {
  * dropped, `%xx` decoded, an absolute path under the checkout (CODEBUILD_SRC_DIR or the working
  * directory) made relative, any other absolute path taken from its root (`/code/app.yml` becomes
  * `code/app.yml`: scanners in containers mount the repository at such roots). `..` segments are
- * resolved, and one that would leave the repository fails the report: a crafted report must not
- * be able to point a finding (or a suppression) outside it. Other schemes (`http:`) give undefined.
+ * resolved; one that would leave the repository gives `OUTSIDE_REPOSITORY` (see `sarifUriLocation`).
+ * Other schemes (`http:`) give undefined.
  */
-export function sarifUriToRepoPath(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): string | undefined {
+// resolveSarifUri's answer for a URI that climbs above the repository's root.
+const OUTSIDE_REPOSITORY: unique symbol = Symbol('outside the repository');
+
+function resolveSarifUri(_file: string, uri: string, _where: string, roots: readonly string[]): string | typeof OUTSIDE_REPOSITORY | undefined {
   // Already repository-relative and normalized (no scheme, ".", "..", "%", "\\" or "//"): as is.
   if (PLAIN_PATH.test(uri)) return underRoot(uri, roots) ?? uri;
   let p = uri.trim();
@@ -424,15 +449,36 @@ export function sarifUriToRepoPath(file: string, uri: string, where: string, roo
   for (const segment of p.split('/')) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
-      if (kept.length === 0) {
-        throw new ReportFormatError(file, `${where}: location "${uri}" points outside the repository (".." above its root)`);
-      }
+      if (kept.length === 0) return OUTSIDE_REPOSITORY;
       kept.pop();
       continue;
     }
     kept.push(segment);
   }
   return kept.length === 0 ? undefined : kept.join('/');
+}
+
+/**
+ * A SARIF artifact URI as a location: a repository-relative path (see `resolveSarifUri`), or, for
+ * a URI whose `..` segments climb above the repository's root (secretlint 13 writes
+ * `../../..dir/file`), the URI as given, marked `outsideRepository`. Such a finding is kept (it
+ * still blocks), but no suppression matches it by path: a crafted report must not be able to
+ * steer a finding into or out of a path glob. Undefined for other schemes (URLs).
+ */
+export function sarifUriLocation(
+  file: string,
+  uri: string,
+  where: string,
+  roots: readonly string[] = repositoryRoots(),
+): { file: string; outsideRepository?: true } | undefined {
+  const p = resolveSarifUri(file, uri, where, roots);
+  if (p === OUTSIDE_REPOSITORY) return { file: uri.trim(), outsideRepository: true };
+  return p === undefined ? undefined : { file: p };
+}
+
+/** Like `sarifUriLocation`, the path only (a location outside the repository as given). */
+export function sarifUriToRepoPath(file: string, uri: string, where: string, roots: readonly string[] = repositoryRoots()): string | undefined {
+  return sarifUriLocation(file, uri, where, roots)?.file;
 }
 
 /**
@@ -482,6 +528,7 @@ function locationOf(run: RunContext, result: Obj, where: Place): Where {
         startLine,
         endLine: positiveInt(region?.endLine) ?? startLine,
         snippet: snippet ? snippet : undefined,
+        ...(run.isOutside(file) && { outsideRepository: true }),
       },
       message,
     };
@@ -716,6 +763,22 @@ function errorNotification(notes: unknown): { index: number; text?: string } | u
   return undefined;
 }
 
+/**
+ * Why an invocation did not complete, or undefined when it did: SARIF requires
+ * `executionSuccessful` (§3.20.14), and only the boolean `true` says the run finished (the string
+ * "false" is no success); an exit code other than 0 or an exit signal is a crash whatever it says.
+ */
+function crashOf(inv: Obj): string | undefined {
+  const ok = inv.executionSuccessful;
+  if (ok !== true) return `executionSuccessful: ${ok === undefined ? 'missing' : typeof ok === 'boolean' ? String(ok) : `a ${typeof ok}, not true`}`;
+  if (inv.exitCode !== undefined && inv.exitCode !== null && inv.exitCode !== 0) {
+    return `exitCode ${typeof inv.exitCode === 'number' && Number.isInteger(inv.exitCode) ? inv.exitCode : `not 0 (a ${typeof inv.exitCode})`}`;
+  }
+  if (inv.exitSignalName !== undefined && inv.exitSignalName !== null) return 'it was ended by a signal (exitSignalName)';
+  if (inv.exitSignalNumber !== undefined && inv.exitSignalNumber !== null) return 'it was ended by a signal (exitSignalNumber)';
+  return undefined;
+}
+
 /** Findings of every run of a SARIF 2.1.0 document. */
 export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] {
   const file = report.file;
@@ -728,13 +791,18 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
     if (!isObj(raw)) throw new ReportFormatError(file, `${where} is not an object`);
     const run = new RunContext(file, raw, where, roots);
     // A tool that says it did not finish has not looked at everything: fail closed.
+    if (raw.invocations !== undefined && raw.invocations !== null && !Array.isArray(raw.invocations)) {
+      throw new ReportFormatError(file, `${where}.invocations is not an array`);
+    }
     const invocations = Array.isArray(raw.invocations) ? raw.invocations : [];
     for (let i = 0; i < invocations.length; i++) {
       const inv = invocations[i];
-      if (isObj(inv) && inv.executionSuccessful === false) {
+      if (!isObj(inv)) throw new ReportFormatError(file, `${where}.invocations[${i}] is not an object`);
+      const crash = crashOf(inv);
+      if (crash) {
         const notes = Array.isArray(inv.toolExecutionNotifications) ? inv.toolExecutionNotifications : [];
         const reason = notes.map((n) => (isObj(n) ? msg(n.message) : undefined)).find((m) => m !== undefined);
-        throw new ReportFormatError(file, `${where}.invocations[${i}]: ${run.tool.name} reports that it did not complete (executionSuccessful: false)${reason ? `: ${firstLine(reason)}` : ''}`);
+        throw new ReportFormatError(file, `${where}.invocations[${i}]: ${run.tool.name} reports that it did not complete (${crash})${reason ? `: ${firstLine(reason)}` : ''}`);
       }
       // A tool that reports an error (a file it could not read, a rule it could not load) may
       // have missed findings even when it calls the run successful (semgrep does): fail closed.

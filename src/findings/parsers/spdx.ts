@@ -1,5 +1,5 @@
 import { ReportFormatError } from './types';
-import { isObject, nativeParser, optionalArray } from './util';
+import { isObject, nativeParser, optionalList } from './util';
 
 /**
  * SPDX 2.x JSON SBOM. It lists components only, never vulnerabilities, so it yields no findings;
@@ -17,7 +17,7 @@ export const spdxParser = nativeParser({
       throw new ReportFormatError(report.file, 'not an SPDX 2.x JSON document (spdxVersion missing or not SPDX-2.x)');
     }
     if (doc.SPDXID !== 'SPDXRef-DOCUMENT') throw new ReportFormatError(report.file, 'SPDX document has no SPDXID "SPDXRef-DOCUMENT"');
-    optionalArray(report.file, doc.packages, 'packages');
+    optionalList(report.file, doc, 'packages', 'packages');
     return [];
   },
 });

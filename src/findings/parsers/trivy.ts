@@ -4,7 +4,7 @@ import { Severity } from '../severity';
 import { forEachElement } from './decode';
 import { ReportFormatError } from './types';
 import {
-  cveIds, cweIds, firstLine, flattened, hasKeys, isObject, line, nativeParser, Obj, optionalArray,
+  cveIds, cweIds, field, firstLine, flattened, hasKeys, isObject, line, nativeParser, Obj, optionalList,
   repoPath, requireObject, requireStr, severityOf, str,
 } from './util';
 
@@ -218,21 +218,25 @@ export function trivyResultFindings(meta: TrivyReportMeta, result: unknown, wher
 }
 
 /** `trivyResultFindings`, appending to `out` (no list per target to copy). */
-function appendResultFindings(meta: TrivyReportMeta, result: unknown, where: string, out: Finding[]): void {
+function appendResultFindings(meta: TrivyReportMeta, result: unknown, where: string, out: Finding[], legacy = false): void {
   if (!isObject(result)) throw new ReportFormatError(meta.file, `${where} is not an object`);
+  // The legacy list always writes the key (null when clean): without it, findings were lost.
+  if (legacy && field(meta.file, result, 'Vulnerabilities', `${where} Vulnerabilities`) === undefined && !('Vulnerabilities' in result)) {
+    throw new ReportFormatError(meta.file, `${where} has no Vulnerabilities (legacy trivy writes null when there are none)`);
+  }
   const target: TrivyTarget = {
     Target: requireStr(meta.file, result.Target, `${where} Target`),
     Class: str(result.Class),
     Type: str(result.Type),
   };
   // forEachElement: large reports' vulnerability lists are read element by element (decode.ts).
-  forEachElement(optionalArray(meta.file, result.Vulnerabilities, `${where} Vulnerabilities`), (v, i) =>
+  forEachElement(optionalList(meta.file, result, 'Vulnerabilities', `${where} Vulnerabilities`), (v, i) =>
     out.push(trivyVulnerabilityFinding(meta, target, v, () => `${where} vulnerability ${i}`)));
-  optionalArray(meta.file, result.Misconfigurations, `${where} Misconfigurations`).forEach((m, i) => {
+  optionalList(meta.file, result, 'Misconfigurations', `${where} Misconfigurations`).forEach((m, i) => {
     const f = misconfigFinding(meta, target, requireObject(meta.file, m, `${where} misconfiguration ${i}`), `${where} misconfiguration ${i}`);
     if (f) out.push(f);
   });
-  optionalArray(meta.file, result.Secrets, `${where} Secrets`).forEach((s, i) =>
+  optionalList(meta.file, result, 'Secrets', `${where} Secrets`).forEach((s, i) =>
     out.push(secretFinding(meta, target, requireObject(meta.file, s, `${where} secret ${i}`), `${where} secret ${i}`)));
 }
 
@@ -266,13 +270,13 @@ export const trivyParser = nativeParser({
       if (doc.SchemaVersion !== 2) throw new ReportFormatError(report.file, `trivy SchemaVersion ${doc.SchemaVersion} is not supported (expected 2)`);
       const meta = trivyReportMeta(report.file, doc);
       const out: Finding[] = [];
-      forEachElement(optionalArray(report.file, doc.Results, 'Results'), (r, i) => appendResultFindings(meta, r, `result ${i}`, out));
+      forEachElement(optionalList(report.file, doc, 'Results', 'Results'), (r, i) => appendResultFindings(meta, r, `result ${i}`, out));
       return out;
     }
     if (isLegacyList(doc)) {
       const meta: TrivyReportMeta = { file: report.file, tool: { name: 'trivy' } };
       const out: Finding[] = [];
-      forEachElement(doc, (r, i) => appendResultFindings(meta, r, `result ${i}`, out));
+      forEachElement(doc, (r, i) => appendResultFindings(meta, r, `result ${i}`, out, true));
       return out;
     }
     throw new ReportFormatError(report.file, 'not a trivy JSON report (no SchemaVersion 2 and not the legacy list form)');

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { PackageRef } from '../model';
 import { normalizeSeverity, severityFromScore, UnknownSeverityError } from '../normalize';
 import { Severity, severityRank } from '../severity';
+import { describeKey } from './json-keys';
 import { DecodedReport, ReportFormatError, ReportParser } from './types';
 
 /**
@@ -36,6 +37,41 @@ export function requireArray(file: string, value: unknown, what: string): unknow
 /** Like `requireArray`, but absent (undefined or null) means empty: tools omit empty lists. */
 export function optionalArray(file: string, value: unknown, what: string): unknown[] {
   return value === undefined || value === null ? [] : requireArray(file, value, what);
+}
+
+/**
+ * `obj[key]`. When the key is absent but a key differing only in case is there (`Results` where
+ * `results` is expected, `vulnerabilities` where trivy writes `Vulnerabilities`), the parser would
+ * silently read nothing: the report fails closed instead. Checked only on a miss, so it costs
+ * nothing on reports of the expected shape.
+ */
+export function field(file: string, obj: Obj, key: string, what: string): unknown {
+  const value = obj[key];
+  if (value !== undefined) return value;
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) {
+    if (k.toLowerCase() === lower) {
+      throw new ReportFormatError(file, `${what}: key ${describeKey(k)} where ${describeKey(key)} is expected (keys are case-sensitive; nothing would be read)`);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The list at `obj[key]` (see `field`); absent or null is empty: tools omit empty lists (Go tools
+ * write null). `nullable: false` for formats whose schema has no null there: null is then refused.
+ */
+export function optionalList(file: string, obj: Obj, key: string, what: string, options: { nullable?: boolean } = {}): unknown[] {
+  const value = field(file, obj, key, what);
+  if (value === null && options.nullable === false) throw new ReportFormatError(file, `${what} is null, not a list`);
+  return optionalArray(file, value, what);
+}
+
+/** The list at `obj[key]` (see `field`), which the tool always writes (an empty list when clean): absent fails closed. */
+export function requiredList(file: string, obj: Obj, key: string, what: string): unknown[] {
+  const value = field(file, obj, key, what);
+  if (value === undefined) throw new ReportFormatError(file, `${what} is missing (the tool writes an empty list when it finds nothing)`);
+  return requireArray(file, value, what);
 }
 
 /** A string or number as text; anything else undefined. Empty strings are undefined. */

@@ -1,7 +1,7 @@
 import { genericFingerprint } from '../fingerprint';
 import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
-import { asArray, attr, cweIds, firstUrl, isObject, nativeParser, Obj, requireObject, severityOf, str, xmlText } from './util';
+import { asArray, attr, cweIds, field as keyed, firstUrl, isObject, nativeParser, Obj, requireObject, severityOf, str, xmlText } from './util';
 
 /**
  * OWASP ZAP traditional reports, XML (`OWASPZAPReport > site > alerts > alertitem`) and JSON
@@ -77,6 +77,8 @@ function alertFinding(file: string, tool: ToolRef, site: string, alert: Obj, whe
 function siteFindings(file: string, tool: ToolRef, site: unknown, si: number, alertsOf: (s: Obj) => unknown): Finding[] {
   const where = `site ${si}`;
   const s = requireObject(file, site, where);
+  // ZAP writes an alerts list for every site (empty when clean): a site without one lost its alerts.
+  if (keyed(file, s, 'alerts', `${where} alerts`) === undefined) throw new ReportFormatError(file, `${where} has no alerts list`);
   const alerts = asArray(alertsOf(s)).map((a, ai) => requireObject(file, a, `${where} alert ${ai}`));
   const name = siteName(s, alerts);
   if (alerts.length > 0 && !name) throw new ReportFormatError(file, `${where} has alerts but no site name`);
@@ -106,6 +108,14 @@ export const zapJsonParser = nativeParser({
   parse(report) {
     if (!isObject(report.doc) || !('site' in report.doc)) throw new ReportFormatError(report.file, 'not a ZAP JSON report (no site)');
     const tool: ToolRef = { name: 'zap', version: str(report.doc['@version']) };
-    return asArray(report.doc.site).flatMap((s, i) => siteFindings(report.file, tool, s, i, (site) => site.alerts));
+    // A list of sites, or one site as an object: anything else (a string, null) would read as no site.
+    const sites = report.doc.site;
+    if (!Array.isArray(sites) && !isObject(sites)) throw new ReportFormatError(report.file, 'site is neither a list of sites nor a site');
+    // JSON writes alerts as a list (or one alert): an empty string or null would read as none.
+    const alertsOf = (site: Obj) => {
+      if (!Array.isArray(site.alerts) && !isObject(site.alerts)) throw new ReportFormatError(report.file, 'a site\'s alerts are neither a list nor an alert');
+      return site.alerts;
+    };
+    return asArray(sites).flatMap((s, i) => siteFindings(report.file, tool, s, i, alertsOf));
   },
 });

@@ -86,7 +86,10 @@ export interface GateResult {
 
 /** `file:line`, resource, or `package@version`: where to look. */
 export function whereOf(f: Finding): string | undefined {
-  if (f.location) return f.location.startLine ? `${f.location.file}:${f.location.startLine}` : f.location.file;
+  if (f.location) {
+    const at = f.location.startLine ? `${f.location.file}:${f.location.startLine}` : f.location.file;
+    return f.location.outsideRepository ? `${at} (outside the repository)` : at;
+  }
   if (f.resource) return f.resource.target ? `${f.resource.id} (${f.resource.target})` : f.resource.id;
   if (f.package) return f.package.installedVersion ? `${f.package.name}@${f.package.installedVersion}` : f.package.name;
   return undefined;

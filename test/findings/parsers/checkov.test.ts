@@ -1,4 +1,4 @@
-import { active, CTX, parseFixture, report, severityCounts } from './decode-fixture';
+import { active, CTX, decodeFixture, parseFixture, report, severityCounts } from './decode-fixture';
 import { checkovParser, CHECKOV_DEFAULT_SEVERITY } from '../../../src/findings/parsers/checkov';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
 import { Severity } from '../../../src/findings/severity';
@@ -33,8 +33,28 @@ describe('checkov JSON', () => {
     });
   });
 
+  test('a report with parsing errors is refused: the files checkov could not parse were not checked', () => {
+    // The real report lists one (/sample/broken.tf) and counts it in its summary.
+    expect(() => parseFixture(checkovParser, 'checkov/json-v3.2.506-terraform-passed-failed-skipped.json')).toThrow(/could not parse 1 file\(s\) \(parsing_errors\)/);
+    const doc = (results: object, summary: object) => report({ check_type: 'terraform', results: { failed_checks: [], ...results }, summary });
+    expect(() => checkovParser.parse(doc({ parsing_errors: ['/a.tf'] }, {}), CTX)).toThrow(/could not parse 1 file/);
+    expect(() => checkovParser.parse(doc({ parsing_errors: [] }, { parsing_errors: 2 }), CTX)).toThrow(/could not parse 2 file/);
+    expect(() => checkovParser.parse(doc({ parsing_errors: 'x' }, {}), CTX)).toThrow(/parsing_errors is not a list/);
+    expect(checkovParser.parse(doc({ parsing_errors: [] }, { parsing_errors: 0 }), CTX)).toEqual([]);
+  });
+
+  test('a summary counting failed checks the list does not hold is refused', () => {
+    const doc = report({ check_type: 'terraform', results: { failed_checks: [] }, summary: { failed: 3 } });
+    expect(() => checkovParser.parse(doc, CTX)).toThrow(/summary counts 3 failed checks but lists 0/);
+  });
+
   test('skipped checks are kept as suppressed by the tool: 12 failed (PROVENANCE) plus 2 skipped', () => {
-    const findings = parseFixture(checkovParser, 'checkov/json-v3.2.506-terraform-passed-failed-skipped.json');
+    // The fixture without its parsing error (which alone makes the report refused, see above).
+    const decoded = decodeFixture('checkov/json-v3.2.506-terraform-passed-failed-skipped.json');
+    const doc = decoded.doc as { results: { parsing_errors: unknown[] }; summary: { parsing_errors: number } };
+    doc.results.parsing_errors = [];
+    doc.summary.parsing_errors = 0;
+    const findings = checkovParser.parse(decoded, CTX);
     expect(active(findings)).toHaveLength(12);
     expect(severityCounts(active(findings))).toEqual({ HIGH: 12 });
     expect(findings.filter((f) => f.suppressedByTool).map((f) => f.ruleId).sort()).toEqual(['CKV_AWS_145', 'CKV_AWS_18']);
