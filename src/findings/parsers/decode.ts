@@ -3,7 +3,7 @@ import * as fsSync from 'fs';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { inputRoots, InputFileError, openInputFile, readInputFile } from '../input-file';
-import { describeKey, jsonSyntaxProblem, refuseDuplicateKeys } from './json-keys';
+import { BACKSLASH, COMMA, describeKey, jsonSyntaxProblem, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET, refuseDuplicateKeys } from './json-keys';
 import { DecodedReport, ReportFormatError } from './types';
 
 /**
@@ -46,13 +46,6 @@ const DEFAULT_LAZY_CONTAINER_BYTES = 1024 * 1024;
 // Buffers beyond this cannot be read whole by Node (and no scanner writes reports this big).
 const MAX_REPORT_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COMMA = 0x2c;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const TAB = 0x09;

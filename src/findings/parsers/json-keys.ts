@@ -11,13 +11,14 @@ import { ReportFormatError } from './types';
  * unless two hashes are equal).
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COMMA = 0x2c;
+/** The JSON syntax bytes the tokenizers here and in decode.ts look for. */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const LBRACE = 0x7b;
+export const RBRACE = 0x7d;
+export const LBRACKET = 0x5b;
+export const RBRACKET = 0x5d;
+export const COMMA = 0x2c;
 
 // Objects with more keys than this compare through a Set instead of a list.
 const LIST_KEYS = 16;
