@@ -1,10 +1,8 @@
-import { createHash } from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
-import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import { BIN_DIR, TOOLS_OPT_DIR } from '../tools/install';
 
 /** Where the eslint-security engine is installed in a gate build: outside the scanned tree. */
@@ -31,32 +29,20 @@ export class EslintEngineAsset extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const sha256: Record<string, string> = {};
-    for (const file of ESLINT_ENGINE_FILES) {
-      const p = path.join(EslintEngineAsset.DIRECTORY, file);
-      if (!fs.existsSync(p)) throw new Error(`the eslint-security engine's ${file} is missing (${p}): the package ships it`);
-      sha256[file] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-    this.sha256 = sha256;
+    this.sha256 = sha256Of(EslintEngineAsset.DIRECTORY, ESLINT_ENGINE_FILES, (file, p) => `the eslint-security engine's ${file} is missing (${p}): the package ships it`);
     this.asset = new s3assets.Asset(this, 'Lock', { path: EslintEngineAsset.DIRECTORY, exclude: ['node_modules'] });
   }
 
   /** Read access to this one object, nothing else in the bootstrap bucket. */
   public readStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: [`arn:${Aws.PARTITION}:s3:::${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`],
-    });
+    return assetReadStatement(this.asset);
   }
 
   /** Copies the lock in, checks it, installs exactly it (no scripts) and puts eslint on the PATH. */
   public installCommands(): string[] {
-    const zip = `${TOOLS_OPT_DIR}/eslint-security.zip`;
     return [
       `mkdir -p ${ESLINT_ENGINE_DIR}`,
-      `aws s3 cp --only-show-errors s3://${this.asset.s3BucketName}/${this.asset.s3ObjectKey} ${zip}`,
-      `unzip -q -o ${zip} -d ${ESLINT_ENGINE_DIR}`,
-      ...ESLINT_ENGINE_FILES.map((f) => `echo "${this.sha256[f]}  ${ESLINT_ENGINE_DIR}/${f}" | sha256sum -c -`),
+      ...unpackVerified(this.asset, `${TOOLS_OPT_DIR}/eslint-security.zip`, ESLINT_ENGINE_DIR, this.sha256),
       `npm ci --prefix ${ESLINT_ENGINE_DIR} --ignore-scripts --no-audit --no-fund`,
       `ln -sf ${ESLINT_ENGINE_DIR}/node_modules/.bin/eslint ${BIN_DIR}/eslint`,
     ];

@@ -1,7 +1,5 @@
-import { createHash } from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +10,7 @@ import { Construct } from 'constructs';
 import { shellArg, shellQuote } from './commands';
 import { EslintEngineAsset } from './eslint-engine';
 import { GateOptions } from './options';
+import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import type { GatePosture } from '../findings/posture';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
@@ -119,30 +118,21 @@ export class FindingsCliAsset extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    const cli = path.join(FindingsCliAsset.DIRECTORY, 'cli.js');
-    if (!fs.existsSync(cli)) {
-      throw new Error(`the findings CLI bundle is missing (${cli}): build it with 'npx projen pre-compile' (the package ships it prebuilt)`);
-    }
-    this.cliSha256 = createHash('sha256').update(fs.readFileSync(cli)).digest('hex');
+    this.cliSha256 = sha256Of(FindingsCliAsset.DIRECTORY, ['cli.js'], (_f, p) =>
+      `the findings CLI bundle is missing (${p}): build it with 'npx projen pre-compile' (the package ships it prebuilt)`)['cli.js'];
     this.asset = new s3assets.Asset(this, 'Bundle', { path: FindingsCliAsset.DIRECTORY });
   }
 
   /** Read access to this one object, nothing else in the bootstrap bucket. */
   public readStatement(): iam.PolicyStatement {
-    return new iam.PolicyStatement({
-      actions: ['s3:GetObject'],
-      resources: [`arn:${Aws.PARTITION}:s3:::${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`],
-    });
+    return assetReadStatement(this.asset);
   }
 
   /** Copies the CLI in, unpacks it and checks cli.js against the sha256 taken at synth. */
   public installCommands(): string[] {
-    const zip = `${WORK_DIR}/findings-cli.zip`;
     return [
       `mkdir -p ${REPORTS_DIR} ${CLI_DIR}`,
-      `aws s3 cp --only-show-errors s3://${this.asset.s3BucketName}/${this.asset.s3ObjectKey} ${zip}`,
-      `unzip -q -o ${zip} -d ${CLI_DIR}`,
-      `echo "${this.cliSha256}  ${CLI_DIR}/cli.js" | sha256sum -c -`,
+      ...unpackVerified(this.asset, `${WORK_DIR}/findings-cli.zip`, CLI_DIR, { 'cli.js': this.cliSha256 }),
     ];
   }
 }
