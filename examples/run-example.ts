@@ -8,9 +8,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-
-const NAG_PACKS_METADATA = 'cdk-devsecops-pipeline:nag-packs';
-const ACK_METADATA = 'aws:cdk:acknowledged-rules';
+import { ACKNOWLEDGED_RULES_METADATA as ACK_METADATA, NAG_PACKS_METADATA } from '../src/findings/posture';
 
 interface Summary {
   readonly lines: string[];

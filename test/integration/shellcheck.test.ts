@@ -8,10 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { commandsFor, installScript } from '../../src/tools/install';
-import { PipTool } from '../../src/tools/tools';
 import { allEngineBuilds } from '../gates/all-engines';
 import { commandsOf } from '../gates/support';
-import { INSTALLABLE } from '../tools/installable';
+import { examplePipTool, INSTALLABLE } from '../tools/installable';
 
 const BUILDS = allEngineBuilds();
 
@@ -41,15 +40,7 @@ describe('the tools\' install script', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-shellcheck-'));
     const script = path.join(tmp, 'install.sh');
     // All installable tools, plus a locked pip tool so the pip lines are checked too.
-    const pip: PipTool = {
-      kind: 'pip',
-      name: 'exampletool',
-      version: '1.2.3',
-      commands: ['exampletool'],
-      wheel: { name: 'exampletool', version: '1.2.3', sha256: ['a'.repeat(64)] },
-      lockedDependencies: [],
-      sha256Source: 'test',
-    };
+    const pip = examplePipTool();
     const content = installScript(INSTALLABLE) + commandsFor(pip).join('\n') + '\n';
     fs.writeFileSync(script, content);
     // shellcheck exits non-zero on any finding, of any severity (style included).

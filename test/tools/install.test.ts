@@ -3,12 +3,12 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { INSTALLABLE, installable } from './installable';
+import { examplePipTool, INSTALLABLE, installable } from './installable';
 import {
   BIN_DIR, TOOLS_OPT_DIR, TOOLS_WORK_DIR, UnverifiableInstallError,
   commandsFor, installCommands, sriToSha512Hex,
 } from '../../src/tools/install';
-import { PipTool, TOOLS, Tool, ToolName, npmTarballUrl } from '../../src/tools/tools';
+import { TOOLS, Tool, ToolName, npmTarballUrl } from '../../src/tools/tools';
 
 const NAMES = Object.keys(TOOLS) as ToolName[];
 
@@ -119,16 +119,7 @@ describe('install commands', () => {
   });
 
   test('a hash-locked pip tool installs with == pins, --require-hashes and wheels only', () => {
-    // A synthetic entry: its digests exercise the line format only and are never shipped.
-    const locked: PipTool = {
-      kind: 'pip',
-      name: 'exampletool',
-      version: '1.2.3',
-      commands: ['exampletool'],
-      wheel: { name: 'exampletool', version: '1.2.3', sha256: ['a'.repeat(64)] },
-      lockedDependencies: [{ name: 'pyyaml', version: '6.0.2', sha256: ['b'.repeat(64), 'c'.repeat(64)] }],
-      sha256Source: 'test',
-    };
+    const locked = examplePipTool([{ name: 'pyyaml', version: '6.0.2', sha256: ['b'.repeat(64), 'c'.repeat(64)] }]);
     const lines = commandsFor(locked);
     const pip = lines.filter(l => /\/bin\/pip install /.test(l));
     expect(pip).toHaveLength(1);

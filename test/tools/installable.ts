@@ -1,4 +1,4 @@
-import { TOOLS, Tool, ToolName } from '../../src/tools/tools';
+import { PipTool, TOOLS, Tool, ToolName } from '../../src/tools/tools';
 
 /**
  * A pip tool is installable only with a hashed wheel and a hash-locked closure; the table
@@ -10,3 +10,16 @@ export function installable(t: Tool): boolean {
 
 /** The tools of the table that install. */
 export const INSTALLABLE = (Object.keys(TOOLS) as ToolName[]).filter((n) => installable(TOOLS[n]));
+
+/** A synthetic hash-locked pip tool: its digests exercise the install line format only and are never shipped. */
+export function examplePipTool(lockedDependencies: PipTool['lockedDependencies'] = []): PipTool {
+  return {
+    kind: 'pip',
+    name: 'exampletool',
+    version: '1.2.3',
+    commands: ['exampletool'],
+    wheel: { name: 'exampletool', version: '1.2.3', sha256: ['a'.repeat(64)] },
+    lockedDependencies,
+    sha256Source: 'test',
+  };
+}
