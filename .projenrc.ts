@@ -144,6 +144,8 @@ project.addPackageIgnore('!/assets/');
 for (const dir of ['/.scratch/', '/examples/', '/rosetta/', '/.ci/', '/.bench/', '/cdk.out/']) project.addPackageIgnore(dir);
 // The findings runtime is bundled, so its libraries are rightly dev dependencies.
 project.eslint?.allowDevDeps('src/findings/**');
+// No import cycles anywhere (npm test lints); test/layers.test.ts checks that the layers import one way.
+project.eslint?.addRules({ 'import/no-cycle': ['error', { ignoreExternal: true }] });
 
 project.tasks.removeTask('test:update');
 const testTask = project.tasks.tryFind('test')!;

@@ -1,7 +1,10 @@
-export { Severity } from './findings/severity';
+export { Severity } from './model/severity';
 export * from './pipeline/source';
 export { CompliancePack } from './pipeline/nag';
 export * from './pipeline/pipeline';
+export * from './pipeline/acknowledgment-record';
+export * from './gates/gate';
+export * from './gates/gates-options';
 export * from './gates/options';
 export * from './gates/secrets';
 export * from './gates/sast';

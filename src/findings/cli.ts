@@ -5,11 +5,11 @@ import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
-import { Finding, ToolRef } from './model';
 import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
 import { posture, POSTURE_HELP } from './posture-cli';
+import { Finding, ToolRef } from '../model/finding';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
 import { writeMarkdown } from './reporters/markdown';
@@ -17,7 +17,6 @@ import { GateResult, GateResultError, gateResultHead, parseGateResult, ReportBri
 import { writeSarif } from './reporters/sarif';
 import { writeFileWith } from './reporters/sink';
 import { scan, SCAN_HELP } from './scan';
-import { Severity, SEVERITY_ORDER } from './severity';
 import {
   DEFAULT_HORIZON_DAYS,
   DEFAULT_SUPPRESSIONS_FILE,
@@ -28,6 +27,7 @@ import {
   SuppressionSet,
 } from './suppressions';
 import { parseToolVersions } from './tool-versions';
+import { Severity, SEVERITY_ORDER } from '../model/severity';
 
 /** Exit codes: documented in `--help` and relied on by every gate's build spec. */
 export const EXIT_PASS = 0;

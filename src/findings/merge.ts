@@ -1,5 +1,5 @@
-import { Finding, ToolRef } from './model';
-import { severityRank } from './severity';
+import { Finding, ToolRef } from '../model/finding';
+import { severityRank } from '../model/severity';
 
 /**
  * Merges findings that are the same problem:

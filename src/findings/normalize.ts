@@ -1,4 +1,4 @@
-import { Severity } from './severity';
+import { Severity } from '../model/severity';
 
 /**
  * Severity normalization: the one table that maps every scanner's values to `Severity`.

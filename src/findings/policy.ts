@@ -1,6 +1,6 @@
-import { Finding } from './model';
-import { isAtLeast, Severity, SEVERITY_ORDER } from './severity';
 import { daysBetween, isoDay, matchesFinding, noSuppressions, Suppression, SuppressionProblem, SuppressionSet } from './suppressions';
+import { Finding } from '../model/finding';
+import { isAtLeast, Severity, SEVERITY_ORDER } from '../model/severity';
 
 /**
  * Gate policy: turns a gate's findings into decisions and a pass/fail status. Pure: no I/O,

@@ -13,14 +13,13 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { SEVERITY_ORDER, Severity } from './severity';
+import { GATES_STAGE } from '../model/gates';
+import { SEVERITY_ORDER, Severity } from '../model/severity';
 
 /** Metadata type of the nag packs the pipeline registered (on the pipeline construct). */
 export const NAG_PACKS_METADATA = 'cdk-devsecops-pipeline:nag-packs';
 /** Metadata type CDK records acknowledgments under (Validations.of(x).acknowledge). */
 export const ACKNOWLEDGED_RULES_METADATA = 'aws:cdk:acknowledged-rules';
-/** Name of the CodePipeline stage the static gates (and this check) run in. */
-export const GATES_STAGE = 'SecurityGates';
 
 /** One gate's settings that decide how strict it is. */
 export interface GatePosture {
@@ -200,8 +199,8 @@ function readPipeline(pipeline: Record<string, unknown>, resources: Record<strin
     if (stage.Name === GATES_STAGE) {
       for (const a of actions) {
         if (provider(a) !== 'CodeBuild') continue;
-        const gate = gateOf(projectOf(a, resources));
-        if (gate) gates[gate.name] = gate.posture;
+        // One build can judge several gates (the SCA gate's build judges the SBOM made with its trivy).
+        for (const gate of gatesOf(projectOf(a, resources))) gates[gate.name] = gate.posture;
       }
     }
     if (actions.some((a) => provider(a) === 'CloudFormation')) {
@@ -224,14 +223,14 @@ function projectOf(action: Record<string, unknown>, resources: Record<string, un
 }
 
 // The gate's decision line, as buildGateStep writes it: `node .../cli.js evaluate --gate NAME --fail-on SEV [--suppressions 'PATH']`.
-const EVALUATE_LINE = /cli\.js evaluate --gate ([A-Za-z0-9._-]+) --fail-on ([A-Z]+)(?: --suppressions '((?:[^'\\]|'\\'')*)')?/;
+const EVALUATE_LINE = /cli\.js evaluate --gate ([A-Za-z0-9._-]+) --fail-on ([A-Z]+)(?: --suppressions '((?:[^'\\]|'\\'')*)')?/g;
 
-function gateOf(project: Record<string, unknown> | undefined): { name: string; posture: GatePosture } | undefined {
+function gatesOf(project: Record<string, unknown> | undefined): Array<{ name: string; posture: GatePosture }> {
   const props = project && isObject(project.Properties) ? project.Properties : undefined;
   const source = props && isObject(props.Source) ? props.Source : undefined;
-  const m = EVALUATE_LINE.exec(flatten(source?.BuildSpec));
-  if (!m || !(SEVERITY_ORDER as readonly string[]).includes(m[2])) return undefined;
-  return { name: m[1], posture: { failOn: m[2] as Severity, ...(m[3] !== undefined && { suppressions: m[3].split('\'\\\'\'').join('\'') }) } };
+  return [...flatten(source?.BuildSpec).matchAll(EVALUATE_LINE)]
+    .filter((m) => (SEVERITY_ORDER as readonly string[]).includes(m[2]))
+    .map((m) => ({ name: m[1], posture: { failOn: m[2] as Severity, ...(m[3] !== undefined && { suppressions: m[3].split('\'\\\'\'').join('\'') }) } }));
 }
 
 /** A template value as text: strings as they are, Fn::Join joined, any other token as a placeholder. */

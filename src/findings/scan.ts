@@ -10,30 +10,19 @@ import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import type { Io } from './cli';
-import { SEVERITY_ORDER, Severity } from './severity';
-import {
-  argValue,
-  DEFAULT_CONTROL_TOWER_RULES,
-  dependencyScanner,
-  iacScanner,
-  JS_EXTENSIONS,
-  NOT_PROJECT_CODE,
-  SastEngineName,
-  sastScanner,
-  sbomGenerator,
-  ScannerInvocation,
-  ScanStep,
-  secretScanner,
-  TS_EXTENSIONS,
-} from '../gates/commands';
-import { LOCK_FILES, nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../gates/languages';
+import { DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName, NOT_PROJECT_CODE } from '../model/gates';
+import { SEVERITY_ORDER, Severity } from '../model/severity';
+import { gateEngine, gateEngines } from '../scanners';
+import { DEFAULT_CONTROL_TOWER_RULES } from '../scanners/cfn-guard';
+import { coversFiles } from '../scanners/coverage';
+import { LOCK_FILES, nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../scanners/languages';
+import { argValue, ScannerInvocation, ScanStep } from '../scanners/steps';
 
 /** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
 export type RunCommand = (argv: string[], io: Io) => Promise<number>;
 
 /** The gates, in the pipeline's order, by the names `evaluate` gives them. */
-export const SCAN_GATES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as const;
-type GateName = typeof SCAN_GATES[number];
+export const SCAN_GATES = GATE_NAMES;
 // `sca` is what the gate is called in prose; its findings are filed as `dependencies` in the pipeline.
 const GATE_ALIASES: Record<string, GateName> = { sca: 'dependencies' };
 
@@ -182,12 +171,6 @@ export function uncoveredCode(root: string): string[] {
   return lines;
 }
 
-function anyFile(root: string, test: (rel: string) => boolean): boolean {
-  let found = false;
-  walk(root, (r) => (found = test(r)));
-  return found;
-}
-
 /** A glob (`*`, `?`, `**`) as a regular expression over `/`-separated relative paths. */
 export function globRegExp(glob: string): RegExp {
   let re = '';
@@ -270,7 +253,7 @@ function parse(args: string[]): Options {
   };
   let suppressions = mustExist('--suppressions', values.suppressions);
   // The scanned repository's own default file, whatever the working directory.
-  const dflt = join(dir, '.devsecops', 'suppressions.yaml');
+  const dflt = join(dir, DEFAULT_SUPPRESSIONS_FILE);
   if (suppressions === undefined && existsSync(dflt)) suppressions = dflt;
   const insideDir = (p: string) => new ScanError(
     `--out ${p} is inside --dir ${dir}: the scanners would read earlier reports (which quote the secrets found); choose a directory outside it`);
@@ -316,38 +299,32 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
   switch (gate) {
     case 'secrets':
       // Locally the files are scanned, not the history: a working tree is not a full clone the gate can rely on.
-      return firstInstalled(gate, (['gitleaks', 'trufflehog', 'secretlint'] as const).map((e) => ({
-        name: e, invocation: secretScanner(e, { reportDir, workDir, history: false }),
+      return firstInstalled(gate, gateEngines('secrets').map((e) => ({
+        name: e.id, invocation: e.invoke({ reportDir, workDir, history: false }),
       })), { evaluateArgs: ['--secret-severity', Severity.CRITICAL, '--secret-scan', 'files'] });
     case 'sast': {
-      const applicable: Array<{ name: SastEngineName; why: string }> = [];
-      if (o.semgrepRules.length > 0) applicable.push({ name: 'semgrep', why: '--semgrep-rules' });
-      if (anyFile(o.dir, (r) => r.endsWith('.py'))) applicable.push({ name: 'bandit', why: 'Python files' });
-      if (existsSync(join(o.dir, 'pom.xml'))) applicable.push({ name: 'spotbugs', why: 'pom.xml' });
-      // As the gate's detection: nested node_modules are dependencies, not the project's code.
-      const jsTs = new RegExp(`\\.(${[...JS_EXTENSIONS, ...TS_EXTENSIONS].join('|')})$`);
-      if (existsSync(join(o.dir, 'package.json')) || anyFile(o.dir, (r) => jsTs.test(r) && !r.split('/').includes('node_modules'))) {
-        applicable.push({ name: 'eslint-security', why: 'package.json or JavaScript/TypeScript files' });
-      }
+      // As the gate's detection: each engine whose files are present; Semgrep (every language) only with rules given here.
+      const applicable = gateEngines('sast').filter((e) => (e.covers ? coversFiles(o.dir, e.covers) : o.semgrepRules.length > 0));
       const notes = o.semgrepRules.length === 0 && onPath('semgrep')
         ? ['semgrep not run: give --semgrep-rules (the pipeline\'s vendored rule set is not here, and rules are never downloaded)'] : [];
-      const engines = applicable.map((a) => ({
-        name: a.name,
-        invocation: sastScanner(a.name, { reportDir, workDir, semgrepRules: o.semgrepRules }),
+      const engines = applicable.map((e) => ({
+        name: e.id,
+        everyLanguage: e.covers === undefined,
+        invocation: e.invoke({ reportDir, workDir, semgrepRules: o.semgrepRules }),
       }));
       const installed = engines.filter((e) => e.invocation.requires.every(onPath));
       // As the gate's detection: code no engine covers fails the gate as not analyzed (Semgrep covers every language).
-      const notAnalyzed = installed.some((e) => e.name === 'semgrep') ? [] : uncoveredCode(o.dir);
+      const notAnalyzed = installed.some((e) => e.everyLanguage) ? [] : uncoveredCode(o.dir);
       const notAnalyzedArgs = notAnalyzed.flatMap((x) => ['--not-analyzed', x]);
       if (applicable.length === 0) {
-        if (notAnalyzed.length === 0) return { kind: 'skip', reason: 'no SAST engine applies (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files, no --semgrep-rules)', install: [] };
+        if (notAnalyzed.length === 0) return { kind: 'skip', reason: `no SAST engine applies (${gateEngines('sast').map((e) => e.covers?.absent ?? 'no --semgrep-rules').join(', ')})`, install: [] };
         // An empty report of the detection itself, so that evaluate fails the gate on what it did not analyze.
         const file = join(reportDir, 'sast-detect.sarif');
         const detect: ScannerInvocation = { requires: [], steps: [{ kind: 'write', file, content: SAST_DETECT_SARIF }], report: { file, format: 'sarif' } };
         return { kind: 'run', engines: [{ name: 'sast-detect', invocation: detect }], notes: ['no SAST engine applies'], evaluateArgs: notAnalyzedArgs };
       }
       if (installed.length === 0) {
-        return { kind: 'skip', reason: `no applicable SAST engine installed (${applicable.map((a) => `${a.name} for ${a.why}`).join(', ')})`, install: applicable.map((a) => a.name) };
+        return { kind: 'skip', reason: `no applicable SAST engine installed (${applicable.map((a) => a.id).join(', ')})`, install: applicable.map((a) => a.id) };
       }
       return {
         kind: 'run',
@@ -357,13 +334,10 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
       };
     }
     case 'dependencies':
-      return firstInstalled(gate, [{ name: 'trivy', invocation: dependencyScanner({ reportDir, workDir, ignoreUnfixed: false }) }], lockFileArgs(o.dir, workDir));
     case 'sbom': {
-      const candidates = [{ name: 'trivy', invocation: sbomGenerator('trivy', { reportDir, workDir }) }];
-      // cyclonedx-npm reads package-lock.json alone.
-      if (existsSync(join(o.dir, 'package.json')) && existsSync(join(o.dir, 'package-lock.json'))) {
-        candidates.push({ name: 'cyclonedx-npm', invocation: sbomGenerator('cyclonedx-npm', { reportDir, workDir }) });
-      }
+      // The dependency scanners whose files are present, in the gate's order (cyclonedx-npm reads package-lock.json alone).
+      const candidates = gateEngines(gate).filter((e) => !e.covers || coversFiles(o.dir, e.covers))
+        .map((e) => ({ name: e.id, invocation: e.invoke({ reportDir, workDir, ignoreUnfixed: false }) }));
       return firstInstalled(gate, candidates, lockFileArgs(o.dir, workDir));
     }
     case 'iac':
@@ -388,8 +362,8 @@ function planIac(o: Options, reportDir: string, workDir: string): Plan {
   const templateFiles = templates.map((t) => (isInside(t, o.dir) ? `./${relative(o.dir, t)}` : t));
   const rulesDir = join(workDir, 'guard-rules');
   const ctDir = findControlTowerRules(o.controlTowerRules, o.dir);
-  const guard = iacScanner('cfn-guard', { reportDir, templateFiles, builtinRuleDirs: ctDir ? [rulesDir] : [], ruleFiles: o.guardRules });
-  const checkov = iacScanner('checkov', { reportDir, templateFiles });
+  const guard = gateEngine('iac', 'cfn-guard').invoke({ reportDir, workDir, templateFiles, builtinRuleDirs: ctDir ? [rulesDir] : [], ruleFiles: o.guardRules });
+  const checkov = gateEngine('iac', 'checkov').invoke({ reportDir, workDir, templateFiles });
   const guardHasRules = ctDir !== undefined || o.guardRules.length > 0;
   let engine: { name: string; invocation: ScannerInvocation } | undefined;
   if (guardHasRules && onPath('cfn-guard')) engine = { name: 'cfn-guard', invocation: guard };

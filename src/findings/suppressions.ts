@@ -3,7 +3,7 @@
 import picomatch from 'picomatch';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { Finding } from './model';
+import { Finding } from '../model/finding';
 
 /**
  * The suppressions file (`.devsecops/suppressions.yaml`): justified, expiring exceptions.

@@ -23,11 +23,17 @@ export class EslintEngineAsset extends Construct {
   /** Directory of the engine's package.json and package-lock.json in this package. */
   public static readonly DIRECTORY = path.join(__dirname, '..', '..', 'assets', 'eslint-security');
 
+  /** The pipeline's one engine asset: the child `EslintEngine` of `scope`, created on first use. */
+  public static of(scope: Construct): EslintEngineAsset {
+    const found = scope.node.tryFindChild('EslintEngine');
+    return found instanceof EslintEngineAsset ? found : new EslintEngineAsset(scope, 'EslintEngine');
+  }
+
   public readonly asset: s3assets.Asset;
   /** sha256 of each file, by name. */
   public readonly sha256: Readonly<Record<string, string>>;
 
-  constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.sha256 = sha256Of(EslintEngineAsset.DIRECTORY, ESLINT_ENGINE_FILES, (file, p) => `the eslint-security engine's ${file} is missing (${p}): the package ships it`);
     this.asset = new s3assets.Asset(this, 'Lock', { path: EslintEngineAsset.DIRECTORY, exclude: ['node_modules'] });

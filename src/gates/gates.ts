@@ -1,46 +1,52 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import { Construct } from 'constructs';
-import { EslintEngineAsset } from './eslint-engine';
+import { Construct, IConstruct } from 'constructs';
+import { GateContext } from './context';
+import { SecurityGate } from './gate';
+import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
-import { StaticGatesOptions } from './options';
 import { Sast } from './sast';
 import { Sbom } from './sbom';
 import { DependencyScan } from './sca';
 import { SecretScan } from './secrets';
-import { FindingsCliAsset, GateContext, SBOM_PREFIX } from './step';
+import { FindingsCliAsset } from './step';
 import { gateOptionProblems, shown } from './validation';
-import { GatePosture, GATES_STAGE } from '../findings/posture';
-import { Severity } from '../findings/severity';
-import { secureBucket } from '../pipeline/hardening';
-import { PipelineSource } from '../pipeline/source';
-import { throwIfProblems } from '../pipeline/validation';
+import { GatePosture } from '../findings/posture';
+import { DEFAULT_FAIL_ON, GATE_NAMES, GateName, GATES_STAGE } from '../model/gates';
+import { COMPLIANCE_PACK_NAMES } from '../model/packs';
+import { throwIfProblems } from '../model/problems';
+import { Severity } from '../model/severity';
 
 /** What the gates need from the pipeline. */
 export interface StaticGatesProps extends StaticGatesOptions {
   readonly codePipeline: pipelines.CodePipeline;
-  readonly source: PipelineSource;
+  readonly source: pipelines.IFileSetProducer;
+  readonly sourceHasHistory: boolean;
   readonly synth: pipelines.IFileSetProducer;
   readonly key: kms.IKey;
   readonly artifactBucket: s3.IBucket;
   readonly accessLogsBucket?: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
-  readonly acknowledge: (scope: Construct, ruleId: string, reason: string) => void;
+  readonly acknowledge: (scope: IConstruct, ruleId: string, reason: string) => void;
   /** Steps that run beside the gates, in the same stage (the weakening check). */
   readonly extraSteps?: (gates: StaticGates) => pipelines.Step[];
 }
 
-
-const COMPLIANCE_PACKS = ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'];
+/** Each built-in gate's prop, its class and an example factory, in the pipeline's order. */
+const BUILT_IN: { readonly [g in GateName]: { readonly kind: Function; readonly example: string; readonly dflt: () => SecurityGate } } = {
+  secrets: { kind: SecretScan, example: 'SecretScan.gitleaks()', dflt: () => SecretScan.gitleaks() },
+  sast: { kind: Sast, example: 'Sast.detect()', dflt: () => Sast.detect() },
+  dependencies: { kind: DependencyScan, example: 'DependencyScan.trivy()', dflt: () => DependencyScan.trivy() },
+  sbom: { kind: Sbom, example: 'Sbom.trivy()', dflt: () => Sbom.trivy() },
+  iac: { kind: IacScan, example: 'IacScan.cfnGuard()', dflt: () => IacScan.cfnGuard() },
+};
 
 /**
- * Places the static gates in one wave right after synth (and self-mutation): every gate is a
- * pre step of the wave, so they share one run order and run in parallel, and the Stages added
- * after them deploy only if every gate passed.
+ * Places the gates in one wave right after synth (and, once built, before self-mutation): every
+ * gate is a pre step of the wave, so they run in parallel, and the Stages added after them deploy
+ * only if every gate passed.
  */
 export class StaticGates extends Construct {
   /** The gate steps, in the order they appear in the stage. */
@@ -50,85 +56,72 @@ export class StaticGates extends Construct {
   /** Each gate that is on, by its name, with what decides how strict it is. */
   public readonly postures: Record<string, GatePosture> = {};
 
-  private readonly sbom: Sbom;
   private readonly acknowledge: StaticGatesProps['acknowledge'];
-  private cli?: FindingsCliAsset;
-  private eslintEngine?: EslintEngineAsset;
-  private cacheBucket?: s3.Bucket;
+  private readonly context: GateContext;
+  private readonly gateBuckets: s3.IBucket[] = [];
+  private readonly sbom: Sbom;
 
-  /** The pipeline's buckets the gates made (SBOMs, scanner cache). */
+  /** The pipeline's buckets the gates made (SBOMs, scanner cache, users' gates' buckets). */
   public get buckets(): s3.IBucket[] {
-    return [this.sbomBucket, this.cacheBucket].filter((b): b is s3.IBucket => b !== undefined);
+    const cache = this.context.createdCacheBucket;
+    return [...this.gateBuckets, ...(cache ? [cache] : [])];
   }
 
   constructor(scope: Construct, id: string, props: StaticGatesProps) {
     super(scope, id);
     validateGates(props);
     this.acknowledge = props.acknowledge;
-    const failOn = props.failOn ?? Severity.HIGH;
-    const ctx: GateContext = {
+    const failOn = props.failOn ?? DEFAULT_FAIL_ON;
+    this.context = new GateContext({
       scope: this,
       source: props.source,
-      synth: props.synth,
+      sourceHasHistory: props.sourceHasHistory,
+      cloudAssembly: props.synth,
       failOn,
       suppressionsFile: props.suppressionsFile,
-      key: props.key,
+      encryptionKey: props.key,
       artifactBucket: props.artifactBucket,
       accessLogsBucket: props.accessLogsBucket,
       removalPolicy: props.removalPolicy,
       acknowledge: props.acknowledge,
-      findingsCli: () => this.findingsCli(),
-      eslintEngine: () => this.eslintEngine ?? (this.eslintEngine = new EslintEngineAsset(this, 'EslintEngine')),
-      gateCache: () => this.cacheBucket ?? (this.cacheBucket = secureBucket(this, 'CacheBucket', {
-        encryptionKey: props.key,
-        accessLogs: props.accessLogsBucket ? { bucket: props.accessLogsBucket, prefix: 'gate-cache/' } : undefined,
-        removalPolicy: props.removalPolicy,
-        // Scanner databases are re-fetched when missing; the cache only saves downloads.
-        expiration: Duration.days(30),
-        noncurrentVersionExpiration: Duration.days(7),
-      })),
-      warn: (warning, message) => Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:${warning}`, `${message} (secure default weakened)`),
       onGate: (gate, posture) => {
         this.postures[gate] = posture;
       },
-    };
+    });
     if (failOn === Severity.CRITICAL) {
-      ctx.warn('gatesFailOnCritical', 'gates.failOn is CRITICAL: HIGH findings no longer block the pipeline');
+      this.context.warnWeakened('gatesFailOnCritical', 'gates.failOn is CRITICAL: HIGH findings no longer block the pipeline');
     }
 
-    const secrets = props.secrets ?? SecretScan.gitleaks();
-    const sast = props.sast ?? Sast.detect();
-    const dependencies = props.dependencies ?? DependencyScan.trivy();
-    this.sbom = props.sbom ?? Sbom.cycloneDx();
-    const iac = props.iac ?? IacScan.cfnGuard();
+    const gate = (name: GateName): SecurityGate => props[name] ?? BUILT_IN[name].dflt();
+    const secrets = gate('secrets') as SecretScan;
+    const sast = gate('sast') as Sast;
+    const dependencies = gate('dependencies') as DependencyScan;
+    this.sbom = gate('sbom') as Sbom;
+    const iac = gate('iac') as IacScan;
+    const off: Record<GateName, boolean> = {
+      secrets: secrets._engine === undefined,
+      sast: !sast._enabled,
+      dependencies: dependencies._engine === undefined,
+      sbom: this.sbom._engine === undefined,
+      iac: iac._engine === undefined,
+    };
+    for (const name of GATE_NAMES) {
+      if (off[name]) this.context.warnWeakened(`gateOff:${name}`, `gates.${name} is off: the pipeline deploys without this gate`);
+    }
 
-    const off: Array<[string, boolean]> = [
-      ['secrets', secrets.engine === undefined],
-      ['sast', !sast.enabled],
-      ['dependencies', dependencies.engine === undefined],
-      ['sbom', !this.sbom.enabled],
-      ['iac', iac.engine === undefined],
+    // trivy is fetched once when it serves both the SCA and the SBOM gate: the SBOM is judged in the SCA build.
+    const together = dependencies._engine === 'trivy' && this.sbom._engine === 'trivy';
+    const bindings = [
+      secrets.bind(this.context),
+      sast.bind(this.context),
+      together ? dependencies._bindWith(this.context, this.sbom) : dependencies.bind(this.context),
+      ...(together ? [] : [this.sbom.bind(this.context)]),
+      iac.bind(this.context),
+      ...(props.additionalGates ?? []).map((g) => g.bind(this.context)),
     ];
-    for (const [name, isOff] of off) {
-      if (isOff) ctx.warn(`gateOff:${name}`, `gates.${name} is off: the pipeline deploys without this gate`);
-    }
-
-    this.steps = [
-      secrets._bind(ctx),
-      sast._bind(ctx),
-      dependencies._bind(ctx),
-      this.sbom._bind(ctx),
-      iac._bind(ctx),
-    ].filter((s): s is pipelines.Step => s !== undefined);
+    this.steps = bindings.flatMap((b) => (b.step ? [b.step] : []));
+    this.gateBuckets.push(...bindings.flatMap((b) => b.buckets ?? []));
     this.sbomBucket = this.sbom._bucket;
-    const replicationReasons: Array<[s3.IBucket | undefined, string]> = [
-      [this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.'],
-      [this.cacheBucket, 'Scanner databases cached between gate runs only to save downloads; a missing cache is fetched again from the pinned mirrors.'],
-    ];
-    for (const [bucket, reason] of replicationReasons) {
-      if (!bucket) continue;
-      for (const pack of COMPLIANCE_PACKS) this.acknowledge(bucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`, reason);
-    }
 
     // The wave is always there: the weakening check runs in it even when every gate is off.
     props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
@@ -136,28 +129,23 @@ export class StaticGates extends Construct {
 
   /** The findings CLI asset (one per pipeline), created on first use. */
   public findingsCli(): FindingsCliAsset {
-    return this.cli ?? (this.cli = new FindingsCliAsset(this, 'FindingsCli'));
+    return FindingsCliAsset.of(this);
   }
 
   /**
-   * Acknowledgments that need the built CodeBuild projects: the SBOM step writes under the
-   * `sbom/` prefix of its own bucket, with object keys known only at run time.
+   * Acknowledgments that need the built CodeBuild projects (the SBOM step's write under its
+   * prefix), and the gates' buckets' replication rule.
    */
   public afterBuild(): void {
-    const bucket = this.sbomBucket;
-    const step = this.steps.find((s) => s.id === 'Sbom') as pipelines.CodeBuildStep | undefined;
-    if (!bucket || !step) return;
-    const policy = step.project.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-    if (!(policy instanceof iam.CfnPolicy)) return;
-    const stack = Stack.of(this);
-    const bucketArn = `<${stack.resolve((bucket.node.defaultChild as CfnResource).logicalId)}.Arn>`;
-    const sbomObjects = `${bucketArn}/${SBOM_PREFIX}/*`;
-    const doc = stack.resolve(policy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
-    // Acknowledged only if every statement naming the prefix allows nothing but s3:PutObject.
-    const naming = (doc.Statement ?? []).filter((s) => toArray(s.Resource).map((r) => flattenCfnReference(r)).includes(sbomObjects));
-    if (naming.length > 0 && naming.every((s) => toArray(s.Action).every((a) => a === 's3:PutObject'))) {
-      this.acknowledge(policy, `AwsSolutions-IAM5[Resource::${sbomObjects}]`,
-        'The SBOM step only adds objects (s3:PutObject, no read or delete) under the sbom/ prefix of the pipeline\'s own SBOM bucket; keys are the commit id and pipeline execution id, known only at run time.');
+    this.sbom._afterBuild((policy, ruleId, reason) => this.acknowledge(policy, ruleId, reason));
+    const reasons = new Map<s3.IBucket, string>();
+    if (this.sbomBucket) {
+      reasons.set(this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');
+    }
+    const cache = this.context.createdCacheBucket;
+    if (cache) reasons.set(cache, 'Scanner databases cached between gate runs only to save downloads; a missing cache is fetched again from the pinned mirrors.');
+    for (const [bucket, reason] of reasons) {
+      for (const pack of COMPLIANCE_PACK_NAMES) this.acknowledge(bucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`, reason);
     }
   }
 }
@@ -165,22 +153,24 @@ export class StaticGates extends Construct {
 /** `gates` as given from any language: its shared options and that each gate is made by its factory. */
 function validateGates(props: StaticGatesProps): void {
   const problems = gateOptionProblems(props, 'gates.');
-  const kinds: Array<[string, unknown, Function, string]> = [
-    ['secrets', props.secrets, SecretScan, 'SecretScan.gitleaks()'],
-    ['sast', props.sast, Sast, 'Sast.detect()'],
-    ['dependencies', props.dependencies, DependencyScan, 'DependencyScan.trivy()'],
-    ['sbom', props.sbom, Sbom, 'Sbom.cycloneDx()'],
-    ['iac', props.iac, IacScan, 'IacScan.cfnGuard()'],
-  ];
-  for (const [name, value, kind, example] of kinds) {
+  for (const name of GATE_NAMES) {
+    const { kind, example } = BUILT_IN[name];
+    const value: unknown = props[name];
     if (value !== undefined && !(value instanceof kind)) {
       problems.push(`gates.${name}: ${shown(value)} is not made by a ${kind.name} factory: use e.g. ${example}, or ${kind.name}.none() to turn the gate off`);
     }
   }
+  const extra: unknown = props.additionalGates;
+  if (extra !== undefined) {
+    if (!Array.isArray(extra)) {
+      problems.push(`gates.additionalGates: ${shown(extra)} is not a list: give a list of SecurityGate subclasses' instances`);
+    } else {
+      extra.forEach((g, i) => {
+        if (!(g instanceof SecurityGate)) {problems.push(`gates.additionalGates[${i}]: ${shown(g)} is not a SecurityGate: extend SecurityGate and implement bind()`);} else if (Object.values(BUILT_IN).some((b) => g instanceof b.kind)) {
+          problems.push(`gates.additionalGates[${i}]: ${g.constructor.name} is a built-in gate: set it with its own prop (e.g. gates.${GATE_NAMES.find((n) => g instanceof BUILT_IN[n].kind)})`);
+        }
+      });
+    }
+  }
   throwIfProblems('DevSecOpsPipeline', problems);
-}
-
-function toArray(value: unknown): unknown[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
 }

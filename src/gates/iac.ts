@@ -1,12 +1,14 @@
-import * as pipelines from 'aws-cdk-lib/pipelines';
-import { DEFAULT_CONTROL_TOWER_RULES, iacScanner, shellLines } from './commands';
+import { GateContext } from './context';
+import { GateBinding, IGateContext, SecurityGate } from './gate';
+import { scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
-import { ASSEMBLY_DIR, buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
+import { ASSEMBLY_DIR, expectReport, REPORTS_DIR, WORK_DIR } from './step';
 import { gateOptionProblems, pathListProblems, shown } from './validation';
-import { throwIfProblems } from '../pipeline/validation';
-import { installCommands, rulePackageCommands } from '../tools/install';
-
-const DEFAULT_CT_RULES: string[] = [...DEFAULT_CONTROL_TOWER_RULES];
+import { throwIfProblems } from '../model/problems';
+import { gateEngine } from '../scanners';
+import { DEFAULT_CONTROL_TOWER_RULES } from '../scanners/cfn-guard';
+import { shellLines } from '../scanners/steps';
+import { rulePackageCommands } from '../tools/install';
 
 /**
  * Options of the cfn-guard engine.
@@ -24,7 +26,7 @@ export interface CfnGuardOptions extends GateOptions {
    * AWS Control Tower proactive controls to apply, by id (e.g. 'ct-s3-pr-1'). An empty list
    * applies only `rules`.
    *
-   * @default IacScan.DEFAULT_CONTROL_TOWER_RULES
+   * @default IacScan.defaultControlTowerRules()
    */
   readonly controlTowerRules?: string[];
 }
@@ -34,27 +36,28 @@ export interface CfnGuardOptions extends GateOptions {
  */
 export interface CheckovOptions extends GateOptions {}
 
-type IacEngine = 'cfn-guard' | 'checkov';
-
 /**
  * The infrastructure-as-code gate: scans every CloudFormation template the synth step wrote
  * (`cdk.out/**\/*.template.json`, nested Stages included). Its input is the synth step's output,
  * so application code cannot switch it off.
  */
-export class IacScan {
+export class IacScan extends SecurityGate {
   /**
-   * The AWS Control Tower proactive controls applied by default: public exposure (S3, access
-   * points, Lambda, RDS), TLS-only bucket policies, admin or full-access IAM policies, policies on
-   * IAM users, KMS key rotation, AWS credentials in CodeBuild variables, open common ports.
+   * The AWS Control Tower proactive controls applied by default (a copy: changing it changes
+   * nothing): public exposure (S3, access points, Lambda, RDS), TLS-only bucket policies, admin or
+   * full-access IAM policies, policies on IAM users, KMS key rotation, AWS credentials in
+   * CodeBuild variables, open common ports. Extend it for `controlTowerRules`.
    */
-  public static readonly DEFAULT_CONTROL_TOWER_RULES: string[] = [...DEFAULT_CT_RULES];
+  public static defaultControlTowerRules(): string[] {
+    return [...DEFAULT_CONTROL_TOWER_RULES];
+  }
 
   /**
    * cfn-guard (the default) with AWS Control Tower proactive controls plus the user's rule files.
    */
   public static cfnGuard(options: CfnGuardOptions = {}): IacScan {
     const problems = gateOptionProblems(options);
-    const rawIds: unknown = options?.controlTowerRules ?? DEFAULT_CT_RULES;
+    const rawIds: unknown = options?.controlTowerRules ?? DEFAULT_CONTROL_TOWER_RULES;
     const rawRules: unknown = options?.rules;
     const ids = Array.isArray(rawIds) ? rawIds : [];
     const rules = Array.isArray(rawRules) ? rawRules : [];
@@ -90,17 +93,20 @@ export class IacScan {
     return new IacScan(undefined, {}, []);
   }
 
-  /** The scanner, or undefined when the gate is off. */
-  public readonly engine?: string;
+  public readonly gateName: string = 'iac';
 
-  private constructor(engine: IacEngine | undefined, private readonly options: CfnGuardOptions, private readonly controlTower: string[]) {
-    this.engine = engine;
+  /** @internal the engine id, undefined when the gate is off */
+  public readonly _engine?: string;
+
+  private constructor(engine: string | undefined, private readonly options: CfnGuardOptions, private readonly controlTower: string[]) {
+    super();
+    this._engine = engine;
   }
 
-  /** @internal */
-  public _bind(ctx: GateContext): pipelines.Step | undefined {
-    const engine = this.engine as IacEngine | undefined;
-    if (!engine) return undefined;
+  public bind(context: IGateContext): GateBinding {
+    if (!this._engine) return {};
+    const ctx = GateContext.internal(context, 'IacScan');
+    const engine = gateEngine('iac', this._engine);
     const templates = `${WORK_DIR}/templates`;
     const collect = [
       // Every template of the cloud assembly, nested Stages included; none at all is a broken synth, not a pass.
@@ -109,17 +115,18 @@ export class IacScan {
     ];
     let install: string[];
     let scan: string[];
-    if (engine === 'cfn-guard') {
+    if (engine.id === 'cfn-guard') {
       const ctDir = `${WORK_DIR}/control-tower`;
       const rulesDir = `${WORK_DIR}/guard-rules`;
-      const { steps, report } = iacScanner('cfn-guard', {
+      const { steps, report } = engine.invoke({
+        workDir: WORK_DIR,
         reportDir: REPORTS_DIR,
         templatesDir: templates,
         builtinRuleDirs: this.controlTower.length > 0 ? [rulesDir] : [],
         ruleFiles: this.options.rules ?? [],
       });
       install = [
-        ...installCommands('cfn-guard'),
+        ...scannerInstall(ctx, engine.scanner).lines(),
         ...(this.controlTower.length > 0 ? rulePackageCommands('control-tower-guard', ctDir) : []),
       ];
       const pick = this.controlTower.length > 0
@@ -132,23 +139,25 @@ export class IacScan {
         ...shellLines(steps),
       ];
     } else {
-      const { steps, report } = iacScanner('checkov', { reportDir: REPORTS_DIR, templatesDir: templates });
-      install = verifiedInstall('checkov', () => installCommands('checkov'));
+      const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, templatesDir: templates });
+      install = verifiedInstall(engine.scanner.name, scannerInstall(ctx, engine.scanner).lines);
       scan = [
         ...collect,
         expectReport(report.file, report.format),
         ...shellLines(steps),
       ];
     }
-    return buildGateStep(ctx, {
-      id: 'IacScan',
-      gate: 'iac',
-      // The source, for the suppressions file and the user's rules; the cloud assembly beside it.
-      input: ctx.source.fileSetProducer,
-      additionalInputs: { [ASSEMBLY_DIR]: ctx.synth },
-      install,
-      scan,
-      options: this.options,
-    });
+    return {
+      step: ctx.buildStep({
+        id: 'IacScan',
+        gate: this.gateName,
+        // The source, for the suppressions file and the user's rules; the cloud assembly beside it.
+        input: ctx.source,
+        additionalInputs: { [ASSEMBLY_DIR]: ctx.cloudAssembly },
+        install,
+        scan,
+        options: this.options,
+      }),
+    };
   }
 }

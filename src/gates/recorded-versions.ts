@@ -4,8 +4,8 @@
  * A line fails (and so the build) when the version cannot be read: a verdict is never recorded
  * without it.
  */
-import { shellArg } from './commands';
 import { TOOL_VERSIONS } from './step';
+import { shellArg } from '../scanners/steps';
 
 // Names and packages are the library's own constants; checked anyway, as everything reaching a buildspec is.
 function checked(value: string): string {

@@ -1,18 +1,21 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as pipelines from 'aws-cdk-lib/pipelines';
-import { JS_EXTENSIONS, NOT_PROJECT_CODE, sastScanner, shellLines, TS_EXTENSIONS } from './commands';
-import { notAnalyzedScript } from './languages';
+import { GateContext } from './context';
+import { GateBinding, IGateContext, SecurityGate } from './gate';
+import { installable, scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
 import { aptVersionRecord } from './recorded-versions';
-import { buildGateStep, expectReport, GateContext, installable, REPORTS_DIR, shellQuote, verifiedInstall, WORK_DIR } from './step';
-import { enumProblem, gateOptionProblems, pathListProblems, shown } from './validation';
-import { throwIfProblems } from '../pipeline/validation';
-import { aptInstallCommands, installCommands } from '../tools/install';
+import { expectReport, REPORT_LIST, REPORTS_DIR, WORK_DIR } from './step';
+import { gateOptionProblems, pathListProblems, shown } from './validation';
+import { throwIfProblems } from '../model/problems';
+import { gateEngine, gateEngines, RegisteredEngine } from '../scanners';
+import { coverageShellTest } from '../scanners/coverage';
+import { notAnalyzedScript } from '../scanners/languages';
+import { shellLines, shellQuote } from '../scanners/steps';
 
 /**
  * Options of the Semgrep engine.
  */
-export interface SemgrepOptions extends GateOptions {
+export interface SemgrepEngineOptions {
   /**
    * Semgrep rule files or directories in the repository (YAML), used instead of the rule set
    * vendored in this library. Rules are never downloaded at run time.
@@ -23,64 +26,39 @@ export interface SemgrepOptions extends GateOptions {
 }
 
 /**
- * Engines the SAST gate can run.
- */
-export enum SastEngine {
-  /** Semgrep (all languages) with a vendored rule set, metrics off. */
-  SEMGREP = 'semgrep',
-  /** Bandit, for Python. */
-  BANDIT = 'bandit',
-  /** SpotBugs with the FindSecBugs plugin, for Maven projects (compiled first). */
-  SPOTBUGS = 'spotbugs',
-  /** ESLint with eslint-plugin-security's recommended rules, for JavaScript and TypeScript. */
-  ESLINT_SECURITY = 'eslint-security',
-}
-
-/**
  * Options of the SAST gate.
  */
 export interface SastOptions extends GateOptions {}
 
 /**
- * The static application security testing (SAST) gate.
- *
- * `Sast.detect()` (the default) picks engines by the files present, with a shell test in the
- * build: Bandit when there are Python files, SpotBugs with FindSecBugs when there is a `pom.xml`,
- * ESLint with eslint-plugin-security when there is a `package.json` or JavaScript/TypeScript
- * files, and Semgrep once its install can be verified. Code no chosen engine covers (Go, Gradle or
- * Kotlin, a Maven project below the root, ...) fails the gate as "not analyzed: Go (12 files)".
- * `Sast.semgrep()`, `Sast.bandit()`, `Sast.spotBugs()`, `Sast.eslintSecurity()` and
- * `Sast.engines([...])` run exactly the engines named, whatever else the repository holds.
+ * Options of the SAST gate running Semgrep alone.
  */
-export class Sast {
-  /**
-   * Engines by the languages found in the repository (the default). Code in a language none of
-   * them covers fails the gate ("not analyzed"); name engines explicitly to accept that.
-   */
-  public static detect(options: SastOptions = {}): Sast {
-    return new Sast(undefined, options, {}, 'Sast.detect');
-  }
+export interface SemgrepOptions extends SastOptions, SemgrepEngineOptions {}
 
+/**
+ * An engine the SAST gate can run, made by its factory: `SastEngine.bandit()`,
+ * `SastEngine.semgrep({ ruleFiles })`, ...
+ */
+export class SastEngine {
   /**
-   * Semgrep with a pinned rule set and `--metrics=off`.
+   * Semgrep over every language, with the vendored rule set or your rule files, metrics off.
    *
-   * Semgrep installs from PyPI, and its dependency closure is not hash-locked in the tools
-   * table yet: until it is, this gate fails at run time, saying so, instead of installing
-   * unverified code.
+   * Semgrep installs from PyPI, and its dependency closure is not hash-locked in its descriptor
+   * yet: until it is, the gate fails at run time, saying so, instead of installing unverified code.
    */
-  public static semgrep(options: SemgrepOptions = {}): Sast {
-    throwIfProblems('Sast.semgrep', pathListProblems('ruleFiles', options?.ruleFiles));
-    return new Sast([SastEngine.SEMGREP], options, { semgrepRules: options.ruleFiles }, 'Sast.semgrep');
+  public static semgrep(options: SemgrepEngineOptions = {}): SastEngine {
+    throwIfProblems('SastEngine.semgrep', pathListProblems('ruleFiles', options?.ruleFiles));
+    return new SastEngine('semgrep', options?.ruleFiles);
   }
 
   /** Bandit over the Python files, from the build image's distribution (apt, version pinned). */
-  public static bandit(options: SastOptions = {}): Sast {
-    return new Sast([SastEngine.BANDIT], options, {}, 'Sast.bandit');
+  public static bandit(): SastEngine {
+    return new SastEngine('bandit');
   }
 
-  /** SpotBugs with FindSecBugs over a Maven project, compiled with `mvn compile` first. */
-  public static spotBugs(options: SastOptions = {}): Sast {
-    return new Sast([SastEngine.SPOTBUGS], options, {}, 'Sast.spotBugs');
+  /** SpotBugs with FindSecBugs over a Maven project at the repository root, compiled with `mvn compile` first. */
+  public static spotBugs(): SastEngine {
+    return new SastEngine('spotbugs');
   }
 
   /**
@@ -93,89 +71,149 @@ export class Sast {
    * depend on, install with `npm ci --ignore-scripts` from the lock file shipped in this package
    * (every package pinned by version and integrity), outside the scanned tree.
    */
-  public static eslintSecurity(options: SastOptions = {}): Sast {
-    return new Sast([SastEngine.ESLINT_SECURITY], options, {}, 'Sast.eslintSecurity');
+  public static eslintSecurity(): SastEngine {
+    return new SastEngine('eslint-security');
   }
 
-  /** Exactly these engines, whatever the languages found. */
+  /** The engine's id (its name in the gate's logs and summary). */
+  public readonly engineId: string;
+
+  private constructor(id: string, private readonly semgrepRules?: string[]) {
+    this.engineId = id;
+  }
+
+  /** @internal the registered engine and the rules it runs with */
+  public _registered(): { engine: RegisteredEngine; semgrepRules?: string[] } {
+    return { engine: gateEngine('sast', this.engineId), semgrepRules: this.semgrepRules };
+  }
+}
+
+/**
+ * The static application security testing (SAST) gate.
+ *
+ * `Sast.detect()` (the default) picks engines by the files present, with a shell test in the
+ * build: Bandit when there are Python files, SpotBugs with FindSecBugs when there is a `pom.xml`,
+ * ESLint with eslint-plugin-security when there is a `package.json` or JavaScript/TypeScript
+ * files, and Semgrep once its install can be verified. Code no chosen engine covers (Go, Gradle or
+ * Kotlin, a Maven project below the root, ...) fails the gate as "not analyzed: Go (12 files)".
+ * `Sast.semgrep()`, `Sast.bandit()`, `Sast.spotBugs()`, `Sast.eslintSecurity()` and
+ * `Sast.engines([...])` run exactly the engines named, whatever else the repository holds.
+ */
+export class Sast extends SecurityGate {
+  /**
+   * Engines by the languages found in the repository (the default). Code in a language none of
+   * them covers fails the gate ("not analyzed"); name engines explicitly to accept that.
+   */
+  public static detect(options: SastOptions = {}): Sast {
+    return new Sast(undefined, options, 'Sast.detect');
+  }
+
+  /** Semgrep alone (see `SastEngine.semgrep`). */
+  public static semgrep(options: SemgrepOptions = {}): Sast {
+    return Sast.of([SastEngine.semgrep({ ruleFiles: options?.ruleFiles })], options, 'Sast.semgrep');
+  }
+
+  /** Bandit alone (see `SastEngine.bandit`). */
+  public static bandit(options: SastOptions = {}): Sast {
+    return Sast.of([SastEngine.bandit()], options, 'Sast.bandit');
+  }
+
+  /** SpotBugs with FindSecBugs alone (see `SastEngine.spotBugs`). */
+  public static spotBugs(options: SastOptions = {}): Sast {
+    return Sast.of([SastEngine.spotBugs()], options, 'Sast.spotBugs');
+  }
+
+  /** ESLint with eslint-plugin-security alone (see `SastEngine.eslintSecurity`). */
+  public static eslintSecurity(options: SastOptions = {}): Sast {
+    return Sast.of([SastEngine.eslintSecurity()], options, 'Sast.eslintSecurity');
+  }
+
+  /** Exactly these engines, whatever the languages found, e.g. `[SastEngine.bandit(), SastEngine.eslintSecurity()]`. */
   public static engines(engines: SastEngine[], options: SastOptions = {}): Sast {
-    if (!Array.isArray(engines)) {
-      throwIfProblems('Sast.engines', [`engines: ${shown(engines)} is not a list: give e.g. [SastEngine.BANDIT]`]);
-    }
-    if (engines.length === 0) {
-      throw new Error('Sast.engines: the list is empty: name at least one engine, e.g. [SastEngine.BANDIT], or use Sast.none() to turn the gate off');
-    }
-    // From JavaScript or Python any string can arrive here; an unknown one would reach the buildspec.
-    throwIfProblems('Sast.engines', engines.flatMap((e, i) => enumProblem(`engines[${i}]`, e, Object.values(SastEngine), 'a SastEngine value, e.g. SastEngine.BANDIT')));
-    return new Sast([...new Set(engines)], options, {}, 'Sast.engines');
+    return Sast.of(engines, options, 'Sast.engines');
   }
 
   /** No SAST. This weakens a secure default: the pipeline gets a warning annotation. */
   public static none(): Sast {
-    return new Sast([], {}, {}, 'Sast.none');
+    return new Sast([], {}, 'Sast.none');
   }
 
-  /** The engines named explicitly; undefined when chosen by detection, empty when the gate is off. */
-  public readonly engineList?: SastEngine[];
+  private static of(engines: SastEngine[], options: SastOptions, where: string): Sast {
+    if (!Array.isArray(engines)) {
+      throwIfProblems(where, [`engines: ${shown(engines)} is not a list: give e.g. [SastEngine.bandit()]`]);
+    }
+    if (engines.length === 0) {
+      throw new Error(`${where}: the list is empty: name at least one engine, e.g. [SastEngine.bandit()], or use Sast.none() to turn the gate off`);
+    }
+    throwIfProblems(where, engines.flatMap((e, i) => (e instanceof SastEngine ? [] : [`engines[${i}]: ${shown(e)} is not made by a SastEngine factory: use e.g. SastEngine.bandit()`])));
+    const unique = engines.filter((e, i) => engines.findIndex((o) => o.engineId === e.engineId) === i);
+    return new Sast(unique, options, where);
+  }
 
-  private constructor(
-    engines: SastEngine[] | undefined,
-    private readonly options: SastOptions,
-    private readonly extra: { readonly semgrepRules?: string[] },
-    where: string,
-  ) {
+  public readonly gateName: string = 'sast';
+
+  /** @internal the engines named explicitly; undefined when chosen by detection, empty when the gate is off */
+  public readonly _engines?: SastEngine[];
+
+  private constructor(engines: SastEngine[] | undefined, private readonly options: SastOptions, where: string) {
+    super();
     throwIfProblems(where, gateOptionProblems(options));
-    this.engineList = engines;
+    this._engines = engines;
   }
 
-  /** Whether the gate runs at all. */
-  public get enabled(): boolean {
-    return this.engineList === undefined || this.engineList.length > 0;
+  /** @internal whether the gate runs at all */
+  public get _enabled(): boolean {
+    return this._engines === undefined || this._engines.length > 0;
   }
 
-  /** @internal */
-  public _bind(ctx: GateContext): pipelines.Step | undefined {
-    if (!this.enabled) return undefined;
-    const explicit = this.engineList !== undefined;
-    const candidates = this.engineList ?? [SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS, SastEngine.ESLINT_SECURITY];
+  public bind(context: IGateContext): GateBinding {
+    if (!this._enabled) return {};
+    const ctx = GateContext.internal(context, 'Sast');
+    const explicit = this._engines !== undefined;
+    const chosen = this._engines?.map((e) => e._registered()) ?? gateEngines('sast').map((engine) => ({ engine, semgrepRules: undefined }));
     const install: string[] = [];
     const scan: string[] = [];
     const statements: iam.PolicyStatement[] = [];
-    for (const engine of candidates) {
-      const e = ENGINES[engine];
-      const engineInstall = () => e.install(ctx);
-      if (!explicit && !installable(engineInstall)) {
+    for (const { engine, semgrepRules } of chosen) {
+      const how = scannerInstall(ctx, engine.scanner);
+      if (!explicit && !installable(how.lines)) {
         // Detection never picks an engine it cannot install verifiably; the log says so.
-        install.push(`echo ${shellQuote(`SAST: ${engine} skipped: its install cannot be verified yet (see src/tools/tools.ts)`)}`);
+        install.push(`echo ${shellQuote(`SAST: ${engine.id} skipped: its install cannot be verified yet (see src/scanners/${engine.scanner.name}.ts)`)}`);
         continue;
       }
-      const marker = `${WORK_DIR}/engine-${engine}`;
-      const lines = verifiedInstall(engine, engineInstall);
-      if (engine === SastEngine.ESLINT_SECURITY) statements.push(ctx.eslintEngine().readStatement());
-      const guard = explicit ? 'true' : e.detect;
+      const marker = `${WORK_DIR}/engine-${engine.id}`;
+      const lines = verifiedInstall(engine.scanner.name, how.lines);
+      statements.push(...how.statements());
+      const guard = explicit || !engine.covers ? 'true' : coverageShellTest(engine.covers);
       // The engine is chosen in the install phase and leaves a marker the build phase reads.
-      install.push(`if ${guard}; then echo 'SAST: running ${engine}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine} not applicable (${e.applies})'; fi`);
-      const { steps, report } = sastScanner(engine, { reportDir: REPORTS_DIR, workDir: WORK_DIR, semgrepRules: this.extra.semgrepRules ?? [`${WORK_DIR}/semgrep-rules`] });
-      const record = e.record ? [e.record()] : [];
+      install.push(`if ${guard}; then echo 'SAST: running ${engine.id}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine.id} not applicable (${engine.covers?.absent ?? ''})'; fi`);
+      const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, semgrepRules: semgrepRules ?? [`${WORK_DIR}/semgrep-rules`] });
+      const record = engine.scanner.install?.kind === 'apt'
+        // apt pins the upstream version only: the installed Debian/Ubuntu revision goes into the gate result.
+        ? [aptVersionRecord(engine.scanner.install.package.package, `${engine.scanner.name}-apt`)]
+        : [];
       scan.push(`if [ -e ${marker} ]; then ${[expectReport(report.file, report.format), ...shellLines(steps), ...record].join(' && ')}; fi`);
     }
     if (!explicit) {
       // What no engine covers (Go, Gradle, a nested pom.xml, ...) is listed for evaluate, which fails
       // the gate on it; Semgrep, once it installs verifiably, covers every language.
-      install.push(installable(() => ENGINES[SastEngine.SEMGREP].install(ctx)) ? `: > ${NOT_ANALYZED_FILE}` : notAnalyzedScript(NOT_ANALYZED_FILE));
+      const everyLanguage = chosen.some(({ engine }) => !engine.covers && installable(scannerInstall(ctx, engine.scanner).lines));
+      install.push(everyLanguage ? `: > ${NOT_ANALYZED_FILE}` : notAnalyzedScript(NOT_ANALYZED_FILE));
       // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary (with no code, nothing to analyze).
-      scan.push(`if [ ! -s ${WORK_DIR}/report-list ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(NONE_SARIF)} > ${NONE_REPORT}; fi`);
+      scan.push(`if [ ! -s ${REPORT_LIST} ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(NONE_SARIF)} > ${NONE_REPORT}; fi`);
     }
-    return buildGateStep(ctx, {
-      id: 'Sast',
-      gate: 'sast',
-      input: ctx.source.fileSetProducer,
-      install,
-      scan,
-      options: this.options,
-      rolePolicyStatements: statements,
-      ...(!explicit && { evaluateArgs: ['--not-analyzed-file', NOT_ANALYZED_FILE] }),
-    });
+    return {
+      step: ctx.buildStep({
+        id: 'Sast',
+        gate: this.gateName,
+        input: ctx.source,
+        install,
+        scan,
+        options: this.options,
+        rolePolicyStatements: statements,
+        ...(!explicit && { evaluateArgs: ['--not-analyzed-file', NOT_ANALYZED_FILE] }),
+      }),
+    };
   }
 }
 
@@ -193,44 +231,3 @@ const NONE_SARIF = JSON.stringify({
     results: [],
   }],
 });
-
-/** How the gate decides whether an engine applies and installs it; how it runs is in commands.ts. */
-interface Engine {
-  /** Shell test that is true when the engine applies to the files present. */
-  readonly detect: string;
-  readonly applies: string;
-  readonly install: (ctx: GateContext) => string[];
-  /** Records the version that is not pinned exactly at synth (see recorded-versions.ts). */
-  readonly record?: () => string;
-}
-
-// Dependency and build directories are not the project's code.
-const PRUNE = NOT_PROJECT_CODE.map((d) => `-path ./${d} -prune -o`).join(' ');
-// Nested node_modules (workspaces, examples) are dependencies too: eslint ignores them all.
-const JS_TS_NAMES = [...JS_EXTENSIONS, ...TS_EXTENSIONS].map((e) => `-name '*.${e}'`).join(' -o ');
-
-const ENGINES: { readonly [e in SastEngine]: Engine } = {
-  [SastEngine.SEMGREP]: {
-    detect: 'true',
-    applies: 'all languages',
-    install: () => installCommands('semgrep'),
-  },
-  [SastEngine.BANDIT]: {
-    detect: `find . ${PRUNE} -name '*.py' -print | grep -q .`,
-    applies: 'no Python files',
-    install: () => aptInstallCommands('bandit'),
-    // apt pins the upstream version only: the installed Debian/Ubuntu revision goes into the gate result.
-    record: () => aptVersionRecord('bandit', 'bandit-apt'),
-  },
-  [SastEngine.SPOTBUGS]: {
-    detect: '[ -f pom.xml ]',
-    applies: 'no pom.xml',
-    install: () => installCommands('spotbugs'),
-  },
-  [SastEngine.ESLINT_SECURITY]: {
-    detect: `{ [ -f package.json ] || find . ${PRUNE} -name node_modules -prune -o \\( ${JS_TS_NAMES} \\) -print | grep -q .; }`,
-    applies: 'no package.json, no JavaScript/TypeScript files',
-    // From the lock shipped in this package (assets/eslint-security): every transitive package pinned, one eslint.
-    install: (ctx) => ctx.eslintEngine().installCommands(),
-  },
-};

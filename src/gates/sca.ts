@@ -1,13 +1,16 @@
-import * as pipelines from 'aws-cdk-lib/pipelines';
-import { dependencyScanner, shellLines } from './commands';
-import { lockFilesScript } from './languages';
+import { GateContext } from './context';
+import { GateBinding, IGateContext, SecurityGate } from './gate';
+import { scannerInstall } from './install';
 import { GateOptions } from './options';
 import { trivyDbRecord } from './recorded-versions';
-import { buildGateStep, expectReport, GateContext, LOCK_FILES_LIST, REPORTS_DIR, WORK_DIR } from './step';
+import type { Sbom } from './sbom';
+import { expectReport, LOCK_FILES_LIST, REPORTS_DIR, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { gateOptionProblems } from './validation';
-import { throwIfProblems } from '../pipeline/validation';
-import { installCommands } from '../tools/install';
+import { throwIfProblems } from '../model/problems';
+import { gateEngine } from '../scanners';
+import { lockFilesScript } from '../scanners/languages';
+import { shellLines } from '../scanners/steps';
 
 /**
  * Options of the dependency scanning (SCA) gate.
@@ -26,10 +29,13 @@ export interface DependencyScanOptions extends GateOptions {
 /**
  * The software composition analysis (SCA) gate: known vulnerabilities (CVEs) in the
  * dependencies declared by the repository's lockfiles and manifests.
+ *
+ * When the SBOM gate also uses trivy (the default), both gates run in this gate's build: trivy
+ * and its databases are fetched once, and each gate is judged and reported on its own.
  */
-export class DependencyScan {
+export class DependencyScan extends SecurityGate {
   /**
-   * `trivy fs` over the repository (the default), its databases in the CodeBuild S3 cache, fetched
+   * `trivy fs` over the repository (the default), its databases in the gates' cache bucket, fetched
    * from mirror.gcr.io, then ghcr.io, then public.ecr.aws when one is rate-limited.
    */
   public static trivy(options: DependencyScanOptions = {}): DependencyScan {
@@ -42,30 +48,43 @@ export class DependencyScan {
     return new DependencyScan(undefined, {});
   }
 
-  /** The scanner, or undefined when the gate is off. */
-  public readonly engine?: string;
+  public readonly gateName: string = 'dependencies';
+
+  /** @internal the engine id, undefined when the gate is off */
+  public readonly _engine?: string;
 
   private constructor(engine: string | undefined, private readonly options: DependencyScanOptions) {
-    this.engine = engine;
+    super();
+    this._engine = engine;
   }
 
-  /** @internal */
-  public _bind(ctx: GateContext): pipelines.Step | undefined {
-    if (!this.engine) return undefined;
+  public bind(context: IGateContext): GateBinding {
+    return this._bindWith(context, undefined);
+  }
+
+  /**
+   * @internal Binds this gate, judging the SBOM gate in the same build when `sbom` is given (it
+   * then runs with the trivy this gate installed, and its database, fetched once).
+   */
+  public _bindWith(context: IGateContext, sbom: Sbom | undefined): GateBinding {
+    if (!this._engine) return {};
+    const ctx = GateContext.internal(context, 'DependencyScan');
     if (this.options.ignoreUnfixed) {
-      ctx.warn('ignoreUnfixed', 'DependencyScan ignoreUnfixed is true: vulnerabilities without a fixed version do not block the pipeline');
+      ctx.warnWeakened('ignoreUnfixed', 'DependencyScan ignoreUnfixed is true: vulnerabilities without a fixed version do not block the pipeline');
     }
-    const { steps, report } = dependencyScanner({
+    const engine = gateEngine('dependencies', this._engine);
+    const { steps, report } = engine.invoke({
       reportDir: REPORTS_DIR,
       workDir: WORK_DIR,
       ignoreUnfixed: this.options.ignoreUnfixed ?? false,
       cacheDir: TRIVY_CACHE_DIR,
     });
-    return buildGateStep(ctx, {
+    const sbomPart = sbom?._evaluation(ctx, 1);
+    const step = ctx.buildStep({
       id: 'DependencyScan',
-      gate: 'dependencies',
-      input: ctx.source.fileSetProducer,
-      install: installCommands('trivy'),
+      gate: this.gateName,
+      input: ctx.source,
+      install: scannerInstall(ctx, engine.scanner).lines(),
       scan: [
         // Lock files that list a package: a report that inventoried none of them fails as not analyzed.
         lockFilesScript(LOCK_FILES_LIST),
@@ -75,8 +94,14 @@ export class DependencyScan {
       ],
       evaluateArgs: ['--lock-files-from', LOCK_FILES_LIST],
       options: this.options,
+      more: sbomPart ? [sbomPart.evaluation] : undefined,
+      env: sbomPart?.env,
+      rolePolicyStatements: sbomPart?.statements,
       cache: trivyCache(ctx),
       cachePaths: [`${TRIVY_CACHE_DIR}/**/*`],
     });
+    sbom?._placedIn(step);
+    return { step, buckets: sbom?._bucket ? [sbom._bucket] : [] };
   }
 }
+

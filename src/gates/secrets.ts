@@ -1,11 +1,13 @@
-import * as pipelines from 'aws-cdk-lib/pipelines';
-import { SecretEngine, secretScanner, shellArg, shellLines } from './commands';
+import { GateContext } from './context';
+import { GateBinding, IGateContext, SecurityGate } from './gate';
+import { scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
-import { buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
+import { expectReport, REPORTS_DIR, WORK_DIR } from './step';
 import { gateOptionProblems, severityProblems } from './validation';
-import { Severity } from '../findings/severity';
-import { throwIfProblems } from '../pipeline/validation';
-import { installCommands } from '../tools/install';
+import { throwIfProblems } from '../model/problems';
+import { Severity } from '../model/severity';
+import { gateEngine } from '../scanners';
+import { shellArg, shellLines } from '../scanners/steps';
 
 /**
  * Options of the secret scanning gate.
@@ -26,7 +28,7 @@ export interface SecretScanOptions extends GateOptions {
  * (`PipelineSource.connection(..., { fullClone: true })`), the files at the commit otherwise,
  * and says which in the gate's summary.
  */
-export class SecretScan {
+export class SecretScan extends SecurityGate {
   /** gitleaks (the default): history with `gitleaks git`, files with `gitleaks dir`; findings redacted. */
   public static gitleaks(options: SecretScanOptions = {}): SecretScan {
     return new SecretScan('gitleaks', options, 'SecretScan.gitleaks');
@@ -46,41 +48,42 @@ export class SecretScan {
    * No secret scanning. This weakens a secure default: the pipeline gets a warning annotation.
    */
   public static none(): SecretScan {
-    return new SecretScan(undefined, {});
+    return new SecretScan(undefined, {}, 'SecretScan.none');
   }
 
-  /** The scanner, or undefined when the gate is off. */
-  public readonly engine?: string;
+  public readonly gateName: string = 'secrets';
 
-  private constructor(engine: SecretEngine | undefined, private readonly options: SecretScanOptions, where = 'SecretScan') {
+  /** @internal the engine id, undefined when the gate is off */
+  public readonly _engine?: string;
+
+  private constructor(engine: string | undefined, private readonly options: SecretScanOptions, where: string) {
+    super();
     throwIfProblems(where, [...gateOptionProblems(options), ...severityProblems('secretSeverity', options?.secretSeverity)]);
-    this.engine = engine;
+    this._engine = engine;
   }
 
-  /** @internal */
-  public _bind(ctx: GateContext): pipelines.Step | undefined {
-    const engine = this.engine as SecretEngine | undefined;
-    if (!engine) return undefined;
-    const history = ctx.source.fullClone && engine !== 'secretlint';
-    const { steps, report } = secretScanner(engine, { reportDir: REPORTS_DIR, workDir: WORK_DIR, history });
-    return buildGateStep(ctx, {
-      id: 'SecretScan',
-      gate: 'secrets',
-      input: ctx.source.fileSetProducer,
-      install: verifiedInstall(engine, INSTALL[engine]),
-      scan: [expectReport(report.file, report.format), ...shellLines(steps)],
-      options: this.options,
-      evaluateArgs: [
-        `--secret-severity ${shellArg(this.options.secretSeverity ?? Severity.CRITICAL)}`,
-        `--secret-scan ${history ? 'history' : 'files'}`,
-      ],
-    });
+  public bind(context: IGateContext): GateBinding {
+    if (!this._engine) return {};
+    const ctx = GateContext.internal(context, 'SecretScan');
+    const engine = gateEngine('secrets', this._engine);
+    // Only scanners with a history mode scan it (secretlint reads files).
+    const history = ctx.sourceHasHistory && engine.readsHistory === true;
+    const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, history });
+    const install = scannerInstall(ctx, engine.scanner);
+    return {
+      step: ctx.buildStep({
+        id: 'SecretScan',
+        gate: this.gateName,
+        input: ctx.source,
+        install: verifiedInstall(engine.scanner.name, install.lines),
+        scan: [expectReport(report.file, report.format), ...shellLines(steps)],
+        options: this.options,
+        rolePolicyStatements: install.statements(),
+        evaluateArgs: [
+          `--secret-severity ${shellArg(this.options.secretSeverity ?? Severity.CRITICAL)}`,
+          `--secret-scan ${history ? 'history' : 'files'}`,
+        ],
+      }),
+    };
   }
 }
-
-// The install of each engine; how it runs is in commands.ts, shared with the local `scan`.
-const INSTALL: { readonly [e in SecretEngine]: () => string[] } = {
-  gitleaks: () => installCommands('gitleaks'),
-  trufflehog: () => installCommands('trufflehog'),
-  secretlint: () => installCommands('secretlint'),
-};

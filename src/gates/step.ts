@@ -2,25 +2,15 @@ import * as path from 'path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { shellArg, shellQuote } from './commands';
-import { EslintEngineAsset } from './eslint-engine';
 import { GateOptions } from './options';
 import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import type { GatePosture } from '../findings/posture';
-import { Severity } from '../findings/severity';
-import { PipelineSource } from '../pipeline/source';
-import { UnverifiableInstallError } from '../tools/install';
-
-// Kept importable from here: the gates quote with it.
-export { shellQuote };
-
-/** The default suppressions file: read by the findings CLI when present in the repository. */
-export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
+import { Severity } from '../model/severity';
+import { shellArg, shellQuote } from '../scanners/steps';
 
 /** Where a gate build keeps its work: outside the scanned tree, so scanners never see it. */
 export const WORK_DIR = '/tmp/devsecops';
@@ -45,64 +35,71 @@ export const REPORT_LIST = `${WORK_DIR}/report-list`;
 /** Lists the `NAME=VALUE` versions a gate's build recorded (one a line), passed to evaluate as `--tool-version`. */
 export const TOOL_VERSIONS = `${WORK_DIR}/tool-versions`;
 
-/**
- * What a gate needs from the pipeline it runs in.
- */
-export interface GateContext {
-  /** The construct the gate's resources (report group, buckets) are created in. */
+/** What building a gate step needs from the pipeline's gate context. */
+export interface StepContext {
   readonly scope: Construct;
-  readonly source: PipelineSource;
-  /** The synth step: its primary output is the cloud assembly. */
-  readonly synth: pipelines.IFileSetProducer;
-  readonly failOn: Severity;
-  /** The suppressions file, or undefined for the default (used if present). */
-  readonly suppressionsFile?: string;
-  readonly key: kms.IKey;
   readonly artifactBucket: s3.IBucket;
-  readonly accessLogsBucket?: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
-  /** Records a narrow cdk-nag acknowledgment with its reason. */
-  readonly acknowledge: (scope: Construct, ruleId: string, reason: string) => void;
-  /** The findings CLI, shipped once per pipeline as an S3 asset. */
-  readonly findingsCli: () => FindingsCliAsset;
-  /** The eslint-security engine's npm project (package.json and lock), shipped once per pipeline as an S3 asset. */
-  readonly eslintEngine: () => EslintEngineAsset;
-  /** Leaves a warning annotation for a weakened secure default. */
-  readonly warn: (id: string, message: string) => void;
-  /** The bucket of the gates' caches (created on first use), writable only by the gates given a cache in it. */
-  readonly gateCache: () => s3.IBucket;
-  /** Told each gate's strictness, for the pipeline's posture (the weakening check). */
-  readonly onGate?: (gate: string, posture: GatePosture) => void;
+  readonly failOn: Severity;
+  readonly suppressionsFile?: string;
+  warnWeakened(id: string, message: string): void;
+  onGate(gate: string, posture: GatePosture): void;
+}
+
+/** One gate judged in a step: its scanners' lines and how evaluate decides. */
+export interface GateEvaluation {
+  /** Gate name given to the findings CLI (e.g. `secrets`). */
+  readonly gate: string;
+  /**
+   * Build phase lines that run the scanners. Each scanner writes its native report under
+   * REPORTS_DIR and lists its `FILE:FORMAT` (`expectReport`, in this evaluation's list) before it
+   * runs, so a scanner that crashes without a report fails evaluate (fail closed).
+   */
+  readonly scan: string[];
+  /** Lines run after this gate's evaluate passed (e.g. keep the SBOM). */
+  readonly after?: string[];
+  readonly options: GateOptions;
+  /** Extra evaluate arguments (e.g. `--secret-scan history`). */
+  readonly evaluateArgs?: string[];
 }
 
 /** What one gate kind contributes to its CodeBuild step. */
-export interface GateSpec {
+export interface GateSpec extends GateEvaluation {
   /** Step id, shown as the action name (e.g. `SecretScan`). */
   readonly id: string;
-  /** Gate name given to the findings CLI (e.g. `secrets`). */
-  readonly gate: string;
   readonly input: pipelines.IFileSetProducer;
   /** Extra inputs, directory (relative, must not exist in the input) to file set. */
   readonly additionalInputs?: Record<string, pipelines.IFileSetProducer>;
   /** Install phase lines after the findings CLI is in place (pinned, verified tool installs). */
   readonly install: string[];
   /**
-   * Build phase lines that run the scanners. Each scanner writes its native report under
-   * REPORTS_DIR and appends its `FILE:FORMAT` to REPORT_LIST before it runs, so a scanner
-   * that crashes without a report fails evaluate (fail closed).
+   * Further gates judged in the same build, after this one's scanners (e.g. the SBOM made with
+   * the trivy the SCA gate installed): each has its own report list, findings directory and JUnit.
    */
-  readonly scan: string[];
-  /** Lines run after evaluate passed (e.g. keep the SBOM). */
-  readonly after?: string[];
-  readonly options: GateOptions;
-  /** Extra evaluate arguments (e.g. `--secret-scan history`). */
-  readonly evaluateArgs?: string[];
+  readonly more?: GateEvaluation[];
   readonly cache?: codebuild.Cache;
   /** Paths (on the build host) kept in the CodeBuild S3 cache. */
   readonly cachePaths?: string[];
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** Action environment variables (CodePipeline variables such as the execution id). */
   readonly env?: Record<string, string>;
+}
+
+/** A gate's part judged in another gate's build, with what that build needs for it. */
+export interface SharedEvaluation {
+  readonly evaluation: GateEvaluation;
+  readonly env: Record<string, string>;
+  readonly statements: iam.PolicyStatement[];
+}
+
+/** The report list of the gate judged `index`-th in a build (the first keeps REPORT_LIST). */
+export function reportList(index: number, gate: string): string {
+  return index === 0 ? REPORT_LIST : `${REPORT_LIST}-${gate}`;
+}
+
+/** The findings directory of the gate judged `index`-th in a build (the first keeps FINDINGS_DIR). */
+export function findingsDir(index: number, gate: string): string {
+  return index === 0 ? FINDINGS_DIR : `${FINDINGS_DIR}-${gate}`;
 }
 
 /**
@@ -113,10 +110,16 @@ export class FindingsCliAsset extends Construct {
   /** Directory of the bundled CLI in this package. */
   public static readonly DIRECTORY = path.join(__dirname, '..', '..', 'assets', 'findings-cli');
 
+  /** The pipeline's one findings CLI asset: the child `FindingsCli` of `scope`, created on first use. */
+  public static of(scope: Construct): FindingsCliAsset {
+    const found = scope.node.tryFindChild('FindingsCli');
+    return found instanceof FindingsCliAsset ? found : new FindingsCliAsset(scope, 'FindingsCli');
+  }
+
   public readonly asset: s3assets.Asset;
   public readonly cliSha256: string;
 
-  constructor(scope: Construct, id: string) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id);
     this.cliSha256 = sha256Of(FindingsCliAsset.DIRECTORY, ['cli.js'], (_f, p) =>
       `the findings CLI bundle is missing (${p}): build it with 'npx projen pre-compile' (the package ships it prebuilt)`)['cli.js'];
@@ -137,31 +140,9 @@ export class FindingsCliAsset extends Construct {
   }
 }
 
-/** The install lines of a tool, or one line that stops the build when it cannot be installed verifiably. */
-export function verifiedInstall(name: string, lines: () => string[]): string[] {
-  try {
-    return lines();
-  } catch (e) {
-    if (!(e instanceof UnverifiableInstallError)) throw e;
-    // Never install unverified: the gate fails at run time, saying why.
-    return [`echo ${shellQuote(`${name}: ${e.message}. This gate fails closed until the tools table (src/tools/tools.ts) can verify it; choose another engine or turn the gate off explicitly.`)} >&2 && exit 1`];
-  }
-}
-
-/** True when the tool's install lines can be generated (pinned and verified). */
-export function installable(lines: () => string[]): boolean {
-  try {
-    lines();
-    return true;
-  } catch (e) {
-    if (e instanceof UnverifiableInstallError) return false;
-    throw e;
-  }
-}
-
-/** Appends `FILE:FORMAT` to the report list: evaluate reads every listed report and fails on a missing one. */
-export function expectReport(file: string, format: string): string {
-  return `echo '${file}:${format}' >> ${REPORT_LIST}`;
+/** Appends `FILE:FORMAT` to a report list: evaluate reads every listed report and fails on a missing one. */
+export function expectReport(file: string, format: string, list: string = REPORT_LIST): string {
+  return `echo ${shellQuote(`${file}:${format}`)} >> ${list}`;
 }
 
 /**
@@ -170,8 +151,8 @@ export function expectReport(file: string, format: string): string {
  * A CodeBuild report group receives the JUnit (exported to S3, KMS-encrypted with the
  * pipeline key); SARIF, summary and native reports are the step's output artifact.
  */
-export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeBuildStep {
-  const cli = ctx.findingsCli();
+export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeBuildStep {
+  const cli = FindingsCliAsset.of(ctx.scope);
   const reportGroup = new codebuild.ReportGroup(ctx.scope, `${spec.id}Reports`, {
     type: codebuild.ReportGroupType.TEST,
     exportBucket: ctx.artifactBucket,
@@ -180,22 +161,34 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
   });
   // Exports go under their own prefix, the only place the report statement below lets the build write.
   (reportGroup.node.defaultChild as codebuild.CfnReportGroup).addPropertyOverride('ExportConfig.S3Destination.Path', REPORT_EXPORT_PREFIX);
-  const failOn = spec.options.failOn ?? ctx.failOn;
-  if (spec.options.failOn === Severity.CRITICAL && ctx.failOn !== Severity.CRITICAL) {
-    ctx.warn(`failOnCritical:${spec.gate}`, `the ${spec.gate} gate's failOn is CRITICAL: its HIGH findings no longer block the pipeline`);
-  }
-  const suppressions = spec.options.suppressionsFile ?? ctx.suppressionsFile;
-  ctx.onGate?.(spec.gate, { failOn, ...(suppressions !== undefined && { suppressions }) });
-
-  const evaluate = [
-    `node ${CLI_DIR}/cli.js evaluate --gate ${spec.gate}`,
-    // Validated at construction; quoted as well, so no value can end the command.
-    `--fail-on ${shellArg(failOn)}`,
-    ...(suppressions !== undefined ? [`--suppressions ${shellQuote(suppressions)}`] : []),
-    ...(spec.evaluateArgs ?? []),
-    `--out ${FINDINGS_DIR}`,
-    '"${reports[@]}"',
-  ].join(' ');
+  const evaluations: GateEvaluation[] = [spec, ...(spec.more ?? [])];
+  const evaluateLines = evaluations.map((e, i) => {
+    const failOn = e.options.failOn ?? ctx.failOn;
+    if (e.options.failOn === Severity.CRITICAL && ctx.failOn !== Severity.CRITICAL) {
+      ctx.warnWeakened(`failOnCritical:${e.gate}`, `the ${e.gate} gate's failOn is CRITICAL: its HIGH findings no longer block the pipeline`);
+    }
+    const suppressions = e.options.suppressionsFile ?? ctx.suppressionsFile;
+    ctx.onGate(e.gate, { failOn, ...(suppressions !== undefined && { suppressions }) });
+    const evaluate = [
+      `node ${CLI_DIR}/cli.js evaluate --gate ${e.gate}`,
+      // Validated at construction; quoted as well, so no value can end the command.
+      `--fail-on ${shellArg(failOn)}`,
+      ...(suppressions !== undefined ? [`--suppressions ${shellQuote(suppressions)}`] : []),
+      ...(e.evaluateArgs ?? []),
+      `--out ${findingsDir(i, e.gate)}`,
+      '"${reports[@]}"',
+    ].join(' ');
+    // Every listed report goes to evaluate; an empty list fails it (no report, no pass).
+    // Recorded versions (apt revision, database digest) go with them, into the gate result.
+    return `mapfile -t listed < ${reportList(i, e.gate)} && reports=() && for r in "\${listed[@]}"; do reports+=(--report "$r"); done && mapfile -t recorded < ${TOOL_VERSIONS} && for v in "\${recorded[@]}"; do reports+=(--tool-version "$v"); done && ${evaluate}`;
+  });
+  // One gate: evaluate, then its after lines, each failing the build. Several: every gate is
+  // judged (and its after lines run only when it passed); the build fails if any did not pass.
+  const decide = evaluations.length === 1
+    ? [evaluateLines[0], ...(spec.after ?? [])]
+    : [
+      `status=0; ${evaluations.map((e, i) => `if ${evaluateLines[i]}; then ${[...(e.after ?? []), 'true'].join(' && ')} || status=1; else status=1; fi`).join('; ')}; [ "$status" -eq 0 ]`,
+    ];
 
   const statements = [
     cli.readStatement(),
@@ -217,14 +210,11 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
     additionalInputs: spec.additionalInputs,
     installCommands: [...cli.installCommands(), ...spec.install],
     commands: [
-      `mkdir -p ${REPORTS_DIR} ${OUTPUT_DIR}/reports ${FINDINGS_DIR} && : > ${REPORT_LIST} && : > ${TOOL_VERSIONS}`,
-      ...spec.scan,
+      `mkdir -p ${REPORTS_DIR} ${OUTPUT_DIR}/reports ${evaluations.map((e, i) => findingsDir(i, e.gate)).join(' ')} && ${evaluations.map((e, i) => `: > ${reportList(i, e.gate)}`).join(' && ')} && : > ${TOOL_VERSIONS}`,
+      ...evaluations.flatMap((e) => e.scan),
       // Native reports are kept as artifacts too, before evaluate decides.
       `cp -R ${REPORTS_DIR}/. ${OUTPUT_DIR}/reports/`,
-      // Every listed report goes to evaluate; an empty list fails it (no report, no pass).
-      // Recorded versions (apt revision, database digest) go with them, into the gate result.
-      `mapfile -t listed < ${REPORT_LIST} && reports=() && for r in "\${listed[@]}"; do reports+=(--report "$r"); done && mapfile -t recorded < ${TOOL_VERSIONS} && for v in "\${recorded[@]}"; do reports+=(--tool-version "$v"); done && ${evaluate}`,
-      ...(spec.after ?? []),
+      ...decide,
     ],
     primaryOutputDirectory: OUTPUT_DIR,
     env: spec.env,
@@ -236,11 +226,9 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
       env: { shell: 'bash' },
       phases: { install: { 'runtime-versions': { nodejs: 20 } } },
       reports: {
-        [reportGroup.reportGroupArn]: {
-          'files': ['junit.xml'],
-          'base-directory': FINDINGS_DIR,
-          'file-format': 'JUNITXML',
-        },
+        [reportGroup.reportGroupArn]: evaluations.length === 1
+          ? { 'files': ['junit.xml'], 'base-directory': FINDINGS_DIR, 'file-format': 'JUNITXML' }
+          : { 'files': evaluations.map((e, i) => `${findingsDir(i, e.gate).slice(OUTPUT_DIR.length + 1)}/junit.xml`), 'base-directory': OUTPUT_DIR, 'file-format': 'JUNITXML' },
       },
       ...(spec.cachePaths ? { cache: { paths: spec.cachePaths } } : {}),
     }),

@@ -1,5 +1,5 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { GateContext } from './step';
+import type { GateContext } from './context';
 
 /** Trivy's cache (vulnerability and Java databases), kept in the CodeBuild S3 cache between builds. */
 export const TRIVY_CACHE_DIR = '/root/.cache/trivy';

@@ -7,7 +7,7 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { GateOptions } from './options';
-import { Severity } from '../findings/severity';
+import { Severity } from '../model/severity';
 
 /** Renders a value for an error message: strings single-quoted, with newlines and other control characters escaped. */
 export function shown(value: unknown): string {

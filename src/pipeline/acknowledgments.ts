@@ -6,8 +6,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 // The same flattening cdk-nag applies to build IAM5 finding ids, so our ids match its ids exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
+import type { AcknowledgmentRecord } from './acknowledgment-record';
 import { PipelineStorage } from './hardening';
-import type { AcknowledgmentRecord } from './pipeline';
 import { REPORT_EXPORT_PREFIX } from '../gates/step';
 
 /** Makes acknowledgments and keeps a record of each. */

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
+import { AcknowledgmentRecord } from './acknowledgment-record';
 import { acknowledgePipelineFindings, Acknowledger } from './acknowledgments';
 import { pinCdkCliInstalls } from './cli-pins';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
@@ -13,10 +14,10 @@ import { dropUnusedGrants } from './least-privilege';
 import { CompliancePack, ScopedNagPlugin } from './nag';
 import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
-import { throwIfProblems } from './validation';
 import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
-import { StaticGatesOptions } from '../gates/options';
+import { StaticGatesOptions } from '../gates/gates-options';
+import { throwIfProblems } from '../model/problems';
 
 /**
  * Properties of a `DevSecOpsPipeline`.
@@ -191,16 +192,6 @@ export interface DevSecOpsStageOptions extends DevSecOpsWaveOptions {
   readonly confirmPermissionsBroadening?: boolean;
 }
 
-/** One cdk-nag rule acknowledged by this library, where, and why it is safe. */
-export interface AcknowledgmentRecord {
-  /** Construct path the acknowledgment is attached to. */
-  readonly constructPath: string;
-  /** The rule or finding id, e.g. `AwsSolutions-IAM5[Action::s3:GetObject*]`. */
-  readonly ruleId: string;
-  /** Why it is safe. */
-  readonly reason: string;
-}
-
 const DEFAULT_SYNTH_COMMANDS = ['npm ci', 'npx cdk synth'];
 const VALID_RETENTIONS = new Set<number>(Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number'));
 
@@ -326,7 +317,8 @@ export class DevSecOpsPipeline extends Construct {
     this.gates = new StaticGates(this, 'Gates', {
       ...props.gates,
       codePipeline: this.codePipeline,
-      source: props.source,
+      source: props.source.fileSetProducer,
+      sourceHasHistory: props.source.fullClone,
       synth,
       key: this.key,
       artifactBucket: this.artifactBucket,

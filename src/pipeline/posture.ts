@@ -4,9 +4,11 @@ import * as cpactions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { StepOutput } from 'aws-cdk-lib/pipelines/lib/helpers-internal';
 import { IConstruct } from 'constructs';
-import { ACKNOWLEDGED_RULES_METADATA, ackKey, GatePosture, GATES_STAGE, Posture, StagePosture } from '../findings/posture';
+import { ACKNOWLEDGED_RULES_METADATA, ackKey, GatePosture, Posture, StagePosture } from '../findings/posture';
 import { POSTURE_OUTPUTS } from '../findings/posture-cli';
-import { CLI_DIR, FindingsCliAsset, shellQuote, WORK_DIR } from '../gates/step';
+import { CLI_DIR, FindingsCliAsset, WORK_DIR } from '../gates/step';
+import { GATES_STAGE } from '../model/gates';
+import { shellQuote } from '../scanners/steps';
 
 /** Name of the stage that waits for a person when a commit weakens the pipeline (skipped otherwise). */
 export const WEAKENING_APPROVAL_STAGE = 'PipelineSecurityChange';

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { throwIfProblems } from './validation';
+import { throwIfProblems } from '../model/problems';
 
 /**
  * Options for a CodeConnections source (GitHub, GitHub Enterprise, GitLab, Bitbucket).

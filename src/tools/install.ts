@@ -1,4 +1,4 @@
-import { APT_PACKAGES, ArchiveTool, Download, NpmTool, PipTool, RULE_PACKAGES, Tool, ToolName, TOOLS, npmTarballUrl } from './tools';
+import { AptPackage, ArchiveTool, Download, NpmTool, PipTool, RULE_PACKAGES, Tool, npmTarballUrl } from './tools';
 
 /** Where downloads are kept and unpacked during a build. */
 export const TOOLS_WORK_DIR = '/tmp/devsecops-tools';
@@ -133,17 +133,12 @@ function npmLines(t: NpmTool): string[] {
 }
 
 /**
- * The shell lines that install one scanner on a linux x86_64 CodeBuild image (bash, curl,
+ * The shell lines that install one pinned artifact on a linux x86_64 CodeBuild image (bash, curl,
  * sha256sum, tar; python3 for pip tools; npm for npm tools). Each line fails on its own
  * (curl -f, sha256sum -c), so they can be used as separate buildspec commands.
  *
  * @throws UnverifiableInstallError when the table cannot verify the whole install.
  */
-export function installCommands(name: ToolName): string[] {
-  return commandsFor(TOOLS[name]);
-}
-
-/** The install lines for any table entry (see `installCommands`). */
 export function commandsFor(t: Tool): string[] {
   switch (t.kind) {
     case 'archive':
@@ -156,11 +151,11 @@ export function commandsFor(t: Tool): string[] {
 }
 
 /** A standalone bash script installing the given scanners, stopping at the first failure. */
-export function installScript(names: ReadonlyArray<ToolName>): string {
+export function installScript(tools: ReadonlyArray<Tool>): string {
   return [
     '#!/usr/bin/env bash',
     'set -euo pipefail',
-    ...names.flatMap(n => [`# ${n} ${TOOLS[n].version}`, ...installCommands(n)]),
+    ...tools.flatMap(t => [`# ${t.name} ${t.version}`, ...commandsFor(t)]),
     '',
   ].join('\n');
 }
@@ -170,11 +165,7 @@ export function installScript(names: ReadonlyArray<ToolName>): string {
  * upstream version. apt verifies the signed indexes and the package hash, and fails when no
  * package of that version exists.
  */
-export function aptInstallCommands(name: ToolName): string[] {
-  const p = APT_PACKAGES[name];
-  if (!p) {
-    throw new UnverifiableInstallError(name, 'the tools table has no distribution package for it');
-  }
+export function aptInstallCommands(p: AptPackage): string[] {
   return [
     'apt-get update -qq',
     `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends '${safe(p.package, 'package')}=${safe(p.version, 'version')}-*'`,

@@ -16,8 +16,8 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runGate } from '../../src/findings/cli';
-import { Severity } from '../../src/findings/severity';
 import { noSuppressions } from '../../src/findings/suppressions';
+import { Severity } from '../../src/model/severity';
 import { bundleFindingsCli } from '../support/findings-cli';
 
 const TARGET_MB = Number(process.env.BENCH_FINDINGS_MB ?? 100);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { decodeCsv, decodeReport, elementsAt, forEachElement, openLargeJsonReport } from '../../src/findings/parsers/decode';
 import { knownFormats, loadReport } from '../../src/findings/parsers/index';
 import { ReportFormatError } from '../../src/findings/parsers/types';
-import { Severity } from '../../src/findings/severity';
+import { Severity } from '../../src/model/severity';
 import { FIXTURES } from '../support/fixtures';
 
 

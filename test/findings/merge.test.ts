@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { dependencyFingerprint } from '../../src/findings/fingerprint';
 import { mergeFindings } from '../../src/findings/merge';
-import { Finding } from '../../src/findings/model';
 import { loadReport } from '../../src/findings/parsers/index';
-import { Severity } from '../../src/findings/severity';
+import { Finding } from '../../src/model/finding';
+import { Severity } from '../../src/model/severity';
 import { FIXTURES } from '../support/fixtures';
 
 function finding(overrides: Partial<Finding> & Pick<Finding, 'fingerprint'>): Finding {

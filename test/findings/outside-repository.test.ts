@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { main } from '../../src/findings/cli';
-import { Finding } from '../../src/findings/model';
 import { loadReport } from '../../src/findings/parsers/index';
 import { sarifUriLocation } from '../../src/findings/parsers/sarif';
 import { evaluateGate } from '../../src/findings/policy';
 import { whereOf } from '../../src/findings/reporters/result';
-import { Severity } from '../../src/findings/severity';
 import { parseSuppressions } from '../../src/findings/suppressions';
+import { Finding } from '../../src/model/finding';
+import { Severity } from '../../src/model/severity';
 
 /**
  * secretlint 13 writes artifact URIs like `../../..dir/file` (relative to its own working

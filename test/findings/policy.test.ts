@@ -1,12 +1,12 @@
 import { BaselineError, parseBaseline, SARIF_FINGERPRINT_KEY } from '../../src/findings/baseline';
 import { mergeFindings } from '../../src/findings/merge';
-import { Finding } from '../../src/findings/model';
 import { countDecision, evaluateGate, toolSuppressedNotAccepted } from '../../src/findings/policy';
 import { gateResultHead, writeGateResult } from '../../src/findings/reporters/result';
 import { writeSarif } from '../../src/findings/reporters/sarif';
 import { StringSink } from '../../src/findings/reporters/sink';
-import { Severity } from '../../src/findings/severity';
 import { parseSuppressions } from '../../src/findings/suppressions';
+import { Finding } from '../../src/model/finding';
+import { Severity } from '../../src/model/severity';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 

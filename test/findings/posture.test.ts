@@ -1,5 +1,5 @@
 import { compare, parsePosture, Posture, PostureError } from '../../src/findings/posture';
-import { Severity } from '../../src/findings/severity';
+import { Severity } from '../../src/model/severity';
 
 const BASE: Posture = {
   pipelinePath: 'Stack/Pipeline',

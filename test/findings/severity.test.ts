@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { NATIVE_SEVERITY, SARIF_LEVEL_SEVERITY, severityFromScore } from '../../src/findings/normalize';
-import { isAtLeast, Severity, SEVERITY_ORDER, severityRank } from '../../src/findings/severity';
+import { isAtLeast, Severity, SEVERITY_ORDER, severityRank } from '../../src/model/severity';
 
 describe('severity order', () => {
   test('CRITICAL is the most serious and INFO the least', () => {

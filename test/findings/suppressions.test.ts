@@ -1,7 +1,5 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { Finding } from '../../src/findings/model';
-import { Severity } from '../../src/findings/severity';
 import {
   describeProblem,
   isIsoDate,
@@ -11,6 +9,8 @@ import {
   SuppressionFileError,
   visibleLength,
 } from '../../src/findings/suppressions';
+import { Finding } from '../../src/model/finding';
+import { Severity } from '../../src/model/severity';
 
 const FILE = '.devsecops/suppressions.yaml';
 const NOW = new Date('2025-06-01T12:00:00Z');

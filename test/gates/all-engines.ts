@@ -3,7 +3,7 @@
  * buildspec tests read (test/gates/buildspecs.test.ts, test/integration/shellcheck.test.ts).
  */
 import { GateBuild, synthGates } from './support';
-import { DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan } from '../../src';
+import { DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan } from '../../src';
 import { CONNECTION_ARN } from '../pipeline/support';
 
 const fullClone = PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true });
@@ -15,8 +15,8 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
     source: fullClone,
     gates: {
       secrets: SecretScan.trufflehog(),
-      sast: Sast.engines([SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS, SastEngine.ESLINT_SECURITY]),
-      sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }),
+      sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotBugs(), SastEngine.eslintSecurity()]),
+      sbom: Sbom.cycloneDxNpm(),
       iac: IacScan.checkov(),
     },
   }],

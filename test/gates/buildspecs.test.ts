@@ -9,8 +9,9 @@ import * as path from 'path';
 import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
+import { SCANNERS, TOOLS } from '../../src/scanners';
 import { sriToSha512Hex } from '../../src/tools/install';
-import { APT_PACKAGES, npmTarballUrl, RULE_PACKAGES, TOOLS } from '../../src/tools/tools';
+import { npmTarballUrl, RULE_PACKAGES } from '../../src/tools/tools';
 
 const BUILDS = allEngineBuilds();
 
@@ -80,7 +81,7 @@ describe('every generated buildspec', () => {
       if (cmd.includes('apt-get install')) {
         // apt checks the distribution's signatures; the upstream version is pinned.
         expect(apt).not.toBeNull();
-        const pkg = Object.values(APT_PACKAGES).find((p) => p!.package === apt![1])!;
+        const pkg = SCANNERS.flatMap((t) => (t.install?.kind === 'apt' ? [t.install.package] : [])).find((p) => p.package === apt![1])!;
         expect(apt![2]).toBe(pkg.version);
         continue;
       }

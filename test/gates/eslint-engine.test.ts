@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
-import { TOOLS } from '../../src/tools/tools';
+import { TOOLS } from '../../src/scanners';
 
 const DIR = EslintEngineAsset.DIRECTORY;
 const pkg = JSON.parse(fs.readFileSync(path.join(DIR, 'package.json'), 'utf8'));

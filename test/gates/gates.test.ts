@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { commandsOf, flatten, GATE_IDS, stagesOf, synthGates } from './support';
+import { commandsOf, flatten, GATE_IDS, GATE_NAMES_JUDGED, stagesOf, synthGates } from './support';
 import {
-  DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan, Severity,
+  DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan, Severity,
 } from '../../src';
-import { TOOLS } from '../../src/tools/tools';
+import { TOOLS } from '../../src/scanners';
 import { CONNECTION_ARN } from '../pipeline/support';
 
 describe('static gates by default', () => {
@@ -14,6 +14,18 @@ describe('static gates by default', () => {
   test('every gate is on: secrets, SAST, SCA, SBOM and IaC', () => {
     expect(Object.keys(s.gates).sort()).toEqual([...GATE_IDS].sort());
     expect(s.pipeline.gateSteps.map((g) => g.id)).toEqual([...GATE_IDS]);
+    const judged = GATE_IDS.map((id) => s.gates[id]).flatMap((g) => g!.build.flatMap((l) => [...l.matchAll(/cli\.js evaluate --gate (\S+)/g)].map((m) => m[1])));
+    expect(judged).toEqual(GATE_NAMES_JUDGED);
+  });
+
+  test('trivy is installed once: the SBOM is judged in the SCA build, as a gate of its own (list, findings, JUnit)', () => {
+    const g = s.gates.DependencyScan!;
+    expect(g.install.filter((l) => /sha256sum -c -$/.test(l) && l.includes('trivy_'))).toHaveLength(1);
+    const decide = g.build.find((l) => l.includes('cli.js evaluate'))!;
+    expect(decide).toMatch(/^status=0; if mapfile -t listed < \/tmp\/devsecops\/report-list .*--gate dependencies .*--out devsecops-gate-out\/findings "\$\{reports\[@\]\}"; then true \|\| status=1; else status=1; fi; if mapfile -t listed < \/tmp\/devsecops\/report-list-sbom .*--gate sbom .*--out devsecops-gate-out\/findings-sbom "\$\{reports\[@\]\}"; then .*aws s3 cp .*&& true \|\| status=1; else status=1; fi; \[ "\$status" -eq 0 \]$/);
+    expect(g.build).toContain("echo '/tmp/devsecops/reports/sbom.cdx.json:cyclonedx' >> /tmp/devsecops/report-list-sbom");
+    const reports = Object.values<any>(g.buildspec.reports)[0];
+    expect(reports).toEqual({ 'files': ['findings/junit.xml', 'findings-sbom/junit.xml'], 'base-directory': 'devsecops-gate-out', 'file-format': 'JUNITXML' });
   });
 
   test('all gates (and the weakening check) share one run order in one stage, right after Build, before self-mutation and the Stages', () => {
@@ -58,7 +70,7 @@ describe('static gates by default', () => {
     const keys = Object.keys(reports);
     expect(keys).toHaveLength(1);
     const groupId = /<TOKEN:\{Fn::GetAtt:\[([A-Za-z0-9]+),Arn\]\}>/.exec(keys[0])![1];
-    expect(reports[keys[0]]).toEqual({ 'files': ['junit.xml'], 'base-directory': 'devsecops-gate-out/findings', 'file-format': 'JUNITXML' });
+    if (id !== 'DependencyScan') expect(reports[keys[0]]).toEqual({ 'files': ['junit.xml'], 'base-directory': 'devsecops-gate-out/findings', 'file-format': 'JUNITXML' });
     const group = s.template.findResources('AWS::CodeBuild::ReportGroup')[groupId];
     expect(group.Properties.Type).toBe('TEST');
     expect(group.Properties.ExportConfig.ExportConfigType).toBe('S3');
@@ -120,7 +132,7 @@ describe('static gates by default', () => {
     const granted = policies.filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(cacheId))
       .map(([, p]) => JSON.stringify(p.Properties.Roles)).map((r) => (/SecurityGates([A-Za-z]+?)(?:[0-9A-F]{8})?Role/.exec(r) ?? [r, r])[1]);
     // Never the synth or self-mutation roles, never SAST (whose build compiles the repository's code).
-    expect(granted.sort()).toEqual(['DependencyScan', 'Sbom']);
+    expect(granted.sort()).toEqual(['DependencyScan']);
     expect(JSON.stringify(s.template.toJSON())).not.toContain('devsecops-cache');
   });
 
@@ -155,7 +167,7 @@ describe('static gates by default', () => {
   test('SAST: engines chosen by the files present; Semgrep, not verifiable yet, is skipped with a message', () => {
     const g = s.gates.Sast!;
     const install = g.install.join('\n');
-    expect(install).toMatch(/if find \. .*-name '\*\.py' -print \| grep -q \.; then .*apt-get install -y -qq --no-install-recommends 'bandit=1\.6\.2-\*'/);
+    expect(install).toMatch(/if find \. .*-name node_modules -prune -o \\\( -name '\*\.py' \\\) -print \| grep -q \.; then .*apt-get install -y -qq --no-install-recommends 'bandit=1\.6\.2-\*'/);
     expect(install).toMatch(/if \[ -f pom\.xml \]; then .*spotbugs-4\.9\.3\.tgz.*sha256sum -c -.*findsecbugs-plugin-1\.14\.0\.jar.*sha256sum -c -/);
     // JS/TS: eslint with the security plugin, formatter and TypeScript parser, from the shipped lock (checked), npm ci without scripts.
     expect(install).toMatch(/if \{ \[ -f package\.json \] \|\| find \. .*-name node_modules -prune -o \\\( -name '\*\.js' .*-name '\*\.ts' .*\\\) -print \| grep -q \.; \}; then echo 'SAST: running eslint-security'/);
@@ -170,18 +182,19 @@ describe('static gates by default', () => {
   });
 
   test('SBOM: CycloneDX JSON as an artifact and in a dedicated hardened bucket, under the commit id', () => {
-    const g = s.gates.Sbom!;
+    // Judged in the SCA build (one trivy), after the SCA scan.
+    const g = s.gates.DependencyScan!;
     expect(g.build).toContainEqual(expect.stringMatching(/^trivy fs --format cyclonedx --output \S+sbom\.cdx\.json /));
     expect(g.build).toContain('cp /tmp/devsecops/reports/sbom.cdx.json devsecops-gate-out/sbom.cdx.json');
-    const upload = g.build.find((l) => l.startsWith('aws s3 cp'))!;
-    expect(upload).toMatch(/"s3:\/\/<TOKEN:\{Ref:PipelineGatesSbomBucket[0-9A-F]+\}>\/sbom\/\$\{CODEBUILD_RESOLVED_SOURCE_VERSION\}\/\$\{PIPELINE_EXECUTION_ID\}\.cdx\.json"$/);
-    // The upload comes after evaluate found a well-formed SBOM.
-    expect(g.build.indexOf(upload)).toBeGreaterThan(g.build.findIndex((l) => l.includes('evaluate')));
+    const decide = g.build.find((l) => l.includes('aws s3 cp'))!;
+    expect(decide).toMatch(/ && aws s3 cp --only-show-errors \/tmp\/devsecops\/reports\/sbom\.cdx\.json "s3:\/\/<TOKEN:\{Ref:PipelineGatesSbomBucket[0-9A-F]+\}>\/sbom\/\$\{CODEBUILD_RESOLVED_SOURCE_VERSION\}\/\$\{PIPELINE_EXECUTION_ID\}\.cdx\.json" && true \|\| status=1;/);
+    // The upload comes only after the SBOM gate's evaluate found a well-formed SBOM.
+    expect(decide.indexOf('aws s3 cp')).toBeGreaterThan(decide.indexOf('--gate sbom'));
     s.template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([Match.objectLike({
         Name: 'SecurityGates',
         Actions: Match.arrayWith([Match.objectLike({
-          Name: 'Sbom',
+          Name: 'DependencyScan',
           Configuration: Match.objectLike({ EnvironmentVariables: Match.stringLikeRegexp('PIPELINE_EXECUTION_ID.*#\\{codepipeline.PipelineExecutionId\\}') }),
         })]),
       })]),
@@ -218,7 +231,7 @@ describe('static gates by default', () => {
     expect(install).toMatch(/registry\.npmjs\.org\/@cdklabs\/cdk-validator-cfnguard\/-\/cdk-validator-cfnguard-0\.0\.62\.tgz\n.*sha512sum -c -/);
     const build = g.build.join('\n');
     expect(build).toContain("find devsecops-cloud-assembly -name '*.template.json'");
-    expect(build).toContain(`for id in ${IacScan.DEFAULT_CONTROL_TOWER_RULES.join(' ')}; do`);
+    expect(build).toContain(`for id in ${IacScan.defaultControlTowerRules().join(' ')}; do`);
     expect(build).toMatch(/cfn-guard validate --data \/tmp\/devsecops\/templates --rules \/tmp\/devsecops\/guard-rules --output-format sarif/);
     // The synth output is an input of the gate's action, beside the source.
     s.template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
@@ -243,7 +256,9 @@ describe('tuning and switching gates off', () => {
     ['iac', { iac: IacScan.none() }, 'IacScan'],
   ] as const)('gates.%s off is one prop: that gate goes, the others stay, and a warning names it', (name, gates, id) => {
     const s = synthGates({ gates });
-    expect(Object.keys(s.gates).sort()).toEqual(GATE_IDS.filter((g) => g !== id).sort());
+    // Without the SCA gate, the SBOM gate has a build of its own.
+    const expected = [...GATE_IDS.filter((g) => g !== id), ...(name === 'dependencies' ? ['Sbom'] : [])];
+    expect(Object.keys(s.gates).sort()).toEqual(expected.sort());
     const warnings = s.pipeline.node.findAll().flatMap((c) => c.node.metadata).filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`gates\\.${name} is off.*secure default weakened`))]);
   });
@@ -294,7 +309,7 @@ describe('tuning and switching gates off', () => {
   });
 
   test('SAST: an explicit engine list runs those engines whatever the files', () => {
-    const g = synthGates({ gates: { sast: Sast.engines([SastEngine.BANDIT, SastEngine.SPOTBUGS]) } }).gates.Sast!;
+    const g = synthGates({ gates: { sast: Sast.engines([SastEngine.bandit(), SastEngine.spotBugs()]) } }).gates.Sast!;
     expect(g.install.filter((l) => l.startsWith('if true; then'))).toHaveLength(2);
     expect(g.build.join('\n')).not.toContain('sast-detect');
     expect(() => Sast.engines([])).toThrow(/the list is empty.*Sast\.none\(\)/);
@@ -310,8 +325,7 @@ describe('tuning and switching gates off', () => {
   });
 
   test('SBOM: cyclonedx-npm generator, object lock and expiry', () => {
-    const sbom = Sbom.cycloneDx({
-      generator: SbomGenerator.CYCLONEDX_NPM,
+    const sbom = Sbom.cycloneDxNpm({
       objectLockRetention: s3.ObjectLockRetention.governance(Duration.days(365)),
       expiration: Duration.days(730),
     });

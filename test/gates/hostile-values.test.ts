@@ -4,8 +4,8 @@
  * free-form path reaches the buildspec only single-quoted.
  */
 import { commandsOf, synthGates } from './support';
-import { DependencyScan, IacScan, Sast, SastEngine, Sbom, SbomGenerator, SecretScan, Severity } from '../../src';
-import { shellQuote } from '../../src/gates/commands';
+import { DependencyScan, IacScan, Sast, SastEngine, Sbom, SecretScan, Severity } from '../../src';
+import { shellQuote } from '../../src/scanners/steps';
 
 /** Strings that end, chain or substitute a shell command when written unquoted. */
 const HOSTILE = ['HIGH;true', '$(id)', 'a\'b', 'HIGH\ntrue', '`id`', 'HIGH && true', 'HIGH #'];
@@ -19,10 +19,10 @@ describe('enum-like props with hostile values: construction fails naming the pro
     ['SecretScan failOn', (v) => SecretScan.gitleaks({ failOn: any(v) }), /SecretScan\.gitleaks: invalid props[^]*failOn: /],
     ['secretSeverity', (v) => SecretScan.trufflehog({ secretSeverity: any(v) }), /SecretScan\.trufflehog: invalid props[^]*secretSeverity: /],
     ['Sast failOn', (v) => Sast.detect({ failOn: any(v) }), /Sast\.detect: invalid props[^]*failOn: /],
-    ['Sast.engines', (v) => Sast.engines([SastEngine.BANDIT, any(v)]), /Sast\.engines: invalid props[^]*engines\[1\]: /],
+    ['Sast.engines', (v) => Sast.engines([SastEngine.bandit(), any(v)]), /Sast\.engines: invalid props[^]*engines\[1\]: /],
     ['DependencyScan failOn', (v) => DependencyScan.trivy({ failOn: any(v) }), /DependencyScan\.trivy: invalid props[^]*failOn: /],
-    ['Sbom failOn', (v) => Sbom.cycloneDx({ failOn: any(v) }), /Sbom\.cycloneDx: invalid props[^]*failOn: /],
-    ['Sbom generator', (v) => Sbom.cycloneDx({ generator: any(v) }), /Sbom\.cycloneDx: invalid props[^]*generator: /],
+    ['Sbom failOn', (v) => Sbom.trivy({ failOn: any(v) }), /Sbom\.trivy: invalid props[^]*failOn: /],
+    ['Sbom cyclonedx-npm failOn', (v) => Sbom.cycloneDxNpm({ failOn: any(v) }), /Sbom\.cycloneDxNpm: invalid props[^]*failOn: /],
     ['IacScan failOn', (v) => IacScan.cfnGuard({ failOn: any(v) }), /IacScan\.cfnGuard: invalid props[^]*failOn: /],
     ['controlTowerRules', (v) => IacScan.cfnGuard({ controlTowerRules: ['ct-s3-pr-1', v] }), /IacScan\.cfnGuard: invalid props[^]*controlTowerRules: /],
     ['checkov failOn', (v) => IacScan.checkov({ failOn: any(v) }), /IacScan\.checkov: invalid props[^]*failOn: /],
@@ -48,7 +48,7 @@ describe('enum-like props with hostile values: construction fails naming the pro
   });
 
   test('a gate not made by its factory is named', () => {
-    expect(() => synthGates({ gates: { secrets: any('gitleaks'), sast: any({ engineList: ['$(id)'] }) } }))
+    expect(() => synthGates({ gates: { secrets: any('gitleaks'), sast: any({ _engines: ['$(id)'] }) } }))
       .toThrow(/invalid props \(2\)[^]*gates\.secrets: 'gitleaks' is not made by a SecretScan factory[^]*gates\.sast: /);
   });
 
@@ -56,8 +56,8 @@ describe('enum-like props with hostile values: construction fails naming the pro
     for (const s of Object.values(Severity)) {
       expect(() => SecretScan.gitleaks({ failOn: s, secretSeverity: s })).not.toThrow();
     }
-    for (const g of Object.values(SbomGenerator)) expect(() => Sbom.cycloneDx({ generator: g })).not.toThrow();
-    expect(() => Sast.engines(Object.values(SastEngine))).not.toThrow();
+    expect(() => [Sbom.trivy(), Sbom.cycloneDxNpm()]).not.toThrow();
+    expect(() => Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotBugs(), SastEngine.eslintSecurity()])).not.toThrow();
   });
 });
 

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DevSecOpsPipelineProps, IacScan, PipelineSource, Sast, SastEngine, Sbom, SbomGenerator, SecretScan } from '../../src';
+import { DevSecOpsPipelineProps, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan } from '../../src';
 import { CONNECTION_ARN, errorsOf, pipelineApp, synthViolations } from '../pipeline/support';
 
 function withStage(props: Partial<DevSecOpsPipelineProps>) {
@@ -17,7 +17,7 @@ describe('the five nag packs on a pipeline with every gate', () => {
     expect(errorsOf(synthViolations(app))).toEqual([]);
     const own = pipeline.acknowledgments.filter((a) => a.constructPath.includes('/Gates/') || a.ruleId.includes('/sbom/'));
     expect(own.map((a) => `${a.ruleId} @ ${a.constructPath.replace(/^PipelineStack\/Pipeline\//, '')}`).sort()).toEqual([
-      'AwsSolutions-IAM5[Resource::<PipelineGatesSbomBucket56FEBDDC.Arn>/sbom/*] @ CdkPipeline/Pipeline/SecurityGates/Sbom/Sbom/Role/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::<PipelineGatesSbomBucket56FEBDDC.Arn>/sbom/*] @ CdkPipeline/Pipeline/SecurityGates/DependencyScan/DependencyScan/Role/DefaultPolicy/Resource',
       'HIPAA.Security-S3BucketReplicationEnabled @ Gates/CacheBucket/Resource',
       'HIPAA.Security-S3BucketReplicationEnabled @ Gates/SbomBucket/Resource',
       'NIST.800.53.R5-S3BucketReplicationEnabled @ Gates/CacheBucket/Resource',
@@ -35,8 +35,8 @@ describe('the five nag packs on a pipeline with every gate', () => {
       source: PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true }),
       gates: {
         secrets: SecretScan.trufflehog(),
-        sast: Sast.engines([SastEngine.SEMGREP, SastEngine.BANDIT, SastEngine.SPOTBUGS]),
-        sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM, objectLockRetention: s3.ObjectLockRetention.compliance(Duration.days(30)) }),
+        sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotBugs()]),
+        sbom: Sbom.cycloneDxNpm({ objectLockRetention: s3.ObjectLockRetention.compliance(Duration.days(30)) }),
         iac: IacScan.cfnGuard({ rules: ['policies/guard'] }),
       },
     });

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { useGateRuns } from './gate-runs';
 import { synthGates } from './support';
-import { Sast, SbomGenerator, Sbom, SecretScan } from '../../src';
+import { Sast, Sbom, SecretScan } from '../../src';
 import { cfnGuardPackageDir, EXAMPLES, runScanner } from '../scanners/run-scanner';
 
 const VULNERABLE = path.join(EXAMPLES, 'vulnerable-app');
@@ -51,7 +51,7 @@ describe('scanner reports through evaluate', () => {
 
 describe('the generated gate commands, run on the example apps', () => {
   const s = synthGates({
-    gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }) },
+    gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cycloneDxNpm() },
   });
 
   function iacPrepare(appDir: string) {

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { synthGates } from './support';
-import { DependencyScan, Sast, Sbom, SbomGenerator } from '../../src';
+import { DependencyScan, Sast, Sbom } from '../../src';
 import { aptVersionRecord, trivyDbRecord } from '../../src/gates/recorded-versions';
 import { TRIVY_CACHE_DIR } from '../../src/gates/trivy';
 import { bundleFindingsCli } from '../support/findings-cli';
@@ -41,6 +41,8 @@ function fakeBin(dir: string, o: { meta?: object; dpkg?: string }): string {
     'while [ $# -gt 0 ]; do case "$1" in --output) out="$2"; shift;; --cache-dir) cache="$2"; shift;; cyclonedx) report=' + CYCLONEDX + ';; esac; shift; done',
     'mkdir -p "$cache/db" && printf \'db\' > "$cache/db/trivy.db" && cp "$report" "$out"',
   ].join('\n'), { mode: 0o755 });
+  // The SBOM upload after a passing verdict: recorded, never sent.
+  fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\necho "$@" >> ${dir}/aws-calls\n`, { mode: 0o755 });
   fs.writeFileSync(path.join(bin, 'dpkg-query'), o.dpkg === undefined ? '#!/bin/sh\nexit 1\n' : `#!/bin/sh\nprintf '%s' '${o.dpkg}'\n`, { mode: 0o755 });
   return bin;
 }
@@ -50,7 +52,8 @@ function runLines(lines: string[], dir: string, bin: string): { status: number |
   const relocate = (c: string) => c.split('/tmp/devsecops/').join(`${dir}/devsecops/`).split(TRIVY_CACHE_DIR).join(`${dir}/trivy-cache`)
     .split('node /tmp/devsecops/findings-cli/cli.js').join(`node ${cli}`);
   const script = ['set -e', `mkdir -p ${dir}/devsecops ${dir}/src`, `cd ${dir}/src`, ...lines.map(relocate)].join('\n');
-  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, CODEBUILD_RESOLVED_SOURCE_VERSION: 'c0ffee', PIPELINE_EXECUTION_ID: 'exec-1' };
+  const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env });
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -61,7 +64,7 @@ function caseDir(name: string): string {
 describe('trivy database', () => {
   test.each([
     ['SCA', { dependencies: DependencyScan.trivy() }, 'DependencyScan'],
-    ['SBOM (trivy)', { sbom: Sbom.cycloneDx({ generator: SbomGenerator.TRIVY }) }, 'Sbom'],
+    ['SBOM (trivy, SCA gate off)', { dependencies: DependencyScan.none(), sbom: Sbom.trivy() }, 'Sbom'],
   ] as const)('%s gate: its digest and update times reach gate-result.json', (_name, gates, id) => {
     const build = synthGates({ gates }).gates[id]!.build;
     const upToEvaluate = build.slice(0, build.findIndex((c) => c.includes('cli.js evaluate')) + 1)
@@ -71,15 +74,23 @@ describe('trivy database', () => {
     const r = runLines(upToEvaluate, dir, fakeBin(dir, { meta: { Version: '0.69.3', VulnerabilityDB: META } }));
     expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringMatching(/PASS/) });
     const result = JSON.parse(fs.readFileSync(path.join(dir, 'src', 'devsecops-gate-out', 'findings', 'gate-result.json'), 'utf8'));
-    expect(result.toolVersions).toEqual({
+    const recorded = {
       'trivy-db': `sha256:${createHash('sha256').update('db').digest('hex')}`,
       'trivy-db-updated': META.UpdatedAt,
       'trivy-db-downloaded': META.DownloadedAt,
-    });
+    };
+    expect(result.toolVersions).toEqual(recorded);
+    if (id === 'DependencyScan') {
+      // The SBOM judged in the same build, with the same database recorded once, then kept under the commit id.
+      const sbom = JSON.parse(fs.readFileSync(path.join(dir, 'src', 'devsecops-gate-out', 'findings-sbom', 'gate-result.json'), 'utf8'));
+      expect(sbom.gate).toBe('sbom');
+      expect(sbom.toolVersions).toEqual(recorded);
+      expect(fs.readFileSync(path.join(dir, 'aws-calls'), 'utf8')).toMatch(/^s3 cp --only-show-errors \S+\/sbom\.cdx\.json s3:\/\/\S+\/sbom\/c0ffee\/exec-1\.cdx\.json\n$/);
+    }
   });
 
   test('the SBOM gate with cyclonedx-npm records no trivy database', () => {
-    const build = synthGates({ gates: { sbom: Sbom.cycloneDx({ generator: SbomGenerator.CYCLONEDX_NPM }) } }).gates.Sbom!.build;
+    const build = synthGates({ gates: { sbom: Sbom.cycloneDxNpm() } }).gates.Sbom!.build;
     expect(build.join('\n')).not.toContain('trivy-db');
   });
 

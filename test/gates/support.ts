@@ -4,9 +4,16 @@ import { AppStage } from '../../examples/quickstart/app-stage';
 import { DevSecOpsPipeline, DevSecOpsPipelineProps } from '../../src';
 import { pipelineApp } from '../pipeline/support';
 
-/** Gate step ids, as the pipeline names its actions. */
-export const GATE_IDS = ['SecretScan', 'Sast', 'DependencyScan', 'Sbom', 'IacScan'] as const;
-export type GateId = typeof GATE_IDS[number];
+/** Every gate step id, as the pipeline names its actions. */
+export const ALL_GATE_IDS = ['SecretScan', 'Sast', 'DependencyScan', 'Sbom', 'IacScan'] as const;
+export type GateId = typeof ALL_GATE_IDS[number];
+/**
+ * The steps of the default gates: the SBOM (trivy) is judged in the SCA gate's build, with the
+ * trivy it installed. `Sbom` is a step of its own only with another generator or the SCA gate off.
+ */
+export const GATE_IDS: readonly GateId[] = ['SecretScan', 'Sast', 'DependencyScan', 'IacScan'];
+/** The gates the default steps judge, by the names evaluate gives them. */
+export const GATE_NAMES_JUDGED = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'];
 
 export interface GateBuild {
   readonly logicalId: string;
@@ -30,7 +37,7 @@ export function synthGates(props: Partial<DevSecOpsPipelineProps> = {}): Synthes
   const template = Template.fromStack(stack);
   const gates: Partial<Record<GateId, GateBuild>> = {};
   for (const [logicalId, project] of Object.entries<any>(template.findResources('AWS::CodeBuild::Project'))) {
-    const id = GATE_IDS.find((g) => new RegExp(`SecurityGates${g}[0-9A-F]{8}$`).test(logicalId));
+    const id = ALL_GATE_IDS.find((g) => new RegExp(`SecurityGates${g}[0-9A-F]{8}$`).test(logicalId));
     if (!id) continue;
     const buildspec = JSON.parse(flatten(project.Properties.Source.BuildSpec));
     gates[id] = {

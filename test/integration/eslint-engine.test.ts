@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Sast } from '../../src';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
-import { TOOLS } from '../../src/tools/tools';
+import { TOOLS } from '../../src/scanners';
 import { useGateRuns } from '../gates/gate-runs';
 import { synthGates } from '../gates/support';
 import { EXAMPLES } from '../scanners/run-scanner';

@@ -67,7 +67,7 @@ describe('stage order', () => {
     expect(stages).toEqual(['Source', 'Build', 'SecurityGates', 'PipelineSecurityChange', 'UpdatePipeline', 'Staging', 'Prod']);
     const p = Object.values<any>(b.template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const gates = p.Properties.Stages.find((s: any) => s.Name === 'SecurityGates');
-    expect(gates.Actions.map((a: any) => a.Name).sort()).toEqual(['DependencyScan', 'IacScan', 'PostureCheck', 'Sast', 'Sbom', 'SecretScan']);
+    expect(gates.Actions.map((a: any) => a.Name).sort()).toEqual(['DependencyScan', 'IacScan', 'PostureCheck', 'Sast', 'SecretScan']);
     // All in one run order: in parallel.
     expect(new Set(gates.Actions.map((a: any) => a.RunOrder))).toEqual(new Set([1]));
   });

@@ -4,13 +4,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { examplePipTool, INSTALLABLE, installable } from './installable';
+import { TOOLS } from '../../src/scanners';
 import {
   BIN_DIR, TOOLS_OPT_DIR, TOOLS_WORK_DIR, UnverifiableInstallError,
-  commandsFor, installCommands, sriToSha512Hex,
+  commandsFor, sriToSha512Hex,
 } from '../../src/tools/install';
-import { TOOLS, Tool, ToolName, npmTarballUrl } from '../../src/tools/tools';
+import { Tool, npmTarballUrl } from '../../src/tools/tools';
 
-const NAMES = Object.keys(TOOLS) as ToolName[];
+const NAMES = Object.keys(TOOLS) as string[];
 
 // cfn-guard's release asset is literally named `...-ubuntu-latest.tar.gz` (the CI image it was
 // built on), under a version-pinned release path: the only `latest` allowed, and only there.
@@ -85,7 +86,7 @@ describe('install commands', () => {
 
   test.each(INSTALLABLE)('%s: every download is pinned and checksum-verified before use', (name) => {
     const t = TOOLS[name];
-    const lines = installCommands(name);
+    const lines = commandsFor(TOOLS[name]);
     expect(lines.length).toBeGreaterThan(2);
     assertPinnedAndVerified(t, lines);
     // The pinned version appears in what is installed.
@@ -94,7 +95,7 @@ describe('install commands', () => {
 
   test.each(INSTALLABLE)('%s: commands land on the PATH and npm installs only the checked tarballs', (name) => {
     const t = TOOLS[name];
-    const lines = installCommands(name);
+    const lines = commandsFor(TOOLS[name]);
     if (t.kind === 'archive') {
       for (const command of Object.values(t.binaries)) {
         expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ln -sf ${TOOLS_OPT_DIR}/\\S+ ${BIN_DIR}/${command}$`)));
@@ -115,7 +116,7 @@ describe('install commands', () => {
       expect(NAMES.filter(n => TOOLS[n].kind === 'pip').every(n => installable(TOOLS[n]))).toBe(true);
       return;
     }
-    expect(() => installCommands(name as ToolName)).toThrow(UnverifiableInstallError);
+    expect(() => commandsFor(TOOLS[name])).toThrow(UnverifiableInstallError);
   });
 
   test('a hash-locked pip tool installs with == pins, --require-hashes and wheels only', () => {
@@ -151,7 +152,7 @@ describe('install commands', () => {
       .split(TOOLS_WORK_DIR).join(`${tmp}/work`)
       .split(TOOLS_OPT_DIR).join(`${tmp}/opt`)
       .split(BIN_DIR).join(`${tmp}/bin`);
-    const lines = installCommands('gitleaks').map(relocate).map(l =>
+    const lines = commandsFor(TOOLS.gitleaks).map(relocate).map(l =>
       l.startsWith('curl ') ? `printf 'tampered' > ${l.split(' ')[5]}` : l);
     const script = ['set -euo pipefail', `mkdir -p ${tmp}/bin`, ...lines, `touch ${tmp}/reached-the-end`].join('\n');
     const run = spawnSync('bash', ['-c', script], { encoding: 'utf8' });

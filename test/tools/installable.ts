@@ -1,4 +1,5 @@
-import { PipTool, TOOLS, Tool, ToolName } from '../../src/tools/tools';
+import { TOOLS } from '../../src/scanners';
+import { PipTool, Tool } from '../../src/tools/tools';
 
 /**
  * A pip tool is installable only with a hashed wheel and a hash-locked closure; the table
@@ -9,7 +10,7 @@ export function installable(t: Tool): boolean {
 }
 
 /** The tools of the table that install. */
-export const INSTALLABLE = (Object.keys(TOOLS) as ToolName[]).filter((n) => installable(TOOLS[n]));
+export const INSTALLABLE = (Object.keys(TOOLS) as string[]).filter((n) => installable(TOOLS[n]));
 
 /** A synthetic hash-locked pip tool: its digests exercise the install line format only and are never shipped. */
 export function examplePipTool(lockedDependencies: PipTool['lockedDependencies'] = []): PipTool {

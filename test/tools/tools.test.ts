@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { Download, TOOLS, ToolName } from '../../src/tools/tools';
+import { TOOLS } from '../../src/scanners';
+import { Download } from '../../src/tools/tools';
 
 const ROOT = path.join(__dirname, '..', '..');
-const NAMES = Object.keys(TOOLS) as ToolName[];
+const NAMES = Object.keys(TOOLS) as string[];
 
-function downloads(name: ToolName): Download[] {
+function downloads(name: string): Download[] {
   const t = TOOLS[name];
   return t.kind === 'archive' ? [t.download, ...(t.extras ?? [])] : [];
 }

@@ -1,7 +1,7 @@
-import { dependencyFingerprint, genericFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { ReportFormatError } from './types';
 import { cveIds, cweIds, hasKeys, isObject, nativeParser, Obj, optionalList, rate, requireObject, requireStr, str } from './util';
+import { Finding } from '../../model/finding';
+import { dependencyFingerprint, genericFingerprint } from '../fingerprint';
 
 /**
  * AWS Security Finding Format: `GetFindings` output (`{ Findings: [...] }`, some exports use

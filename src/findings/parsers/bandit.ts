@@ -1,7 +1,7 @@
-import { codeFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { DecodedReport, ReportFormatError } from './types';
 import { cweIds, firstLine, hasKeys, isObject, line, nativeParser, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { Finding } from '../../model/finding';
+import { codeFingerprint } from '../fingerprint';
 
 /**
  * bandit `-f json`: `{ errors, generated_at, metrics, results }`; severity is `issue_severity`

@@ -1,7 +1,7 @@
-import { iacFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { ReportFormatError } from './types';
 import { hasKeys, isObject, nativeParser, requireStr, severityOf, str } from './util';
+import { Finding } from '../../model/finding';
+import { iacFingerprint } from '../fingerprint';
 
 /**
  * cdk-nag reports (`reports: true`), written per stack and pack as

@@ -1,8 +1,8 @@
-import { iacFingerprint } from '../fingerprint';
-import { Finding } from '../model';
-import { Severity } from '../severity';
 import { ReportFormatError } from './types';
 import { hasKeys, isObject, nativeParser, optionalList, repoPath, requireObject, requireStr, str } from './util';
+import { Finding } from '../../model/finding';
+import { Severity } from '../../model/severity';
+import { iacFingerprint } from '../fingerprint';
 
 /**
  * cfn-guard `validate --output-format json` (structured): an array with one entry per data file,

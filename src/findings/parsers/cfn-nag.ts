@@ -1,7 +1,7 @@
-import { iacFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { ReportFormatError } from './types';
 import { hasKeys, line, nativeParser, optionalList, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { Finding } from '../../model/finding';
+import { iacFingerprint } from '../fingerprint';
 
 /**
  * cfn_nag `--output-format json`: `[{ filename, file_results: { failure_count, violations: [...] } }]`.

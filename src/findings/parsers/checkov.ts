@@ -1,8 +1,8 @@
-import { dependencyFingerprint, iacFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
-import { Severity } from '../severity';
 import { ParseContext, ReportFormatError } from './types';
 import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, num, Obj, optionalList, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { Finding, ToolRef } from '../../model/finding';
+import { Severity } from '../../model/severity';
+import { dependencyFingerprint, iacFingerprint } from '../fingerprint';
 
 /**
  * checkov `-o json`: one `{ check_type, results: { failed_checks, skipped_checks, ... }, summary }`

@@ -1,11 +1,11 @@
-import { dependencyFingerprint } from '../fingerprint';
-import { Finding, PackageRef, ToolRef } from '../model';
-import { Severity } from '../severity';
 import { ReportFormatError } from './types';
 import {
   cveIds, cweIds, firstLine, isObject, nativeParser, Obj, optionalList, packageFromPurl,
   requireObject, requireStr, severityOf, str, worst,
 } from './util';
+import { Finding, PackageRef, ToolRef } from '../../model/finding';
+import { Severity } from '../../model/severity';
+import { dependencyFingerprint } from '../fingerprint';
 
 /**
  * CycloneDX JSON (1.4-1.7) with `vulnerabilities`, as written by grype, trivy, Dependency-Track

@@ -1,10 +1,10 @@
-import { dependencyFingerprint } from '../fingerprint';
-import { Finding, PackageRef, ToolRef } from '../model';
 import { ReportFormatError } from './types';
 import {
   asArray, cveIds, cweIds, firstLine, hasKeys, isObject, nativeParser, Obj, optionalList, packageFromPurl, rate,
   requireObject, requireStr, str, xmlText,
 } from './util';
+import { Finding, PackageRef, ToolRef } from '../../model/finding';
+import { dependencyFingerprint } from '../fingerprint';
 
 /**
  * OWASP dependency-check reports, JSON (`reportSchema` 1.x) and XML (`<analysis>`, schema 2.x).

@@ -1,8 +1,8 @@
-import { dependencyFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
 import { inspectorFinding, isClosed } from './inspector';
 import { ReportFormatError } from './types';
 import { cveIds, hasKeys, isObject, nativeParser, Obj, optionalList, rate, requireObject, requireStr, str } from './util';
+import { Finding, ToolRef } from '../../model/finding';
+import { dependencyFingerprint } from '../fingerprint';
 
 /**
  * Amazon ECR `DescribeImageScanFindings`: `{ imageScanFindings: { findings | enhancedFindings },

@@ -1,7 +1,7 @@
-import { codeFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { DecodedReport, ParseContext, ReportFormatError } from './types';
 import { hasKeys, isObject, line, nativeParser, repoPath, requireStr, secretDigest, str } from './util';
+import { Finding } from '../../model/finding';
+import { codeFingerprint } from '../fingerprint';
 
 /**
  * gitleaks JSON: an array of leaks. v8 writes PascalCase keys (`RuleID`, `File`, `StartLine`),

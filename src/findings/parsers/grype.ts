@@ -1,7 +1,7 @@
-import { dependencyFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
 import { cveIds, firstLine, hasKeys, isObject, nativeParser, Obj, packageFromPurl, rate, repoPath, requireObject, requireStr, str } from './util';
+import { Finding, ToolRef } from '../../model/finding';
+import { dependencyFingerprint } from '../fingerprint';
 
 /**
  * grype `-o json`: `{ matches: [{ vulnerability, relatedVulnerabilities, artifact }], source, descriptor }`.

@@ -1,11 +1,11 @@
-import { Finding, ToolRef } from '../model';
-import { UnknownSeverityError } from '../normalize';
-import { Severity } from '../severity';
 import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, decodeReport, isBlank, openLargeJsonReport, readReportFile, reportFileSize } from './decode';
 import { NATIVE_PARSERS } from './native';
 import { sarifParser, sarifTools } from './sarif';
 import { inputRoots } from '../input-file';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
+import { Finding, ToolRef } from '../../model/finding';
+import { Severity } from '../../model/severity';
+import { UnknownSeverityError } from '../normalize';
 
 export { ReportFormatError } from './types';
 

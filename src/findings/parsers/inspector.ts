@@ -1,7 +1,7 @@
-import { dependencyFingerprint, toolFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
 import { cveIds, cweIds, hasKeys, isObject, line, nativeParser, Obj, optionalList, rate, repoPath, requireObject, requireStr, str } from './util';
+import { Finding, ToolRef } from '../../model/finding';
+import { dependencyFingerprint, toolFingerprint } from '../fingerprint';
 
 /**
  * Amazon Inspector (v2) `ListFindings`: `{ findings: [...] }`. ECR enhanced scanning returns the

@@ -1,7 +1,7 @@
-import { iacFingerprint, toolFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
 import { cweIds, hasKeys, line, nativeParser, requiredList, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { Finding, ToolRef } from '../../model/finding';
+import { iacFingerprint, toolFingerprint } from '../fingerprint';
 
 /**
  * KICS `--report-formats json`: `{ queries: [{ query_id, query_name, severity, files: [...] }],

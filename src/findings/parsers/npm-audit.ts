@@ -1,7 +1,7 @@
-import { dependencyFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { ReportFormatError } from './types';
 import { cveIds, cweIds, firstLine, isObject, nativeParser, Obj, requireObject, requireStr, severityOf, str } from './util';
+import { Finding } from '../../model/finding';
+import { dependencyFingerprint } from '../fingerprint';
 
 /**
  * `npm audit --json`.

@@ -1,7 +1,7 @@
+import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../../model/finding';
+import { Severity } from '../../model/severity';
 import { codeFingerprint, dependencyFingerprint, genericFingerprint, normalizeSnippet, toolFingerprint } from '../fingerprint';
-import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../model';
 import { normalizeSeverity, SARIF_LEVEL_SEVERITY, UnknownSeverityError } from '../normalize';
-import { Severity } from '../severity';
 import { forEachElement } from './decode';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
 

@@ -1,7 +1,7 @@
-import { codeFingerprint, toolFingerprint } from '../fingerprint';
-import { Finding } from '../model';
 import { DecodedReport, ReportFormatError } from './types';
 import { cweIds, firstLine, isObject, line, nativeParser, Obj, repoPath, requireObject, requireStr, severityOf, str } from './util';
+import { Finding } from '../../model/finding';
+import { codeFingerprint, toolFingerprint } from '../fingerprint';
 
 /**
  * semgrep `--json`: `{ results: [...], errors: [...] }` (newer versions add `version`, `paths`).

@@ -1,12 +1,12 @@
-import { codeFingerprint, dependencyFingerprint, iacFingerprint } from '../fingerprint';
-import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../model';
-import { Severity } from '../severity';
 import { forEachElement } from './decode';
 import { ReportFormatError } from './types';
 import {
   cveIds, cweIds, field, firstLine, flattened, hasKeys, isObject, line, nativeParser, Obj, optionalList,
   repoPath, requireObject, requireStr, severityOf, str,
 } from './util';
+import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../../model/finding';
+import { Severity } from '../../model/severity';
+import { codeFingerprint, dependencyFingerprint, iacFingerprint } from '../fingerprint';
 
 /**
  * trivy `--format json`. SchemaVersion 2: `{ SchemaVersion, ArtifactName, Results: [{ Target,

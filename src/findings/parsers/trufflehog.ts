@@ -1,7 +1,7 @@
-import { codeFingerprint } from '../fingerprint';
-import { Finding, SourceLocation } from '../model';
 import { DecodedReport, ParseContext, ReportFormatError } from './types';
 import { hasKeys, isObject, line, nativeParser, Obj, repoPath, requireStr, secretDigest, str } from './util';
+import { Finding, SourceLocation } from '../../model/finding';
+import { codeFingerprint } from '../fingerprint';
 
 /**
  * trufflehog `--json` output: one JSON object per line.

@@ -1,5 +1,6 @@
-import { Finding } from '../model';
-import { Severity } from '../severity';
+import { Finding } from '../../model/finding';
+import type { ReportFormat } from '../../model/formats';
+import { Severity } from '../../model/severity';
 
 /** How the loader decodes a report's text before a parser sees it. */
 export type ReportEncoding = 'json' | 'ndjson' | 'xml' | 'csv';
@@ -34,8 +35,8 @@ export interface ParseContext {
 
 /** One parser per format family. Pure: no I/O. */
 export interface ReportParser {
-  /** Format name used with `--report FILE:FORMAT`, e.g. `sarif`, `gitleaks`, `trivy`. */
-  readonly format: string;
+  /** Format name used with `--report FILE:FORMAT`, e.g. `sarif`, `gitleaks`, `trivy`: one of REPORT_FORMATS (the compiler checks). */
+  readonly format: ReportFormat;
   readonly description: string;
   readonly encoding: ReportEncoding;
   /**

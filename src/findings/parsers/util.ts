@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
-import { PackageRef } from '../model';
-import { normalizeSeverity, severityFromScore, UnknownSeverityError } from '../normalize';
-import { Severity, severityRank } from '../severity';
 import { describeKey } from './json-keys';
 import { DecodedReport, ReportFormatError, ReportParser } from './types';
+import { PackageRef } from '../../model/finding';
+import { Severity, severityRank } from '../../model/severity';
+import { normalizeSeverity, severityFromScore, UnknownSeverityError } from '../normalize';
 
 /**
  * Helpers shared by the native parsers: structural checks that fail closed with

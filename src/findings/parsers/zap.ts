@@ -1,7 +1,7 @@
-import { genericFingerprint } from '../fingerprint';
-import { Finding, ToolRef } from '../model';
 import { ReportFormatError } from './types';
 import { asArray, attr, cweIds, field as keyed, firstUrl, isObject, nativeParser, Obj, requireObject, severityOf, str, xmlText } from './util';
+import { Finding, ToolRef } from '../../model/finding';
+import { genericFingerprint } from '../fingerprint';
 
 /**
  * OWASP ZAP traditional reports, XML (`OWASPZAPReport > site > alerts > alertitem`) and JSON

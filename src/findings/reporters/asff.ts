@@ -1,7 +1,7 @@
+import { Finding, PackageRef, ResourceRef } from '../../model/finding';
+import { isAtLeast, Severity } from '../../model/severity';
 import { normalizeSnippet } from '../fingerprint';
-import { Finding, PackageRef, ResourceRef } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
-import { isAtLeast, Severity } from '../severity';
 import { jsonString, SharedJson } from './json';
 import { Sink } from './sink';
 

@@ -1,7 +1,7 @@
-import { FindingDecision, GateEvaluation } from '../policy';
-import { SEVERITY_ORDER } from '../severity';
 import { whereOf } from './result';
 import { Sink } from './sink';
+import { SEVERITY_ORDER } from '../../model/severity';
+import { FindingDecision, GateEvaluation } from '../policy';
 
 /**
  * JUnit XML for CodeBuild report groups: one testsuite per gate and tool, a failing testcase

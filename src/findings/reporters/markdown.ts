@@ -1,5 +1,5 @@
+import { SEVERITY_ORDER } from '../../model/severity';
 import { Decision, DECISIONS } from '../policy';
-import { SEVERITY_ORDER } from '../severity';
 import { daysBetween, isoDay } from '../suppressions';
 import { NOT_ANALYZED_HELP } from './junit';
 import { BriefFinding, GateResult, resultCount, SuppressionBrief } from './result';

@@ -1,6 +1,6 @@
-import { Finding } from '../model';
+import { Finding } from '../../model/finding';
+import { Severity, SEVERITY_ORDER, severityRank } from '../../model/severity';
 import { Decision, DECISIONS, FindingDecision, GateEvaluation, SeverityCounts, toolSuppressedNotAccepted } from '../policy';
-import { Severity, SEVERITY_ORDER, severityRank } from '../severity';
 import { Suppression, SuppressionProblem } from '../suppressions';
 import { jsonString } from './json';
 import { Sink } from './sink';

@@ -1,8 +1,8 @@
+import { Finding, ToolRef } from '../../model/finding';
+import { Severity, severityRank } from '../../model/severity';
 import { SARIF_FINGERPRINT_KEY } from '../baseline';
 import { StringTable } from '../merge';
-import { Finding, ToolRef } from '../model';
 import { FindingDecision, GateEvaluation } from '../policy';
-import { Severity, severityRank } from '../severity';
 import { jsonString, SharedJson } from './json';
 import { Sink } from './sink';
 

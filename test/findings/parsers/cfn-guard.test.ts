@@ -1,7 +1,7 @@
 import { CTX, parseFixture, report, severityCounts } from './decode-fixture';
 import { cfnGuardParser, CFN_GUARD_SEVERITY } from '../../../src/findings/parsers/cfn-guard';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 describe('cfn-guard structured JSON', () => {
   test('Guard rules have no severity: a failure counts as HIGH, like cfn-guard SARIF (level error)', () => {

@@ -1,7 +1,7 @@
 import { active, CTX, decodeFixture, parseFixture, report, severityCounts } from './decode-fixture';
 import { checkovParser, CHECKOV_DEFAULT_SEVERITY } from '../../../src/findings/parsers/checkov';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 describe('checkov JSON', () => {
   test('failed checks with null severity count as HIGH (as in checkov SARIF: level error)', () => {

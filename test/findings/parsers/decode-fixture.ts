@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
-import { Finding } from '../../../src/findings/model';
 import { decodeReport } from '../../../src/findings/parsers/decode';
 import { DecodedReport, ParseContext, ReportParser } from '../../../src/findings/parsers/types';
-import { Severity } from '../../../src/findings/severity';
+import { Finding } from '../../../src/model/finding';
+import { Severity } from '../../../src/model/severity';
 import { FIXTURES } from '../../support/fixtures';
 
 export { FIXTURES };

@@ -1,7 +1,7 @@
 import { CTX, parseFixture, report, severityCounts } from './decode-fixture';
 import { gitleaksParser } from '../../../src/findings/parsers/gitleaks';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 describe('gitleaks JSON', () => {
   // gitleaks has no severity: every leak takes the gate's secret severity (default CRITICAL).

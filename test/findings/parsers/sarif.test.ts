@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { Finding } from '../../../src/findings/model';
 import { decodeReport } from '../../../src/findings/parsers/decode';
 import { loadReport } from '../../../src/findings/parsers/index';
 import { parseSarif, repositoryRoots, sarifParser, sarifUriToRepoPath } from '../../../src/findings/parsers/sarif';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
-import { Severity } from '../../../src/findings/severity';
+import { Finding } from '../../../src/model/finding';
+import { Severity } from '../../../src/model/severity';
 import { FIXTURES } from '../../support/fixtures';
 
 

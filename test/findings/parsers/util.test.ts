@@ -1,6 +1,6 @@
 import { ReportFormatError } from '../../../src/findings/parsers/types';
 import { asArray, cveIds, cweIds, nativeParser, packageFromPurl, rate, repoPath, severityOf } from '../../../src/findings/parsers/util';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 describe('parser helpers', () => {
   test('repoPath: POSIX, repository-relative; ".." fails the report', () => {
@@ -42,7 +42,7 @@ describe('parser helpers', () => {
 
   test('nativeParser: detect looks only at its encoding and never throws', () => {
     const parser = nativeParser({
-      format: 'x',
+      format: 'sarif',
       description: 'x',
       encoding: 'json',
       detect: (r) => (r.doc as { a: { b: number } }).a.b === 1,

@@ -2,7 +2,7 @@ import { LONG_DESCRIPTION, manyFindings, NOW, sampleEvaluation } from './sample'
 import { evaluateGate } from '../../../src/findings/policy';
 import { ASFF_BATCH_SIZE, ASFF_DESCRIPTION_MAX, writeAsff } from '../../../src/findings/reporters/asff';
 import { StringSink } from '../../../src/findings/reporters/sink';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 const OPTIONS = { awsAccountId: '111122223333', region: 'eu-west-1' };
 

@@ -3,8 +3,8 @@ import { manyFindings, NOW, sampleEvaluation, TOOLS } from './sample';
 import { evaluateGate } from '../../../src/findings/policy';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit, xml } from '../../../src/findings/reporters/junit';
 import { StringSink } from '../../../src/findings/reporters/sink';
-import { Severity } from '../../../src/findings/severity';
 import { parseSuppressions } from '../../../src/findings/suppressions';
+import { Severity } from '../../../src/model/severity';
 
 function render(evaluation = sampleEvaluation(), tools = TOOLS.map((t) => t.name), maxCases?: number): string {
   const sink = new StringSink();

@@ -4,7 +4,7 @@ import { evaluateGate } from '../../../src/findings/policy';
 import { cell, writeMarkdown } from '../../../src/findings/reporters/markdown';
 import { GateResult, GateResultError, gateResultHead, parseGateResult, writeGateResult } from '../../../src/findings/reporters/result';
 import { StringSink } from '../../../src/findings/reporters/sink';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 const REPORTS = [
   { file: 'reports/semgrep.sarif', format: 'sarif', tools: ['semgrep'], findings: 3 },

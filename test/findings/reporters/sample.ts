@@ -1,8 +1,8 @@
 // Shared inputs for the reporter tests: one gate with every kind of finding and decision.
-import { Finding, ToolRef } from '../../../src/findings/model';
 import { evaluateGate, GateEvaluation } from '../../../src/findings/policy';
-import { Severity } from '../../../src/findings/severity';
 import { parseSuppressions } from '../../../src/findings/suppressions';
+import { Finding, ToolRef } from '../../../src/model/finding';
+import { Severity } from '../../../src/model/severity';
 
 export const NOW = new Date('2025-06-01T12:00:00Z');
 

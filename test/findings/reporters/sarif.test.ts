@@ -7,7 +7,7 @@ import { SARIF_FINGERPRINT_KEY, parseBaseline } from '../../../src/findings/base
 import { evaluateGate } from '../../../src/findings/policy';
 import { pathToUri, securitySeverity, writeSarif } from '../../../src/findings/reporters/sarif';
 import { StringSink } from '../../../src/findings/reporters/sink';
-import { Severity } from '../../../src/findings/severity';
+import { Severity } from '../../../src/model/severity';
 
 // The SARIF 2.1.0 JSON schema (rtm.5: the text approved as the OASIS standard; draft-04), as shipped in
 // an npm package (see TEST_TOOL_DEPS in .projenrc.ts).

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { uncoveredCode } from '../../src/findings/scan';
-import { notAnalyzedScript } from '../../src/gates/languages';
+import { notAnalyzedScript } from '../../src/scanners/languages';
 
 /** The gate's bash detection, run in `dir`: the lines it writes. */
 function gateLines(dir: string): string[] {

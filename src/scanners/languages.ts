@@ -3,7 +3,8 @@
  * on) instead of passing a repository it did not read. Pure (no aws-cdk-lib), shared by the
  * gate's detection (a bash line, `notAnalyzedScript`) and the local `scan`.
  */
-import { NOT_PROJECT_CODE, shellQuote } from './commands';
+import { shellQuote } from './steps';
+import { NOT_PROJECT_CODE } from '../model/gates';
 
 /** A language no SAST engine of the gate analyzes, by file extension. */
 export interface UncoveredLanguage {

@@ -1,4 +1,6 @@
-import { argValue, banditExcludes, dependencyScanner, ExecStep, sastScanner, sbomGenerator, ScannerInvocation, WriteStep } from '../../src/gates/commands';
+import { gateEngine } from '../../src/scanners';
+import { banditExcludes } from '../../src/scanners/bandit';
+import { argValue, ExecStep, ScannerInvocation, WriteStep } from '../../src/scanners/steps';
 
 const o = { reportDir: '/r', workDir: '/w' };
 
@@ -19,8 +21,8 @@ function flag(args: string[], name: string): string | undefined {
 
 describe('scanners run with a configuration the gate controls', () => {
   test.each([
-    ['trivy fs (SCA)', dependencyScanner({ ...o, ignoreUnfixed: false })],
-    ['trivy fs (SBOM)', sbomGenerator('trivy', o)],
+    ['trivy fs (SCA)', gateEngine('dependencies', 'trivy').invoke({ ...o, ignoreUnfixed: false })],
+    ['trivy fs (SBOM)', gateEngine('sbom', 'trivy').invoke(o)],
   ])('%s: an explicit --config and an empty --ignorefile, both written outside the tree (not ./trivy.yaml, ./.trivyignore)', (_n, inv) => {
     const args = argv(inv);
     expect(flag(args, '--config')).toBe('/w/trivy.yaml');
@@ -29,12 +31,12 @@ describe('scanners run with a configuration the gate controls', () => {
   });
 
   test('semgrep: nosemgrep comments and .semgrepignore are not honoured', () => {
-    const args = argv(sastScanner('semgrep', { ...o, semgrepRules: ['/rules'] }));
+    const args = argv(gateEngine('sast', 'semgrep').invoke({ ...o, semgrepRules: ['/rules'] }));
     expect(args).toEqual(expect.arrayContaining(['--disable-nosem', '--x-ignore-semgrepignore-files']));
   });
 
   test('bandit: --ignore-nosec, the gate\'s config and ini (a .bandit in the repository is not read)', () => {
-    const inv = sastScanner('bandit', { ...o, semgrepRules: [] });
+    const inv = gateEngine('sast', 'bandit').invoke({ ...o, semgrepRules: [] });
     const args = argv(inv);
     expect(args).toContain('--ignore-nosec');
     expect(flag(args, '-c')).toBe('/w/bandit.yaml');

@@ -1,0 +1,22 @@
+/**
+ * Facts about the gates that every layer shares, defined once: their names and order, the
+ * default threshold, the default suppressions file, the stage they run in.
+ */
+import { Severity } from './severity';
+
+/** The static gates, in the pipeline's order, by the names `evaluate --gate` gives them. */
+export const GATE_NAMES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as const;
+/** The name of one static gate. */
+export type GateName = typeof GATE_NAMES[number];
+
+/** The lowest severity that fails a gate unless the pipeline or the gate sets another. */
+export const DEFAULT_FAIL_ON = Severity.HIGH;
+
+/** The default suppressions file: read by the findings CLI when present in the repository. */
+export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
+
+/** The pipeline stage the gates (and the weakening check) run in, right after Build. */
+export const GATES_STAGE = 'SecurityGates';
+
+/** Directories that are not the project's code: dependencies, build output, the gate's own output. */
+export const NOT_PROJECT_CODE: readonly string[] = ['node_modules', 'cdk.out', '.git', 'devsecops-gate-out'];
