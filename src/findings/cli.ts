@@ -27,6 +27,7 @@ import {
   SuppressionSet,
 } from './suppressions';
 import { parseToolVersions } from './tool-versions';
+import { DEFAULT_FAIL_ON } from '../model/gates';
 import { Severity, SEVERITY_ORDER } from '../model/severity';
 
 /** Exit codes: documented in `--help` and relied on by every gate's build spec. */
@@ -235,7 +236,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   const reports = values.report ?? [];
   if (reports.length === 0) throw new UsageError('at least one --report FILE[:FORMAT] is required (a gate without a report fails closed)');
   if (!values.out) throw new UsageError('--out DIR is required');
-  const failOn = severityArg('fail-on', values['fail-on'], Severity.HIGH);
+  const failOn = severityArg('fail-on', values['fail-on'], DEFAULT_FAIL_ON);
   const secretSeverity = severityArg('secret-severity', values['secret-severity'], Severity.CRITICAL);
   const asffMinSeverity = severityArg('asff-min-severity', values['asff-min-severity'], failOn);
   const secretScan = values['secret-scan'];

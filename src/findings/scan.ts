@@ -10,12 +10,12 @@ import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import type { Io } from './cli';
-import { DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName, NOT_PROJECT_CODE } from '../model/gates';
+import { DEFAULT_FAIL_ON, DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName, NOT_PROJECT_CODE } from '../model/gates';
 import { SEVERITY_ORDER, Severity } from '../model/severity';
 import { gateEngine, gateEngines } from '../scanners';
 import { DEFAULT_CONTROL_TOWER_RULES } from '../scanners/cfn-guard';
 import { coversFiles } from '../scanners/coverage';
-import { LOCK_FILES, nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../scanners/languages';
+import { LOCK_FILES, nestedPomLine, notAnalyzedLine, SAST_DETECT_SARIF, UNCOVERED_LANGUAGES } from '../scanners/languages';
 import { argValue, ScannerInvocation, ScanStep } from '../scanners/steps';
 
 /** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
@@ -141,8 +141,6 @@ function lockFileArgs(root: string, workDir: string): { prepare: () => void; eva
   return { prepare, evaluateArgs: ['--lock-files-from', list] };
 }
 
-/** An empty SARIF run of the SAST detection: the report behind a gate that found only code no engine covers. */
-const SAST_DETECT_SARIF = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'sast-detect', rules: [] } }, results: [] }] });
 
 /** The code no SAST engine covers, as `notAnalyzedScript` lists it in the gate (same table, same lines). */
 export function uncoveredCode(root: string): string[] {
@@ -243,7 +241,7 @@ function parse(args: string[]): Options {
   const given = positionals[0] ?? values.dir ?? '.';
   const dir = resolve(given);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScanError(`${given}: not a directory`);
-  const failOn = (values['fail-on'] ?? Severity.HIGH).trim().toUpperCase();
+  const failOn = (values['fail-on'] ?? DEFAULT_FAIL_ON).trim().toUpperCase();
   if (!(SEVERITY_ORDER as readonly string[]).includes(failOn)) {
     throw new ScanError(`--fail-on "${values['fail-on']}" is not a severity; use one of ${SEVERITY_ORDER.join(', ')}`);
   }

@@ -33,7 +33,7 @@ import { Finding } from '../model/finding';
  */
 
 /** Default path of the suppressions file, relative to the repository root. */
-export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
+export { DEFAULT_SUPPRESSIONS_FILE } from '../model/gates';
 
 /** Fewest visible characters a `reason` needs: an exception says why, not "ok". */
 export const MIN_REASON_VISIBLE = 10;

@@ -9,7 +9,7 @@ import { gateOptionProblems, pathListProblems, shown } from './validation';
 import { throwIfProblems } from '../model/problems';
 import { gateEngine, gateEngines, RegisteredEngine } from '../scanners';
 import { coverageShellTest } from '../scanners/coverage';
-import { notAnalyzedScript } from '../scanners/languages';
+import { notAnalyzedScript, SAST_DETECT_SARIF } from '../scanners/languages';
 import { shellLines, shellQuote } from '../scanners/steps';
 
 /**
@@ -200,7 +200,7 @@ export class Sast extends SecurityGate {
       const everyLanguage = chosen.some(({ engine }) => !engine.covers && installable(scannerInstall(ctx, engine.scanner).lines));
       install.push(everyLanguage ? `: > ${NOT_ANALYZED_FILE}` : notAnalyzedScript(NOT_ANALYZED_FILE));
       // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary (with no code, nothing to analyze).
-      scan.push(`if [ ! -s ${REPORT_LIST} ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(NONE_SARIF)} > ${NONE_REPORT}; fi`);
+      scan.push(`if [ ! -s ${REPORT_LIST} ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(SAST_DETECT_SARIF)} > ${NONE_REPORT}; fi`);
     }
     return {
       step: ctx.buildStep({
@@ -220,14 +220,3 @@ export class Sast extends SecurityGate {
 const NONE_REPORT = `${REPORTS_DIR}/sast-detect.sarif`;
 /** Written by the detection in the install phase: one line per language no engine covers. */
 const NOT_ANALYZED_FILE = `${WORK_DIR}/not-analyzed`;
-const NONE_SARIF = JSON.stringify({
-  version: '2.1.0',
-  runs: [{
-    tool: { driver: { name: 'sast-detect', informationUri: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline', rules: [] } },
-    invocations: [{
-      executionSuccessful: true,
-      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files) and Semgrep is not installable verifiably yet: nothing was analyzed. Code in a language no engine covers is listed as not analyzed and fails the gate.' } }],
-    }],
-    results: [],
-  }],
-});

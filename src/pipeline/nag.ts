@@ -8,47 +8,38 @@ import {
   ServerlessChecks,
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { NAG_PACK_NAMES } from '../model/packs';
 
 /**
  * A cdk-nag rule pack, applied by `DevSecOpsPipeline` to the pipeline itself and to the
  * application Stages it deploys.
  *
- * Use the static factories, e.g. `CompliancePack.awsSolutions()` or `CompliancePack.nist80053R5()`.
+ * Use the constants, e.g. `CompliancePack.AWS_SOLUTIONS` or `CompliancePack.NIST_800_53_R5`.
  */
 export class CompliancePack {
   /** AWS Solutions (cdk-nag `AwsSolutionsChecks`). */
-  public static awsSolutions(): CompliancePack {
-    return new CompliancePack('AwsSolutions', () => new AwsSolutionsChecks());
-  }
+  public static readonly AWS_SOLUTIONS = new CompliancePack(NAG_PACK_NAMES.awsSolutions, () => new AwsSolutionsChecks());
 
   /** NIST 800-53 rev 5 (cdk-nag `NIST80053R5Checks`). */
-  public static nist80053R5(): CompliancePack {
-    return new CompliancePack('NIST.800.53.R5', () => new NIST80053R5Checks());
-  }
+  public static readonly NIST_800_53_R5 = new CompliancePack(NAG_PACK_NAMES.nist80053R5, () => new NIST80053R5Checks());
 
   /** PCI DSS 3.2.1 (cdk-nag `PCIDSS321Checks`). */
-  public static pciDss321(): CompliancePack {
-    return new CompliancePack('PCI.DSS.321', () => new PCIDSS321Checks());
-  }
+  public static readonly PCI_DSS_3_2_1 = new CompliancePack(NAG_PACK_NAMES.pciDss321, () => new PCIDSS321Checks());
 
   /** HIPAA Security (cdk-nag `HIPAASecurityChecks`). */
-  public static hipaaSecurity(): CompliancePack {
-    return new CompliancePack('HIPAA.Security', () => new HIPAASecurityChecks());
-  }
+  public static readonly HIPAA_SECURITY = new CompliancePack(NAG_PACK_NAMES.hipaaSecurity, () => new HIPAASecurityChecks());
 
   /** Serverless (cdk-nag `ServerlessChecks`). */
-  public static serverless(): CompliancePack {
-    return new CompliancePack('Serverless', () => new ServerlessChecks());
-  }
+  public static readonly SERVERLESS = new CompliancePack(NAG_PACK_NAMES.serverless, () => new ServerlessChecks());
 
   /** The five packs the pipeline's own resources are held to. */
   public static all(): CompliancePack[] {
     return [
-      CompliancePack.awsSolutions(),
-      CompliancePack.nist80053R5(),
-      CompliancePack.pciDss321(),
-      CompliancePack.hipaaSecurity(),
-      CompliancePack.serverless(),
+      CompliancePack.AWS_SOLUTIONS,
+      CompliancePack.NIST_800_53_R5,
+      CompliancePack.PCI_DSS_3_2_1,
+      CompliancePack.HIPAA_SECURITY,
+      CompliancePack.SERVERLESS,
     ];
   }
 

@@ -58,12 +58,12 @@ export interface DevSecOpsPipelineProps {
   /**
    * cdk-nag packs applied to every application Stage deployed by this pipeline
    * (through `addStage`, `addWave` or a wave's `addStage`). Regulated teams add
-   * `CompliancePack.nist80053R5()`, `CompliancePack.pciDss321()` or `CompliancePack.hipaaSecurity()`.
+   * `CompliancePack.NIST_800_53_R5`, `CompliancePack.PCI_DSS_3_2_1` or `CompliancePack.HIPAA_SECURITY`.
    *
    * The pipeline's own resources are always held to all five packs. An empty list checks the
    * Stages with no pack and leaves a warning.
    *
-   * @default [CompliancePack.awsSolutions()]
+   * @default [CompliancePack.AWS_SOLUTIONS]
    */
   readonly nagPacks?: CompliancePack[];
 
@@ -257,7 +257,7 @@ export class DevSecOpsPipeline extends Construct {
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     this.source = props.source;
-    this.nagPacks = props.nagPacks ?? [CompliancePack.awsSolutions()];
+    this.nagPacks = props.nagPacks ?? [CompliancePack.AWS_SOLUTIONS];
     const serverAccessLogs = props.serverAccessLogs ?? true;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
@@ -347,24 +347,27 @@ export class DevSecOpsPipeline extends Construct {
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const checks = options.confirmPermissionsBroadening
-      ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
-      : [];
-    const pre = preSteps(options, stage.stageName, checks);
-    const deployment = this.codePipeline.addStage(stage, { pre, post: options.post });
+    const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options));
     // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
     this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
     return deployment;
   }
 
   /**
-   * Add a wave: Stages added to it deploy in parallel. Stages added with the wave's
-   * `addStage` are held to `nagPacks` too.
+   * Add a wave: its Stages deploy in parallel, in one pipeline stage. Each Stage added with the
+   * wave's `addStage` takes the options of `DevSecOpsPipeline.addStage` and is held to `nagPacks`.
    */
-  public addWave(id: string, options: DevSecOpsWaveOptions = {}): pipelines.Wave {
+  public addWave(id: string, options: DevSecOpsWaveOptions = {}): DevSecOpsWave {
     const wave = this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
     this.protections.set(id, { approval: !!options.approval, confirmPermissionsBroadening: false });
-    return wave;
+    return DevSecOpsWave._of(wave, (stageOptions) => {
+      // The pipeline stage is protected as its strongest Stage is: an approval or a broadening check in it shows in the posture.
+      const was = this.protections.get(id)!;
+      this.protections.set(id, {
+        approval: was.approval || !!stageOptions.approval,
+        confirmPermissionsBroadening: was.confirmPermissionsBroadening || !!stageOptions.confirmPermissionsBroadening,
+      });
+    });
   }
 
   /**
@@ -380,7 +383,9 @@ export class DevSecOpsPipeline extends Construct {
     const out: Record<string, StagePosture> = {};
     for (const wave of this.codePipeline.waves) {
       const protection = this.protections.get(wave.id);
-      if (protection && wave.stages.some((s) => s.stacks.length > 0)) out[wave.id] = protection;
+      // CDK Pipelines names the pipeline stage of a one-Stage wave after that Stage.
+      const name = wave.stages.length === 1 ? wave.stages[0].stageName : wave.id;
+      if (protection && wave.stages.some((s) => s.stacks.length > 0)) out[name] = protection;
     }
     return out;
   }
@@ -438,6 +443,43 @@ class HardenedCodePipeline extends pipelines.CodePipeline {
     super.doBuildPipeline();
     this.afterBuild();
   }
+}
+
+/**
+ * A wave of the pipeline: its Stages deploy in parallel, in one pipeline stage. Made by
+ * `DevSecOpsPipeline.addWave`.
+ */
+export class DevSecOpsWave {
+  /** @internal */
+  public static _of(wave: pipelines.Wave, onStage: (options: DevSecOpsStageOptions) => void): DevSecOpsWave {
+    return new DevSecOpsWave(wave, onStage);
+  }
+
+  /** The CDK Pipelines wave (escape hatch). */
+  public readonly wave: pipelines.Wave;
+
+  private constructor(wave: pipelines.Wave, private readonly onStage: (options: DevSecOpsStageOptions) => void) {
+    this.wave = wave;
+  }
+
+  /**
+   * Deploy an application Stage in this wave, with the options of `DevSecOpsPipeline.addStage`
+   * (its own approval, permissions-broadening check, pre and post steps). Its stacks are held to
+   * the pipeline's `nagPacks`.
+   */
+  public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
+    const deployment = this.wave.addStage(stage, stageSteps(stage, options));
+    this.onStage(options);
+    return deployment;
+  }
+}
+
+/** A Stage's pre steps (approval, permissions-broadening check, the user's) and post steps. */
+function stageSteps(stage: Stage, options: DevSecOpsStageOptions): pipelines.AddStageOpts {
+  const checks = options.confirmPermissionsBroadening
+    ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
+    : [];
+  return { pre: preSteps(options, stage.stageName, checks), post: options.post };
 }
 
 /** The approval (if asked for), then the given checks, then the user's own pre steps. */

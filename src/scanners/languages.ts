@@ -85,3 +85,19 @@ export function lockFilesScript(file: string): string {
     + '*) grep -qvE \'^[[:space:]]*(#|//|$)\' "$f" && echo "$f";; esac; done > '
     + `${shellQuote(file)}; true`;
 }
+
+/**
+ * An empty SARIF run of the SAST detection itself: the report of a gate where no engine applies,
+ * so evaluate still decides (and fails the gate on code no engine covers).
+ */
+export const SAST_DETECT_SARIF = JSON.stringify({
+  version: '2.1.0',
+  runs: [{
+    tool: { driver: { name: 'sast-detect', informationUri: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline', rules: [] } },
+    invocations: [{
+      executionSuccessful: true,
+      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files) and Semgrep is not installable verifiably yet: nothing was analyzed. Code in a language no engine covers is listed as not analyzed and fails the gate.' } }],
+    }],
+    results: [],
+  }],
+});

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { commandsOf, flatten, GATE_IDS, GATE_NAMES_JUDGED, stagesOf, synthGates } from './support';
 import {
-  DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan, Severity,
+  DependencyScan, GateBinding, GateStepProps, IacScan, IGateContext, PipelineSource, Sast, SastEngine, Sbom, SecretScan, SecurityGate, Severity,
 } from '../../src';
 import { TOOLS } from '../../src/scanners';
 import { CONNECTION_ARN } from '../pipeline/support';
@@ -353,5 +353,58 @@ describe('tuning and switching gates off', () => {
     expect(() => IacScan.cfnGuard({ controlTowerRules: ['s3-public'], rules: ['../outside'] })).toThrow(
       /controlTowerRules: 's3-public' is not a Control Tower proactive control id[^]*rules: '\.\.\/outside' is not a path inside the repository/);
     expect(() => IacScan.cfnGuard({ controlTowerRules: [] })).toThrow(/would check nothing/);
+  });
+});
+
+describe('gates of your own (SecurityGate)', () => {
+  class Custom extends SecurityGate {
+    constructor(public readonly gateName: string, private readonly props: Partial<GateStepProps> = {}) {
+      super();
+    }
+    public bind(context: IGateContext): GateBinding {
+      return {
+        step: context.gateStep({
+          id: 'LicenseScan',
+          gateName: this.gateName,
+          installCommands: ['echo install'],
+          commands: ['license-scanner --sarif /tmp/licenses/report.sarif .'],
+          reports: [{ file: '/tmp/licenses/report.sarif', format: 'sarif' }],
+          ...this.props,
+        }),
+      };
+    }
+  }
+
+  test('runs beside the built-in gates and reports through the findings engine, failing closed on a missing report', () => {
+    const s = synthGates({ gates: { additionalGates: [new Custom('licenses', { failOn: Severity.MEDIUM })] } });
+    const stages = stagesOf(s.template);
+    expect(stages.find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toContain('LicenseScan');
+    const project = Object.entries<any>(s.template.findResources('AWS::CodeBuild::Project')).find(([id]) => id.includes('LicenseScan'))![1];
+    const spec = JSON.parse(flatten(project.Properties.Source.BuildSpec));
+    const build: string[] = spec.phases.build.commands;
+    // The report is listed before the commands run: a scanner that writes nothing fails evaluate.
+    expect(build.indexOf("echo '/tmp/licenses/report.sarif:sarif' >> /tmp/devsecops/report-list")).toBeLessThan(build.indexOf('license-scanner --sarif /tmp/licenses/report.sarif .'));
+    expect(build.find((l) => l.includes('cli.js evaluate'))).toMatch(/evaluate --gate licenses --fail-on MEDIUM /);
+    expect(spec.phases.install.commands).toContain('echo install');
+    expect(project.Properties.Environment.PrivilegedMode).toBe(false);
+  });
+
+  test('bad step props are listed together, each with its fix', () => {
+    const bad = new Custom('Bad Name!', { id: 'has space', reports: [{ file: 'relative.sarif', format: 'pdf' }], failOn: 'HIGH;true' as Severity });
+    expect(() => synthGates({ gates: { additionalGates: [bad] } })).toThrow(
+      /gateStep\(has space\): invalid props \(5\):[^]*id: 'has space' is not a step id[^]*gateName: 'Bad Name!' is not a gate name[^]*reports\[0\]\.file: 'relative\.sarif' is not an absolute path[^]*reports\[0\]\.format: 'pdf' is not a format the findings engine reads: use one of sarif, [^]*failOn: 'HIGH;true' is not one of/,
+    );
+    expect(() => synthGates({ gates: { additionalGates: [new Custom('licenses', { reports: [] })] } })).toThrow(/reports: give at least one report/);
+  });
+
+  test('a gate name is taken once, and a built-in gate is not an additional one', () => {
+    expect(() => synthGates({ gates: { additionalGates: [new Custom('secrets')] } })).toThrow(/two gates are named 'secrets'/);
+    expect(() => synthGates({ gates: { additionalGates: [SecretScan.trufflehog()] } })).toThrow(/additionalGates\[0\]: SecretScan is a built-in gate: set it with its own prop \(e\.g\. gates\.secrets\)/);
+    expect(() => synthGates({ gates: { additionalGates: [{ gateName: 'x', bind: () => ({}) } as any] } })).toThrow(/additionalGates\[0\]: .* is not a SecurityGate/);
+  });
+
+  test('a built-in gate bound outside the pipeline says how to add it', () => {
+    const fake = { sourceHasHistory: false } as unknown as IGateContext;
+    expect(() => SecretScan.gitleaks().bind(fake)).toThrow(/SecretScan: a built-in gate is bound by DevSecOpsPipeline itself/);
   });
 });

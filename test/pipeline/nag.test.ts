@@ -93,7 +93,7 @@ describe('packs that can fail', () => {
   });
 
   test('nagPacks reach Stages added to a wave, and Stages not deployed by the pipeline are left alone', () => {
-    const { app, pipeline } = pipelineApp({ nagPacks: [CompliancePack.awsSolutions(), CompliancePack.nist80053R5()] });
+    const { app, pipeline } = pipelineApp({ nagPacks: [CompliancePack.AWS_SOLUTIONS, CompliancePack.NIST_800_53_R5] });
     const wave = pipeline.addWave('Regional');
     wave.addStage(new InsecureStage(app, 'EuWest'));
     new InsecureStage(app, 'NotDeployed');

@@ -11,7 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { pipelineApp, synthViolations } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DependencyScan, DevSecOpsPipeline, DevSecOpsPipelineProps, IacScan, Sast, Sbom, SecretScan, Severity } from '../../src';
+import { DependencyScan, DevSecOpsPipeline, DevSecOpsPipelineProps, GateBinding, IacScan, IGateContext, Sast, Sbom, SecretScan, SecurityGate, Severity } from '../../src';
 import { POSTURE_OUTPUTS, posture } from '../../src/findings/posture-cli';
 
 interface Built { readonly app: App; readonly outdir: string; readonly pipeline: DevSecOpsPipeline; readonly template: any }
@@ -177,5 +177,56 @@ describe('the weakening check on before/after assemblies', () => {
     expect({ weakened: r.weakened, line: r.line }).toEqual({ weakened: 'true', line: expect.stringMatching(/^no DevSecOpsPipeline at PipelineStack\/Pipeline in the new cloud assembly/) });
     const missing = check(base, { ...base, outdir: path.join(work, 'no-such-assembly') });
     expect({ code: missing.code, weakened: missing.weakened, stderr: missing.stderr }).toEqual({ code: 2, weakened: '', stderr: expect.stringMatching(/--assembly .*: not a directory/) });
+  });
+});
+
+describe('waves and gates of your own are part of the posture', () => {
+  /** A gate a user writes: one scanner, its SARIF judged by the findings engine. */
+  class LicenseGate extends SecurityGate {
+    public readonly gateName = 'licenses';
+    constructor(private readonly failOn?: Severity) {
+      super();
+    }
+    public bind(context: IGateContext): GateBinding {
+      return {
+        step: context.gateStep({
+          id: 'LicenseScan',
+          gateName: this.gateName,
+          commands: ['license-scanner --sarif /tmp/licenses/report.sarif .'],
+          reports: [{ file: '/tmp/licenses/report.sarif', format: 'sarif' }],
+          failOn: this.failOn,
+        }),
+      };
+    }
+  }
+  const withWave = (approval: boolean) => (p: DevSecOpsPipeline) => {
+    const app = p.node.root as App;
+    const wave = p.addWave('Regional');
+    wave.addStage(new AppStage(app, 'EuWest'), { approval, confirmPermissionsBroadening: true });
+    wave.addStage(new AppStage(app, 'EuCentral'));
+    // A wave of one Stage: CDK Pipelines names its pipeline stage after the Stage.
+    p.addWave('Single', { approval: true }).addStage(new AppStage(app, 'UsEast'));
+  };
+
+  test('a wave\'s Stage takes addStage\'s options; the same definition weakens nothing', () => {
+    const b = build({ gates: { additionalGates: [new LicenseGate()] } }, { extra: withWave(true) });
+    const p = Object.values<any>(b.template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const regional = p.Properties.Stages.find((s: any) => s.Name === 'Regional');
+    const deploy = regional.Actions.find((a: any) => a.ActionTypeId.Provider === 'CloudFormation' && a.Name.startsWith('EuWest.'));
+    for (const name of ['EuWest.Approve', 'EuWest.ConfirmPermissionsBroadening.Check']) {
+      expect(regional.Actions.find((a: any) => a.Name === name).RunOrder).toBeLessThan(deploy.RunOrder);
+    }
+    const embedded = JSON.parse(embeddedPosture(b.template));
+    expect(embedded.stages.Regional).toEqual({ approval: true, confirmPermissionsBroadening: true });
+    expect(embedded.stages.UsEast).toEqual({ approval: true, confirmPermissionsBroadening: false });
+    expect(embedded.gates.licenses).toEqual({ failOn: 'HIGH' });
+    expect(check(b, b)).toEqual({ code: 0, weakened: 'false', line: 'nothing weakened', stderr: '' });
+  });
+
+  test('dropping the wave Stage\'s approval, or weakening a gate of your own, needs the approval', () => {
+    const before = build({ gates: { additionalGates: [new LicenseGate()] } }, { extra: withWave(true) });
+    expect(check(before, build({ gates: { additionalGates: [new LicenseGate()] } }, { extra: withWave(false) })).line).toMatch(/stage Regional: manual approval removed/);
+    expect(check(before, build({ gates: { additionalGates: [new LicenseGate(Severity.CRITICAL)] } }, { extra: withWave(true) })).line).toMatch(/gate licenses: failOn raised from HIGH to CRITICAL/);
+    expect(check(before, build({}, { extra: withWave(true) })).line).toMatch(/gate licenses removed/);
   });
 });
