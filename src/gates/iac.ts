@@ -1,10 +1,12 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DEFAULT_CONTROL_TOWER_RULES, iacScanner, shellLines } from './commands';
+import { ControlTowerRulesAsset } from './control-tower-rules';
 import { GateOptions } from './options';
 import { ASSEMBLY_DIR, buildGateStep, expectReport, GateContext, REPORTS_DIR, verifiedInstall, WORK_DIR } from './step';
 import { gateOptionProblems, pathListProblems, shown } from './validation';
 import { throwIfProblems } from '../pipeline/validation';
-import { installCommands, rulePackageCommands } from '../tools/install';
+import { installCommands } from '../tools/install';
 
 const DEFAULT_CT_RULES: string[] = [...DEFAULT_CONTROL_TOWER_RULES];
 
@@ -109,8 +111,8 @@ export class IacScan {
     ];
     let install: string[];
     let scan: string[];
+    let statements: iam.PolicyStatement[] = [];
     if (engine === 'cfn-guard') {
-      const ctDir = `${WORK_DIR}/control-tower`;
       const rulesDir = `${WORK_DIR}/guard-rules`;
       const { steps, report } = iacScanner('cfn-guard', {
         reportDir: REPORTS_DIR,
@@ -118,16 +120,12 @@ export class IacScan {
         builtinRuleDirs: this.controlTower.length > 0 ? [rulesDir] : [],
         ruleFiles: this.options.rules ?? [],
       });
-      install = [
-        ...installCommands('cfn-guard'),
-        ...(this.controlTower.length > 0 ? rulePackageCommands('control-tower-guard', ctDir) : []),
-      ];
-      const pick = this.controlTower.length > 0
-        ? [`mkdir -p ${rulesDir} && for id in ${this.controlTower.join(' ')}; do f=$(find ${ctDir} -name "$id.guard" -print -quit); if [ -z "$f" ]; then echo "IaC: no Control Tower rule $id" >&2; exit 1; fi; cp "$f" ${rulesDir}/; done`]
-        : [];
+      // Only the selected rules, shipped in this package and checked before use (control-tower-rules.ts).
+      const ct = this.controlTower.length > 0 ? new ControlTowerRulesAsset(ctx.scope, 'ControlTowerRules', this.controlTower) : undefined;
+      install = [...installCommands('cfn-guard'), ...(ct?.installCommands(rulesDir) ?? [])];
+      statements = ct ? [ct.readStatement()] : [];
       scan = [
         ...collect,
-        ...pick,
         expectReport(report.file, report.format),
         ...shellLines(steps),
       ];
@@ -149,6 +147,7 @@ export class IacScan {
       install,
       scan,
       options: this.options,
+      rolePolicyStatements: statements,
     });
   }
 }

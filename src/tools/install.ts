@@ -1,4 +1,4 @@
-import { APT_PACKAGES, ArchiveTool, Download, NpmTool, PipTool, RULE_PACKAGES, Tool, ToolName, TOOLS, npmTarballUrl } from './tools';
+import { APT_PACKAGES, ArchiveTool, Download, NpmTool, PipTool, Tool, ToolName, TOOLS, npmTarballUrl } from './tools';
 
 /** Where downloads are kept and unpacked during a build. */
 export const TOOLS_WORK_DIR = '/tmp/devsecops-tools';
@@ -178,23 +178,5 @@ export function aptInstallCommands(name: ToolName): string[] {
   return [
     'apt-get update -qq',
     `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends '${safe(p.package, 'package')}=${safe(p.version, 'version')}-*'`,
-  ];
-}
-
-/**
- * The shell lines that put a rule set from the table into `destination`: the npm tarball is
- * downloaded, checked against its registry integrity, and only the rule directory is unpacked.
- */
-export function rulePackageCommands(name: string, destination: string): string[] {
-  const r = RULE_PACKAGES[name];
-  if (!r) throw new Error(`no rule package '${name}' in the tools table`);
-  const url = npmTarballUrl(r.package);
-  const file = `${TOOLS_WORK_DIR}/${safe(basename(url), 'file name')}`;
-  const depth = r.path.split('/').length;
-  return [
-    `mkdir -p ${TOOLS_WORK_DIR} ${safe(destination, 'path')}`,
-    `curl -fsSL --retry 3 -o ${file} ${safe(url, 'url')}`,
-    `echo "${sriToSha512Hex(r.package.integrity)}  ${file}" | sha512sum -c -`,
-    `tar -xzf ${file} -C ${destination} --strip-components=${depth} ${safe(r.path, 'path')}`,
   ];
 }

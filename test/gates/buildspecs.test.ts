@@ -8,9 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
+import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
 import { sriToSha512Hex } from '../../src/tools/install';
-import { APT_PACKAGES, npmTarballUrl, RULE_PACKAGES, TOOLS } from '../../src/tools/tools';
+import { APT_PACKAGES, npmTarballUrl, TOOLS } from '../../src/tools/tools';
 
 const BUILDS = allEngineBuilds();
 
@@ -24,7 +25,6 @@ function expectedDigests(): Map<string, { algo: 'sha256' | 'sha512'; hex: string
       for (const p of t.packages) m.set(npmTarballUrl(p), { algo: 'sha512', hex: sriToSha512Hex(p.integrity) });
     }
   }
-  for (const r of Object.values(RULE_PACKAGES)) m.set(npmTarballUrl(r.package), { algo: 'sha512', hex: sriToSha512Hex(r.package.integrity) });
   return m;
 }
 const DIGESTS = expectedDigests();
@@ -32,6 +32,8 @@ const ENGINE_FILES = new Map(ESLINT_ENGINE_FILES.map((f) => [
   `${ESLINT_ENGINE_DIR}/${f}`,
   createHash('sha256').update(fs.readFileSync(path.join(EslintEngineAsset.DIRECTORY, f))).digest('hex'),
 ]));
+// The Control Tower rules the IaC gate unpacks from its asset: each as this package ships it (the manifest's sha256).
+const CT_RULES = new Map(Object.entries(ControlTowerRulesAsset.manifest().rules).map(([id, r]) => [`/tmp/devsecops/guard-rules/${id}.guard`, r.sha256]));
 
 /** Simple commands, in order: compound commands split at &&, ;, then/else/fi, newlines. */
 function simpleCommands(lines: string[]): string[] {
@@ -66,6 +68,8 @@ describe('every generated buildspec', () => {
         const [, hex, file, algo] = check;
         if (file.endsWith('/findings-cli/cli.js')) {
           expect(hex).toMatch(/^[0-9a-f]{64}$/);
+        } else if (CT_RULES.has(file)) {
+          expect(hex).toBe(CT_RULES.get(file));
         } else if (ENGINE_FILES.has(file)) {
           // The eslint engine's package.json and lock, unpacked from its asset: checked against the files this package ships.
           expect(hex).toBe(ENGINE_FILES.get(file));

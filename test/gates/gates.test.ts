@@ -83,13 +83,13 @@ describe('static gates by default', () => {
     }
   });
 
-  test('the findings CLI asset (and the SAST gate\'s eslint engine asset) are readable as those objects only', () => {
+  test('the findings CLI asset (and the SAST gate\'s eslint engine, the IaC gate\'s Control Tower rules) are readable as those objects only', () => {
     const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
-    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine too.
-    expect(reads).toHaveLength(GATE_IDS.length + 2);
-    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(2);
+    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine, the IaC gate its rules too.
+    expect(reads).toHaveLength(GATE_IDS.length + 3);
+    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(3);
     for (const st of reads) {
       expect(st.Action).toBe('s3:GetObject');
       const arn = JSON.stringify(st.Resource);
@@ -215,10 +215,10 @@ describe('static gates by default', () => {
     const g = s.gates.IacScan!;
     const install = g.install.join('\n');
     expect(install).toContain('/cloudformation-guard/releases/download/3.2.0/');
-    expect(install).toMatch(/registry\.npmjs\.org\/@cdklabs\/cdk-validator-cfnguard\/-\/cdk-validator-cfnguard-0\.0\.62\.tgz\n.*sha512sum -c -/);
+    // The default Control Tower rules from the asset this package ships (test/gates/control-tower-rules.test.ts), each checked.
+    for (const id of IacScan.DEFAULT_CONTROL_TOWER_RULES) expect(install).toMatch(new RegExp(`^echo "[0-9a-f]{64}  /tmp/devsecops/guard-rules/${id}\\.guard" \\| sha256sum -c -$`, 'm'));
     const build = g.build.join('\n');
     expect(build).toContain("find devsecops-cloud-assembly -name '*.template.json'");
-    expect(build).toContain(`for id in ${IacScan.DEFAULT_CONTROL_TOWER_RULES.join(' ')}; do`);
     expect(build).toMatch(/cfn-guard validate --data \/tmp\/devsecops\/templates --rules \/tmp\/devsecops\/guard-rules --output-format sarif/);
     // The synth output is an input of the gate's action, beside the source.
     s.template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
@@ -333,7 +333,8 @@ describe('tuning and switching gates off', () => {
 
   test('IaC: the user\'s rule files beside chosen Control Tower rules; bad options name the fix', () => {
     const g = synthGates({ gates: { iac: IacScan.cfnGuard({ rules: ['policies/guard'], controlTowerRules: ['ct-s3-pr-1'] }) } }).gates.IacScan!;
-    expect(g.build.join('\n')).toMatch(/for id in ct-s3-pr-1; do.*\n[^]*--rules \/tmp\/devsecops\/guard-rules --rules 'policies\/guard' /);
+    expect(g.install.filter((l) => l.includes('/tmp/devsecops/guard-rules/'))).toEqual([expect.stringMatching(/^echo "[0-9a-f]{64} {2}\/tmp\/devsecops\/guard-rules\/ct-s3-pr-1\.guard" \| sha256sum -c -$/)]);
+    expect(g.build.join('\n')).toMatch(/--rules \/tmp\/devsecops\/guard-rules --rules 'policies\/guard' /);
     const only = synthGates({ gates: { iac: IacScan.cfnGuard({ rules: ['policies/guard'], controlTowerRules: [] }) } }).gates.IacScan!;
     expect(only.install.join('\n')).not.toContain('cdk-validator-cfnguard');
     expect(() => IacScan.cfnGuard({ controlTowerRules: ['s3-public'], rules: ['../outside'] })).toThrow(
