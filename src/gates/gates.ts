@@ -123,7 +123,7 @@ export class StaticGates extends Construct {
     this.sbomBucket = this.sbom._bucket;
     const replicationReasons: Array<[s3.IBucket | undefined, string]> = [
       [this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.'],
-      [this.cacheBucket, 'Scanner databases cached between gate runs only to save downloads; a missing cache is fetched again from the pinned mirrors.'],
+      [this.cacheBucket, 'Scanner databases and tool downloads cached between gate runs only to save downloads; a missing cache is fetched again (tool downloads from their pinned, checksum-verified addresses).'],
     ];
     for (const [bucket, reason] of replicationReasons) {
       if (!bucket) continue;

@@ -174,6 +174,8 @@ export class Sast {
       scan,
       options: this.options,
       rolePolicyStatements: statements,
+      // SpotBugs compiles the repository (mvn compile), which runs its build plugins.
+      runsRepositoryCode: true,
       ...(!explicit && { evaluateArgs: ['--not-analyzed-file', NOT_ANALYZED_FILE] }),
     });
   }

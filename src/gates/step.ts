@@ -14,10 +14,13 @@ import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import type { GatePosture } from '../findings/posture';
 import { Severity } from '../findings/severity';
 import { PipelineSource } from '../pipeline/source';
-import { UnverifiableInstallError } from '../tools/install';
+import { TOOLS_CACHE_DIR, UnverifiableInstallError } from '../tools/install';
 
 // Kept importable from here: the gates quote with it.
 export { shellQuote };
+
+/** Key prefix, in the gates' cache bucket, of the caches of gates with no cache of their own (trivy's gates use `trivy`). */
+export const TOOLS_CACHE_PREFIX = 'tools';
 
 /** The default suppressions file: read by the findings CLI when present in the repository. */
 export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
@@ -97,9 +100,15 @@ export interface GateSpec {
   readonly options: GateOptions;
   /** Extra evaluate arguments (e.g. `--secret-scan history`). */
   readonly evaluateArgs?: string[];
+  /** The CodeBuild S3 cache, in the gates' cache bucket; by default one under the `tools` prefix. */
   readonly cache?: codebuild.Cache;
-  /** Paths (on the build host) kept in the CodeBuild S3 cache. */
+  /** Paths (on the build host) kept in the CodeBuild S3 cache, besides the tool downloads (TOOLS_CACHE_DIR). */
   readonly cachePaths?: string[];
+  /**
+   * The build runs the repository's code (e.g. `mvn compile`): it gets no cache, because CodeBuild
+   * grants a cache's project the whole bucket, and that code could rewrite what other gates restore.
+   */
+  readonly runsRepositoryCode?: boolean;
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** Action environment variables (CodePipeline variables such as the execution id). */
   readonly env?: Record<string, string>;
@@ -212,6 +221,13 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
     ...(spec.rolePolicyStatements ?? []),
   ];
 
+  if (spec.runsRepositoryCode && (spec.cache || spec.cachePaths)) {
+    throw new Error(`${spec.id}: a build that runs the repository's code must not have a cache in the gates' cache bucket`);
+  }
+  // One CodeBuild cache per project: the tool downloads go with the gate's own cached paths, under its prefix.
+  const cache = spec.runsRepositoryCode ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
+  const cachePaths = spec.runsRepositoryCode ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
+
   return new pipelines.CodeBuildStep(spec.id, {
     input: spec.input,
     additionalInputs: spec.additionalInputs,
@@ -229,7 +245,7 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
     primaryOutputDirectory: OUTPUT_DIR,
     env: spec.env,
     buildEnvironment: { privileged: false },
-    cache: spec.cache,
+    cache,
     rolePolicyStatements: statements,
     partialBuildSpec: codebuild.BuildSpec.fromObject({
       // bash: the commands use arrays and mapfile; one shell for all of them.
@@ -242,7 +258,7 @@ export function buildGateStep(ctx: GateContext, spec: GateSpec): pipelines.CodeB
           'file-format': 'JUNITXML',
         },
       },
-      ...(spec.cachePaths ? { cache: { paths: spec.cachePaths } } : {}),
+      ...(cachePaths ? { cache: { paths: cachePaths } } : {}),
     }),
   });
 }

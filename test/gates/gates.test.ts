@@ -102,7 +102,7 @@ describe('static gates by default', () => {
     const g = s.gates.SecretScan!;
     const t = TOOLS.gitleaks;
     if (t.kind !== 'archive') throw new Error('gitleaks is an archive tool');
-    expect(g.install).toContain(`echo "${t.download.sha256}  /tmp/devsecops-tools/${t.download.url.split('/').pop()}" | sha256sum -c -`);
+    expect(g.install).toContain(`echo "${t.download.sha256}  /root/.cache/devsecops-tools/${t.download.sha256}/${t.download.url.split('/').pop()}" | sha256sum -c -`);
     // The gate's config (gitleaks' defaults) and ignore file, never the repository's; gitleaks:allow comments do not count.
     expect(g.build).toContainEqual(expect.stringMatching(
       /^gitleaks dir --no-banner --redact --exit-code 0 --config \/tmp\/devsecops\/gitleaks\.toml --gitleaks-ignore-path \/tmp\/devsecops\/gitleaksignore --ignore-gitleaks-allow --report-format json --report-path \S+gitleaks\.json \.$/,
@@ -120,7 +120,9 @@ describe('static gates by default', () => {
     const granted = policies.filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(cacheId))
       .map(([, p]) => JSON.stringify(p.Properties.Roles)).map((r) => (/SecurityGates([A-Za-z]+?)(?:[0-9A-F]{8})?Role/.exec(r) ?? [r, r])[1]);
     // Never the synth or self-mutation roles, never SAST (whose build compiles the repository's code).
-    expect(granted.sort()).toEqual(['DependencyScan', 'Sbom']);
+    expect(granted.sort()).toEqual(['DependencyScan', 'IacScan', 'Sbom', 'SecretScan']);
+    expect(s.gates.Sast!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
+    expect(s.gates.Sast!.buildspec.cache).toBeUndefined();
     expect(JSON.stringify(s.template.toJSON())).not.toContain('devsecops-cache');
   });
 
@@ -143,7 +145,8 @@ describe('static gates by default', () => {
     expect(trivy).toContain('--db-repository mirror.gcr.io/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2');
     expect(trivy).toContain('--java-db-repository mirror.gcr.io/aquasec/trivy-java-db:1,ghcr.io/aquasecurity/trivy-java-db:1,public.ecr.aws/aquasecurity/trivy-java-db:1');
     expect(trivy).toContain('--cache-dir /root/.cache/trivy');
-    expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*'] });
+    // One cache per project: trivy's databases and the tool downloads, under trivy's prefix.
+    expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*', '/root/.cache/devsecops-tools/**/*'] });
     expect(g.project.Properties.Cache).toEqual({
       Type: 'S3',
       Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineGatesCacheBucket/) }, 'trivy']] },
@@ -289,7 +292,7 @@ describe('tuning and switching gates off', () => {
     expect(th.build).toContainEqual(expect.stringMatching(/^trufflehog git file:\/\/\. --json --no-update --no-verification > /));
     expect(th.build.find((l) => l.includes('evaluate'))).toContain('--secret-severity HIGH --secret-scan history');
     const sl = synthGates({ source, gates: { secrets: SecretScan.secretlint() } }).gates.SecretScan!;
-    expect(sl.install.join('\n')).toMatch(/secretlint-11\.7\.1\.tgz\n.*sha512sum -c -/);
+    expect(sl.install.join('\n')).toMatch(/secretlint-11\.7\.1\.tgz; }\necho "[0-9a-f]{128} {2}\S+\/secretlint-11\.7\.1\.tgz" \| sha512sum -c -/);
     expect(sl.build.find((l) => l.includes('evaluate'))).toContain('--secret-scan files');
   });
 
@@ -317,7 +320,9 @@ describe('tuning and switching gates off', () => {
     });
     const s = synthGates({ gates: { sbom } });
     expect(s.gates.Sbom!.build).toContainEqual(expect.stringMatching(/^cyclonedx-npm --package-lock-only --output-format JSON /));
-    expect(s.gates.Sbom!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
+    // No trivy databases: only the tool downloads, under the tools prefix.
+    expect(s.gates.Sbom!.project.Properties.Cache).toEqual({ Type: 'S3', Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineGatesCacheBucket/) }, 'tools']] } });
+    expect(s.gates.Sbom!.buildspec.cache).toEqual({ paths: ['/root/.cache/devsecops-tools/**/*'] });
     const bucket = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PipelineGatesSbomBucket'))![1].Properties;
     expect(bucket.ObjectLockEnabled).toBe(true);
     expect(bucket.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } });

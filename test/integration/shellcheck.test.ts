@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { commandsFor, installScript } from '../../src/tools/install';
+import { commandsFor, installScript, TOOLS_CACHE_DIR } from '../../src/tools/install';
 import { allEngineBuilds } from '../gates/all-engines';
 import { commandsOf } from '../gates/support';
 import { examplePipTool, INSTALLABLE } from '../tools/installable';
@@ -41,7 +41,7 @@ describe('the tools\' install script', () => {
     const script = path.join(tmp, 'install.sh');
     // All installable tools, plus a locked pip tool so the pip lines are checked too.
     const pip = examplePipTool();
-    const content = installScript(INSTALLABLE) + commandsFor(pip).join('\n') + '\n';
+    const content = installScript(INSTALLABLE) + commandsFor(pip, TOOLS_CACHE_DIR).join('\n') + '\n';
     fs.writeFileSync(script, content);
     // shellcheck exits non-zero on any finding, of any severity (style included).
     const out = execFileSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', script], { encoding: 'utf8' });
