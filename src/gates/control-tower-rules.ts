@@ -74,15 +74,18 @@ export class ControlTowerRulesAsset extends Construct {
       if (createHash('sha256').update(content).digest('hex') !== f.sha256) {
         throw new Error(`the Control Tower rule ${f.file} in ${ControlTowerRulesAsset.DIRECTORY} does not match its manifest's sha256: rebuild it with 'npx projen ${CONTROL_TOWER_BUILD_TASK}' or reinstall the package`);
       }
+      const staged = path.join(this.stagedDirectory, f.name);
+      if (fs.existsSync(staged) && createHash('sha256').update(fs.readFileSync(staged)).digest('hex') === f.sha256) continue;
       // Written outside the directory, then renamed into it: a concurrent synth never reads a half-written file.
       const tmp = path.join(path.dirname(this.stagedDirectory), `.${selection}-${f.name}.${process.pid}`);
       fs.writeFileSync(tmp, content);
-      fs.renameSync(tmp, path.join(this.stagedDirectory, f.name));
+      fs.renameSync(tmp, staged);
     }
     const names = files.map((f) => f.name);
     for (const extra of fs.readdirSync(this.stagedDirectory).filter((n) => !names.includes(n))) {
       fs.rmSync(path.join(this.stagedDirectory, extra), { force: true });
     }
+    // Taken from the staged files, which the asset is made of.
     this.sha256 = sha256Of(this.stagedDirectory, names, (_f, p) => `the staged Control Tower rule ${p} is missing`);
     this.asset = new s3assets.Asset(this, 'Rules', { path: this.stagedDirectory });
   }
