@@ -42,6 +42,8 @@ const TEST_TOOL_DEPS: string[] = [
 
 // The findings CLI bundle the package ships (and the constructs upload as an S3 asset).
 const FINDINGS_CLI = 'assets/findings-cli/cli.js';
+// The Control Tower Guard rules the package ships (built from a devDependency, not committed).
+const CONTROL_TOWER_RULES = 'assets/control-tower-guard';
 // Tests that need programs npm cannot install: not part of `npm test`.
 const INTEGRATION_TESTS = '<rootDir>/test/integration/';
 
@@ -111,7 +113,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // the package is not installed (npx looks for the bin named like the package).
   bin: { 'devsecops-findings': FINDINGS_CLI, 'cdk-devsecops-pipeline': FINDINGS_CLI },
   npmignoreEnabled: true,
-  gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', 'cdk.out', '/examples/**/cdk.out', '/.bench'],
+  gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', `/${CONTROL_TOWER_RULES}/`, 'cdk.out', '/examples/**/cdk.out', '/.bench'],
 });
 
 // Examples are type-checked and linted like tests.
@@ -131,13 +133,22 @@ const bundleTask = project.addTask('bundle:findings-cli', {
   description: `Bundle the findings CLI (src/findings/cli.ts) into ${FINDINGS_CLI}`,
   exec: `esbuild src/findings/cli.ts --bundle --platform=node --target=node20 --minify-syntax --legal-comments=none --outfile=${FINDINGS_CLI}`,
 });
+// The Control Tower Guard rules the IaC gate selects from: copied from the pinned devDependency
+// @cdklabs/cdk-validator-cfnguard with a sha256 manifest, so no gate build downloads its 12 MB tarball.
+const controlTowerTask = project.addTask('bundle:control-tower-guard', {
+  description: `Copy the Control Tower Guard rules of @cdklabs/cdk-validator-cfnguard into ${CONTROL_TOWER_RULES} with a sha256 manifest`,
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/control-tower-guard.ts',
+});
 project.preCompileTask.spawn(bundleTask);
+project.preCompileTask.spawn(controlTowerTask);
 for (const name of ['package:js', 'package:python', 'package:java', 'package:dotnet', 'package:go']) {
   const task = project.tasks.tryFind(name);
   if (!task) throw new Error(`projen has no ${name} task to bundle the findings CLI before`);
   // jsii-pacmak packs what is on disk: a bundle that is still missing fails the package, naming it.
-  task.prependExec(`node -e "if (!require('fs').statSync('${FINDINGS_CLI}', { throwIfNoEntry: false })?.size) { console.error('${FINDINGS_CLI} is missing: run npx projen bundle:findings-cli'); process.exit(1); }"`);
-  task.prependSpawn(bundleTask);
+  for (const [file, built] of [[FINDINGS_CLI, bundleTask], [`${CONTROL_TOWER_RULES}/manifest.json`, controlTowerTask]] as const) {
+    task.prependExec(`node -e "if (!require('fs').statSync('${file}', { throwIfNoEntry: false })?.size) { console.error('${file} is missing: run npx projen ${built.name}'); process.exit(1); }"`);
+    task.prependSpawn(built);
+  }
 }
 project.addPackageIgnore('!/assets/');
 // The package ships lib/, assets/ and the docs; never the examples (the vulnerable app carries a fake secret).
@@ -158,18 +169,19 @@ testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('example', {
   description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
-  steps: [{ spawn: bundleTask.name }, { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart' }],
+  steps: [{ spawn: bundleTask.name }, { spawn: controlTowerTask.name }, { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart' }],
 });
 project.addTask('test:integration', {
   description: 'Tests that run programs npm cannot install (shellcheck, bandit: apt-get install shellcheck bandit)',
   steps: [
     { spawn: bundleTask.name },
+    { spawn: controlTowerTask.name },
     { exec: `jest --ci --testPathIgnorePatterns /node_modules/ --testMatch '${INTEGRATION_TESTS}**/*.test.ts'`, receiveArgs: true },
   ],
 });
 project.addTask('test:coverage', {
   description: 'The jest suites of npm test with coverage',
-  steps: [{ spawn: bundleTask.name }, { exec: 'jest --ci --coverage' }],
+  steps: [{ spawn: bundleTask.name }, { spawn: controlTowerTask.name }, { exec: 'jest --ci --coverage' }],
 });
 project.addTask('bench:synth', {
   description: 'Benchmark: synth time of DevSecOpsPipeline against a bare pipelines.CodePipeline',

@@ -1,6 +1,6 @@
 /**
  * `devsecops-findings scan`: the pipeline's static gates, run locally with the scanners that are
- * installed. The scanner command lines come from src/gates/commands.ts (the same the gates'
+ * installed. The scanner command lines come from the descriptors in src/scanners/ (the same the gates'
  * buildspecs run); each report goes through `evaluate` and the gates through `summary`, in this
  * process, so the policy, outputs and Markdown are the pipeline's.
  */
@@ -26,7 +26,12 @@ export const SCAN_GATES = GATE_NAMES;
 // `sca` is what the gate is called in prose; its findings are filed as `dependencies` in the pipeline.
 const GATE_ALIASES: Record<string, GateName> = { sca: 'dependencies' };
 
-/** Where @cdklabs/cdk-validator-cfnguard keeps the Control Tower rules (the same package the pipeline's rule set comes from). */
+/**
+ * The Control Tower rules this package ships (assets/control-tower-guard, the IaC gate's rule set):
+ * beside the bundled CLI (assets/findings-cli/cli.js), or from lib/findings or src/findings.
+ */
+const CONTROL_TOWER_SHIPPED = [join(__dirname, '..', 'control-tower-guard'), join(__dirname, '..', '..', 'assets', 'control-tower-guard')];
+/** Where @cdklabs/cdk-validator-cfnguard keeps the same rules, when the package's own are not there. */
 const CONTROL_TOWER_IN_NODE_MODULES = join('node_modules', '@cdklabs', 'cdk-validator-cfnguard', 'rules', 'control-tower', 'cfn-guard');
 
 export const SCAN_HELP = `scan: runs the static gates locally with the scanners found on the PATH, with the
@@ -47,8 +52,8 @@ export const SCAN_HELP = `scan: runs the static gates locally with the scanners 
                             default a new temporary directory
   --templates GLOB          IaC templates, relative to --dir (default cdk.out/**/*.template.json;
                             without cdk.out and --templates the IaC gate is SKIPPED)
-  --control-tower-rules DIR cfn-guard Control Tower rules (default: found in
-                            ${CONTROL_TOWER_IN_NODE_MODULES} above --dir)
+  --control-tower-rules DIR cfn-guard Control Tower rules (default: the ones this package
+                            ships, else ${CONTROL_TOWER_IN_NODE_MODULES} above --dir)
   --guard-rules PATH        your own Guard rule file or directory; repeatable
   --semgrep-rules PATH      Semgrep rule file or directory; repeatable (rules are never downloaded)
   Exit codes: 0 every gate that ran passed; 1 a gate blocks; 2 bad input, a scanner that failed or
@@ -205,9 +210,11 @@ function globFiles(base: string, glob: string): string[] {
   return found.sort();
 }
 
-/** The Control Tower rule directory: explicit, or the validator package's, looked for above --dir and the working directory. */
+/** The Control Tower rule directory: explicit, this package's own, or the validator package's, looked for above --dir and the working directory. */
 function findControlTowerRules(explicit: string | undefined, dir: string): string | undefined {
   if (explicit !== undefined) return explicit;
+  const shipped = CONTROL_TOWER_SHIPPED.find((d) => existsSync(join(d, 'manifest.json')));
+  if (shipped) return shipped;
   for (const start of [dir, process.cwd()]) {
     for (let d = start; ; d = resolve(d, '..')) {
       const candidate = join(d, CONTROL_TOWER_IN_NODE_MODULES);

@@ -83,6 +83,8 @@ export class GateContext implements IGateContext {
       options: { failOn: props.failOn, suppressionsFile: props.suppressionsFile },
       rolePolicyStatements: props.rolePolicyStatements,
       env: props.env,
+      // A user's commands may run the repository's code: no access to the gates' cache, which other gates restore.
+      runsRepositoryCode: true,
     });
   }
 

@@ -143,7 +143,7 @@ export class StaticGates extends Construct {
       reasons.set(this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');
     }
     const cache = this.context.createdCacheBucket;
-    if (cache) reasons.set(cache, 'Scanner databases cached between gate runs only to save downloads; a missing cache is fetched again from the pinned mirrors.');
+    if (cache) reasons.set(cache, 'Scanner databases and tool downloads cached between gate runs only to save downloads; a missing cache is fetched again (tool downloads from their pinned, checksum-verified addresses).');
     for (const [bucket, reason] of reasons) {
       for (const pack of COMPLIANCE_PACK_NAMES) this.acknowledge(bucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`, reason);
     }

@@ -1,4 +1,6 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { GateContext } from './context';
+import { ControlTowerRulesAsset } from './control-tower-rules';
 import { GateBinding, IGateContext, SecurityGate } from './gate';
 import { scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
@@ -8,7 +10,6 @@ import { throwIfProblems } from '../model/problems';
 import { gateEngine } from '../scanners';
 import { DEFAULT_CONTROL_TOWER_RULES } from '../scanners/cfn-guard';
 import { shellLines } from '../scanners/steps';
-import { rulePackageCommands } from '../tools/install';
 
 /**
  * Options of the cfn-guard engine.
@@ -115,8 +116,8 @@ export class IacScan extends SecurityGate {
     ];
     let install: string[];
     let scan: string[];
+    let statements: iam.PolicyStatement[] = [];
     if (engine.id === 'cfn-guard') {
-      const ctDir = `${WORK_DIR}/control-tower`;
       const rulesDir = `${WORK_DIR}/guard-rules`;
       const { steps, report } = engine.invoke({
         workDir: WORK_DIR,
@@ -125,16 +126,12 @@ export class IacScan extends SecurityGate {
         builtinRuleDirs: this.controlTower.length > 0 ? [rulesDir] : [],
         ruleFiles: this.options.rules ?? [],
       });
-      install = [
-        ...scannerInstall(ctx, engine.scanner).lines(),
-        ...(this.controlTower.length > 0 ? rulePackageCommands('control-tower-guard', ctDir) : []),
-      ];
-      const pick = this.controlTower.length > 0
-        ? [`mkdir -p ${rulesDir} && for id in ${this.controlTower.join(' ')}; do f=$(find ${ctDir} -name "$id.guard" -print -quit); if [ -z "$f" ]; then echo "IaC: no Control Tower rule $id" >&2; exit 1; fi; cp "$f" ${rulesDir}/; done`]
-        : [];
+      // Only the selected rules, shipped in this package and checked before use (control-tower-rules.ts).
+      const ct = this.controlTower.length > 0 ? new ControlTowerRulesAsset(ctx.scope, 'ControlTowerRules', this.controlTower) : undefined;
+      install = [...scannerInstall(ctx, engine.scanner).lines(), ...(ct?.installCommands(rulesDir) ?? [])];
+      statements = ct ? [ct.readStatement()] : [];
       scan = [
         ...collect,
-        ...pick,
         expectReport(report.file, report.format),
         ...shellLines(steps),
       ];
@@ -157,6 +154,7 @@ export class IacScan extends SecurityGate {
         install,
         scan,
         options: this.options,
+        rolePolicyStatements: statements,
       }),
     };
   }

@@ -3,7 +3,7 @@ import type { GateContext } from './context';
 import { EslintEngineAsset } from './eslint-engine';
 import type { Scanner } from '../scanners/scanner';
 import { shellQuote } from '../scanners/steps';
-import { aptInstallCommands, commandsFor, UnverifiableInstallError } from '../tools/install';
+import { aptInstallCommands, commandsFor, TOOLS_CACHE_DIR, UnverifiableInstallError } from '../tools/install';
 
 /** How a gate installs a scanner: its install lines (throwing UnverifiableInstallError when they cannot be verified) and the read access they need. */
 export interface ScannerInstall {
@@ -16,7 +16,7 @@ export function scannerInstall(ctx: GateContext, scanner: Scanner): ScannerInsta
   const source = scanner.install ?? { kind: 'artifact' };
   switch (source.kind) {
     case 'artifact':
-      return { lines: () => commandsFor(scanner.artifact), statements: () => [] };
+      return { lines: () => commandsFor(scanner.artifact, TOOLS_CACHE_DIR), statements: () => [] };
     case 'apt':
       return { lines: () => aptInstallCommands(source.package), statements: () => [] };
     case 'shipped-lock': {

@@ -211,6 +211,8 @@ export class Sast extends SecurityGate {
         scan,
         options: this.options,
         rolePolicyStatements: statements,
+        // SpotBugs compiles the repository (mvn compile), which runs its build plugins.
+        runsRepositoryCode: true,
         ...(!explicit && { evaluateArgs: ['--not-analyzed-file', NOT_ANALYZED_FILE] }),
       }),
     };

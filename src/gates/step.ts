@@ -11,6 +11,10 @@ import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import type { GatePosture } from '../findings/posture';
 import { Severity } from '../model/severity';
 import { shellArg, shellQuote } from '../scanners/steps';
+import { TOOLS_CACHE_DIR } from '../tools/install';
+
+/** Key prefix, in the gates' cache bucket, of the caches of gates with no cache of their own (trivy's gates use `trivy`). */
+export const TOOLS_CACHE_PREFIX = 'tools';
 
 /** Where a gate build keeps its work: outside the scanned tree, so scanners never see it. */
 export const WORK_DIR = '/tmp/devsecops';
@@ -44,6 +48,8 @@ export interface StepContext {
   readonly suppressionsFile?: string;
   warnWeakened(id: string, message: string): void;
   onGate(gate: string, posture: GatePosture): void;
+  /** The bucket of the gates' caches, created on first use. */
+  gateCache(): s3.IBucket;
 }
 
 /** One gate judged in a step: its scanners' lines and how evaluate decides. */
@@ -77,9 +83,15 @@ export interface GateSpec extends GateEvaluation {
    * the trivy the SCA gate installed): each has its own report list, findings directory and JUnit.
    */
   readonly more?: GateEvaluation[];
+  /** The CodeBuild S3 cache, in the gates' cache bucket; by default one under the `tools` prefix. */
   readonly cache?: codebuild.Cache;
-  /** Paths (on the build host) kept in the CodeBuild S3 cache. */
+  /** Paths (on the build host) kept in the CodeBuild S3 cache, besides the tool downloads (TOOLS_CACHE_DIR). */
   readonly cachePaths?: string[];
+  /**
+   * The build runs the repository's code (e.g. `mvn compile`): it gets no cache, because CodeBuild
+   * grants a cache's project the whole bucket, and that code could rewrite what other gates restore.
+   */
+  readonly runsRepositoryCode?: boolean;
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** Action environment variables (CodePipeline variables such as the execution id). */
   readonly env?: Record<string, string>;
@@ -205,6 +217,13 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
     ...(spec.rolePolicyStatements ?? []),
   ];
 
+  if (spec.runsRepositoryCode && (spec.cache || spec.cachePaths)) {
+    throw new Error(`${spec.id}: a build that runs the repository's code must not have a cache in the gates' cache bucket`);
+  }
+  // One CodeBuild cache per project: the tool downloads go with the gate's own cached paths, under its prefix.
+  const cache = spec.runsRepositoryCode ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
+  const cachePaths = spec.runsRepositoryCode ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
+
   return new pipelines.CodeBuildStep(spec.id, {
     input: spec.input,
     additionalInputs: spec.additionalInputs,
@@ -219,7 +238,7 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
     primaryOutputDirectory: OUTPUT_DIR,
     env: spec.env,
     buildEnvironment: { privileged: false },
-    cache: spec.cache,
+    cache,
     rolePolicyStatements: statements,
     partialBuildSpec: codebuild.BuildSpec.fromObject({
       // bash: the commands use arrays and mapfile; one shell for all of them.
@@ -230,7 +249,7 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
           ? { 'files': ['junit.xml'], 'base-directory': FINDINGS_DIR, 'file-format': 'JUNITXML' }
           : { 'files': evaluations.map((e, i) => `${findingsDir(i, e.gate).slice(OUTPUT_DIR.length + 1)}/junit.xml`), 'base-directory': OUTPUT_DIR, 'file-format': 'JUNITXML' },
       },
-      ...(spec.cachePaths ? { cache: { paths: spec.cachePaths } } : {}),
+      ...(cachePaths ? { cache: { paths: cachePaths } } : {}),
     }),
   });
 }

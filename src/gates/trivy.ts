@@ -5,7 +5,7 @@ import type { GateContext } from './context';
 export const TRIVY_CACHE_DIR = '/root/.cache/trivy';
 
 /**
- * The CodeBuild S3 cache for trivy's databases, in the gates' own cache bucket: only the gates that
+ * The CodeBuild S3 cache for trivy's databases (and the gate's tool downloads, see buildGateStep), in the gates' own cache bucket: only the gates that
  * use it are granted access (CodeBuild grants the project's role), never the roles that run the
  * repository's code (synth, the SAST build), so a commit cannot poison the database later runs trust.
  */

@@ -1,4 +1,4 @@
-import { AptPackage, ArchiveTool, Download, NpmTool, PipTool, RULE_PACKAGES, Tool, npmTarballUrl } from './tools';
+import { AptPackage, ArchiveTool, Download, NpmTool, PipTool, Tool, npmTarballUrl } from './tools';
 
 /** Where downloads are kept and unpacked during a build. */
 export const TOOLS_WORK_DIR = '/tmp/devsecops-tools';
@@ -6,6 +6,12 @@ export const TOOLS_WORK_DIR = '/tmp/devsecops-tools';
 export const TOOLS_OPT_DIR = '/opt/devsecops-tools';
 /** Where commands are put on the PATH. */
 export const BIN_DIR = '/usr/local/bin';
+/**
+ * Where gate builds keep downloads between runs (the gates' CodeBuild S3 cache): each file under
+ * the hex digest the table pins for it, `<digest>/<file name>`; pip and npm keep their own caches
+ * beside (`pip/`, `npm/`). A cached file is used only after it matches that digest again.
+ */
+export const TOOLS_CACHE_DIR = '/root/.cache/devsecops-tools';
 
 /** Thrown for a tool whose install cannot be verified end to end from the table. */
 export class UnverifiableInstallError extends Error {
@@ -47,19 +53,39 @@ export function sriToSha512Hex(integrity: string): string {
   return Buffer.from(integrity.substring('sha512-'.length), 'base64').toString('hex');
 }
 
-// Download to a file, then check it: a mismatch makes `sha256sum -c` exit non-zero, which
-// stops the CodeBuild phase (and a `set -euo pipefail` script) before the file is used.
-function fetchChecked(download: Download, file: string, what: string): string[] {
+// Where a download is kept: in the work directory, or (with a cache) under its digest in the cache.
+function downloadPath(url: string, hex: string, cacheDir: string | undefined): string {
+  const name = safe(basename(url), 'file name');
+  return cacheDir ? `${safe(cacheDir, 'path')}/${hex}/${name}` : `${TOOLS_WORK_DIR}/${name}`;
+}
+
+// Download to a file, then check it: a mismatch makes `sha256sum -c` (or sha512sum) exit non-zero,
+// which stops the CodeBuild phase (and a `set -euo pipefail` script) before the file is used. With a
+// cache, a file already there (restored from the CodeBuild cache) that no longer matches its digest
+// is deleted and downloaded again; one that matches is not downloaded; either way the last line
+// checks what will be used.
+function fetchChecked(url: string, hex: string, algo: 'sha256' | 'sha512', file: string, cacheDir: string | undefined): string[] {
+  const check = `echo "${hex}  ${file}" | ${algo}sum -c -`;
+  const curl = `curl -fsSL --retry 3 -o ${safe(file, 'path')} ${safe(url, 'url')}`;
+  if (!cacheDir) return [curl, check];
   return [
-    `curl -fsSL --retry 3 -o ${safe(file, 'path')} ${safe(download.url, 'url')}`,
-    `echo "${checkSha256(download.sha256, what)}  ${file}" | sha256sum -c -`,
+    `if [ -f ${file} ] && ! echo "${hex}  ${file}" | ${algo}sum -c --status -; then echo 'devsecops tool cache: ${file} does not match its ${algo}: downloading it again' >&2; rm -f ${file}; fi`,
+    `[ -f ${file} ] || { mkdir -p ${file.substring(0, file.lastIndexOf('/'))} && ${curl}; }`,
+    check,
   ];
 }
 
-function archiveLines(t: ArchiveTool): string[] {
+function fetchDownload(d: Download, what: string, cacheDir: string | undefined): { file: string; lines: string[] } {
+  const hex = checkSha256(d.sha256, what);
+  const file = downloadPath(d.url, hex, cacheDir);
+  return { file, lines: fetchChecked(d.url, hex, 'sha256', file, cacheDir) };
+}
+
+function archiveLines(t: ArchiveTool, cacheDir: string | undefined): string[] {
   const dir = `${TOOLS_OPT_DIR}/${safe(t.name, 'name')}-${safe(t.version, 'version')}`;
-  const file = `${TOOLS_WORK_DIR}/${safe(basename(t.download.url), 'file name')}`;
-  const lines = [`mkdir -p ${TOOLS_WORK_DIR} ${dir}`, ...fetchChecked(t.download, file, t.name)];
+  const main = fetchDownload(t.download, t.name, cacheDir);
+  const file = main.file;
+  const lines = [`mkdir -p ${TOOLS_WORK_DIR} ${dir}`, ...main.lines];
   switch (t.download.format) {
     case 'tar.gz':
       lines.push(`tar -xzf ${file} -C ${dir}`);
@@ -72,10 +98,10 @@ function archiveLines(t: ArchiveTool): string[] {
       break;
   }
   for (const extra of t.extras ?? []) {
-    const extraFile = `${TOOLS_WORK_DIR}/${safe(basename(extra.url), 'file name')}`;
+    const fetched = fetchDownload(extra, `${t.name} extra ${basename(extra.url)}`, cacheDir);
     const destination = `${dir}/${safe(extra.destination, 'destination')}`;
-    lines.push(...fetchChecked(extra, extraFile, `${t.name} extra ${basename(extra.url)}`));
-    lines.push(`install -D -m 0644 ${extraFile} ${destination}`);
+    lines.push(...fetched.lines);
+    lines.push(`install -D -m 0644 ${fetched.file} ${destination}`);
   }
   for (const [inArchive, command] of Object.entries(t.binaries)) {
     lines.push(`chmod 0755 ${dir}/${safe(inArchive, 'archive path')}`);
@@ -92,7 +118,7 @@ function requirementLine(r: { name: string; version: string; sha256: ReadonlyArr
   return `${safe(r.name, 'name')}==${safe(r.version, 'version')} ${hashes}`;
 }
 
-function pipLines(t: PipTool): string[] {
+function pipLines(t: PipTool, cacheDir: string | undefined): string[] {
   if (!t.wheel) {
     throw new UnverifiableInstallError(t.name, `the tools table has no verified wheel sha256 for ${t.name} ${t.version}`);
   }
@@ -108,7 +134,8 @@ function pipLines(t: PipTool): string[] {
     // One quoted argument per requirement line, so printf writes the file verbatim.
     `printf '%s\\n' ${[t.wheel, ...t.lockedDependencies].map(r => `'${requirementLine(r)}'`).join(' ')} > ${requirements}`,
     // Wheels only: building an sdist would run code whose build dependencies are not hashed.
-    `${venv}/bin/pip install --no-cache-dir --require-hashes --only-binary=:all: -r ${requirements}`,
+    // --require-hashes checks every file pip uses, from its cache too.
+    `${venv}/bin/pip install ${cacheDir ? `--cache-dir ${safe(cacheDir, 'path')}/pip` : '--no-cache-dir'} --require-hashes --only-binary=:all: -r ${requirements}`,
   ];
   for (const command of t.commands) {
     lines.push(`ln -sf ${venv}/bin/${safe(command, 'command')} ${BIN_DIR}/${command}`);
@@ -116,37 +143,39 @@ function pipLines(t: PipTool): string[] {
   return lines;
 }
 
-function npmLines(t: NpmTool): string[] {
+function npmLines(t: NpmTool, cacheDir: string | undefined): string[] {
   const lines = [`mkdir -p ${TOOLS_WORK_DIR}`];
   const files: string[] = [];
   for (const pkg of t.packages) {
     const url = npmTarballUrl(pkg);
-    const file = `${TOOLS_WORK_DIR}/${safe(basename(url), 'file name')}`;
+    const hex = sriToSha512Hex(pkg.integrity);
+    const file = downloadPath(url, hex, cacheDir);
     files.push(file);
-    lines.push(`curl -fsSL --retry 3 -o ${file} ${safe(url, 'url')}`);
-    lines.push(`echo "${sriToSha512Hex(pkg.integrity)}  ${file}" | sha512sum -c -`);
+    lines.push(...fetchChecked(url, hex, 'sha512', file, cacheDir));
   }
   // Installed from the checked local tarballs, never from a name that could resolve elsewhere;
-  // no install scripts run.
-  lines.push(`npm install --global --ignore-scripts --no-audit --no-fund ${files.join(' ')}`);
+  // no install scripts run. npm checks what it takes from its cache against the registry integrity.
+  const cache = cacheDir ? ` --cache ${safe(cacheDir, 'path')}/npm` : '';
+  lines.push(`npm install --global --ignore-scripts --no-audit --no-fund${cache} ${files.join(' ')}`);
   return lines;
 }
 
 /**
  * The shell lines that install one pinned artifact on a linux x86_64 CodeBuild image (bash, curl,
  * sha256sum, tar; python3 for pip tools; npm for npm tools). Each line fails on its own
- * (curl -f, sha256sum -c), so they can be used as separate buildspec commands.
+ * (curl -f, sha256sum -c), so they can be used as separate buildspec commands. With `cacheDir`
+ * (the gates: TOOLS_CACHE_DIR), downloads are kept there between builds and re-checked before each use.
  *
  * @throws UnverifiableInstallError when the table cannot verify the whole install.
  */
-export function commandsFor(t: Tool): string[] {
+export function commandsFor(t: Tool, cacheDir?: string): string[] {
   switch (t.kind) {
     case 'archive':
-      return archiveLines(t);
+      return archiveLines(t, cacheDir);
     case 'pip':
-      return pipLines(t);
+      return pipLines(t, cacheDir);
     case 'npm':
-      return npmLines(t);
+      return npmLines(t, cacheDir);
   }
 }
 
@@ -169,23 +198,5 @@ export function aptInstallCommands(p: AptPackage): string[] {
   return [
     'apt-get update -qq',
     `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends '${safe(p.package, 'package')}=${safe(p.version, 'version')}-*'`,
-  ];
-}
-
-/**
- * The shell lines that put a rule set from the table into `destination`: the npm tarball is
- * downloaded, checked against its registry integrity, and only the rule directory is unpacked.
- */
-export function rulePackageCommands(name: string, destination: string): string[] {
-  const r = RULE_PACKAGES[name];
-  if (!r) throw new Error(`no rule package '${name}' in the tools table`);
-  const url = npmTarballUrl(r.package);
-  const file = `${TOOLS_WORK_DIR}/${safe(basename(url), 'file name')}`;
-  const depth = r.path.split('/').length;
-  return [
-    `mkdir -p ${TOOLS_WORK_DIR} ${safe(destination, 'path')}`,
-    `curl -fsSL --retry 3 -o ${file} ${safe(url, 'url')}`,
-    `echo "${sriToSha512Hex(r.package.integrity)}  ${file}" | sha512sum -c -`,
-    `tar -xzf ${file} -C ${destination} --strip-components=${depth} ${safe(r.path, 'path')}`,
   ];
 }

@@ -124,30 +124,6 @@ export interface AptPackage {
   readonly note?: string;
 }
 
-/** A rule set shipped inside an npm package, installed from the tarball after its integrity check. */
-export interface RulePackage {
-  readonly name: string;
-  readonly package: NpmPackage;
-  /** Directory inside the tarball that holds the rules. */
-  readonly path: string;
-  readonly note?: string;
-}
-
-/** Rule sets the gates use, by name. */
-export const RULE_PACKAGES: { readonly [name: string]: RulePackage } = {
-  'control-tower-guard': {
-    name: 'control-tower-guard',
-    // The AWS Control Tower proactive controls as cfn-guard rules, as @cdklabs ships them for
-    // its CDK validator (the same version the tests run).
-    package: {
-      name: '@cdklabs/cdk-validator-cfnguard',
-      version: '0.0.62',
-      integrity: 'sha512-Sg2k8067B0AIJ82QFSLhHTUIqxOYTKABvVrTHiyc6j0rE2NHli2diIYqf+w+DkuDKCYYgMIOga3OrYMOHUw0mQ==',
-    },
-    path: 'package/rules/control-tower/cfn-guard',
-  },
-};
-
 /**
  * The CDK command-line tools CDK Pipelines installs in its own builds: `aws-cdk` in the
  * self-mutation build, `cdk-assets` in the asset publishing builds. CDK Pipelines writes

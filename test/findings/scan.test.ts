@@ -10,6 +10,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { npmScanners, useScanRuns } from './scan-runs';
+import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
 import { EXAMPLES, lineOf } from '../scanners/run-scanner';
 
 const VULNERABLE = path.join(EXAMPLES, 'vulnerable-app');
@@ -115,6 +116,23 @@ test('a SKIPPED gate gives one reason: cfn-guard without rules, or no IaC scanne
   expect(line).toBe('iac: SKIPPED: cfn-guard is installed but has no rules: install @cdklabs/cdk-validator-cfnguard (the Control Tower rules), or give --control-tower-rules or --guard-rules');
   const none = scan(CLEAN, noScanners, ['--gates', 'iac']);
   expect(none.stdout.split('\n').find((l) => l.startsWith('iac: SKIPPED'))).toBe('iac: SKIPPED: no IaC scanner installed: install cfn-guard or checkov');
+});
+
+test('the Control Tower rules this package ships, beside the bundled CLI, are used without node_modules', () => {
+  // The package's layout: assets/findings-cli/cli.js and assets/control-tower-guard; no node_modules above the app or cwd.
+  const pkg = fs.mkdtempSync(path.join(work(), 'package-'));
+  fs.mkdirSync(path.join(pkg, 'assets', 'findings-cli'), { recursive: true });
+  fs.copyFileSync(cli(), path.join(pkg, 'assets', 'findings-cli', 'cli.js'));
+  fs.cpSync(ControlTowerRulesAsset.DIRECTORY, path.join(pkg, 'assets', 'control-tower-guard'), { recursive: true });
+  const app = fs.mkdtempSync(path.join(work(), 'shipped-rules-'));
+  fs.cpSync(VULNERABLE, app, { recursive: true });
+  const out = fs.mkdtempSync(path.join(work(), 'out-'));
+  const r = spawnSync(process.execPath, [path.join(pkg, 'assets', 'findings-cli', 'cli.js'), 'scan', app, '--out', out, '--templates', 'infra/*.json', '--gates', 'iac'], {
+    encoding: 'utf8', cwd: work(), env: { ...process.env, PATH: binDir('bin-guard-shipped', { 'cfn-guard': npmScanners()['cfn-guard'] }), NO_COLOR: '1' },
+  });
+  // The same run without the shipped rules is SKIPPED (the test above): here cfn-guard ran with them.
+  expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 1, stdout: expect.stringContaining('iac: FAILED (cfn-guard)') });
+  expect(JSON.stringify(JSON.parse(fs.readFileSync(path.join(out, 'iac', 'gate-result.json'), 'utf8')))).toContain('S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED_CHECK');
 });
 
 test('no scanner on the PATH: exit 2, naming the tools to install', () => {

@@ -8,10 +8,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
+import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
 import { SCANNERS, TOOLS } from '../../src/scanners';
 import { sriToSha512Hex } from '../../src/tools/install';
-import { npmTarballUrl, RULE_PACKAGES } from '../../src/tools/tools';
+import { npmTarballUrl } from '../../src/tools/tools';
 
 const BUILDS = allEngineBuilds();
 
@@ -25,7 +26,6 @@ function expectedDigests(): Map<string, { algo: 'sha256' | 'sha512'; hex: string
       for (const p of t.packages) m.set(npmTarballUrl(p), { algo: 'sha512', hex: sriToSha512Hex(p.integrity) });
     }
   }
-  for (const r of Object.values(RULE_PACKAGES)) m.set(npmTarballUrl(r.package), { algo: 'sha512', hex: sriToSha512Hex(r.package.integrity) });
   return m;
 }
 const DIGESTS = expectedDigests();
@@ -33,6 +33,8 @@ const ENGINE_FILES = new Map(ESLINT_ENGINE_FILES.map((f) => [
   `${ESLINT_ENGINE_DIR}/${f}`,
   createHash('sha256').update(fs.readFileSync(path.join(EslintEngineAsset.DIRECTORY, f))).digest('hex'),
 ]));
+// The Control Tower rules the IaC gate unpacks from its asset: each as this package ships it (the manifest's sha256).
+const CT_RULES = new Map(Object.entries(ControlTowerRulesAsset.manifest().rules).map(([id, r]) => [`/tmp/devsecops/guard-rules/${id}.guard`, r.sha256]));
 
 /** Simple commands, in order: compound commands split at &&, ;, then/else/fi, newlines. */
 function simpleCommands(lines: string[]): string[] {
@@ -67,6 +69,8 @@ describe('every generated buildspec', () => {
         const [, hex, file, algo] = check;
         if (file.endsWith('/findings-cli/cli.js')) {
           expect(hex).toMatch(/^[0-9a-f]{64}$/);
+        } else if (CT_RULES.has(file)) {
+          expect(hex).toBe(CT_RULES.get(file));
         } else if (ENGINE_FILES.has(file)) {
           // The eslint engine's package.json and lock, unpacked from its asset: checked against the files this package ships.
           expect(hex).toBe(ENGINE_FILES.get(file));
@@ -94,7 +98,9 @@ describe('every generated buildspec', () => {
       if (/^npm install/.test(cmd)) {
         // Only tarballs downloaded and checked above, no install scripts.
         expect(cmd).toContain('--ignore-scripts');
-        const files = cmd.split(' ').filter((a) => a.startsWith('/'));
+        // The tarballs: every path but npm's own cache directory (npm checks its content against the registry integrity).
+        const files = cmd.replace(/ --cache \S+/, '').split(' ').filter((a) => a.startsWith('/'));
+        expect(cmd).toMatch(/ --cache \/root\/\.cache\/devsecops-tools\/npm /);
         expect(files.length).toBeGreaterThan(0);
         for (const f of files) expect(verified.has(f)).toBe(true);
         continue;

@@ -95,13 +95,13 @@ describe('static gates by default', () => {
     }
   });
 
-  test('the findings CLI asset (and the SAST gate\'s eslint engine asset) are readable as those objects only', () => {
+  test('the findings CLI asset (and the SAST gate\'s eslint engine, the IaC gate\'s Control Tower rules) are readable as those objects only', () => {
     const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
-    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine too.
-    expect(reads).toHaveLength(GATE_IDS.length + 2);
-    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(2);
+    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine, the IaC gate its rules too.
+    expect(reads).toHaveLength(GATE_IDS.length + 3);
+    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(3);
     for (const st of reads) {
       expect(st.Action).toBe('s3:GetObject');
       const arn = JSON.stringify(st.Resource);
@@ -114,7 +114,7 @@ describe('static gates by default', () => {
     const g = s.gates.SecretScan!;
     const t = TOOLS.gitleaks;
     if (t.kind !== 'archive') throw new Error('gitleaks is an archive tool');
-    expect(g.install).toContain(`echo "${t.download.sha256}  /tmp/devsecops-tools/${t.download.url.split('/').pop()}" | sha256sum -c -`);
+    expect(g.install).toContain(`echo "${t.download.sha256}  /root/.cache/devsecops-tools/${t.download.sha256}/${t.download.url.split('/').pop()}" | sha256sum -c -`);
     // The gate's config (gitleaks' defaults) and ignore file, never the repository's; gitleaks:allow comments do not count.
     expect(g.build).toContainEqual(expect.stringMatching(
       /^gitleaks dir --no-banner --redact --exit-code 0 --config \/tmp\/devsecops\/gitleaks\.toml --gitleaks-ignore-path \/tmp\/devsecops\/gitleaksignore --ignore-gitleaks-allow --report-format json --report-path \S+gitleaks\.json \.$/,
@@ -132,7 +132,9 @@ describe('static gates by default', () => {
     const granted = policies.filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(cacheId))
       .map(([, p]) => JSON.stringify(p.Properties.Roles)).map((r) => (/SecurityGates([A-Za-z]+?)(?:[0-9A-F]{8})?Role/.exec(r) ?? [r, r])[1]);
     // Never the synth or self-mutation roles, never SAST (whose build compiles the repository's code).
-    expect(granted.sort()).toEqual(['DependencyScan']);
+    expect(granted.sort()).toEqual(['DependencyScan', 'IacScan', 'SecretScan']);
+    expect(s.gates.Sast!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
+    expect(s.gates.Sast!.buildspec.cache).toBeUndefined();
     expect(JSON.stringify(s.template.toJSON())).not.toContain('devsecops-cache');
   });
 
@@ -155,7 +157,8 @@ describe('static gates by default', () => {
     expect(trivy).toContain('--db-repository mirror.gcr.io/aquasec/trivy-db:2,ghcr.io/aquasecurity/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2');
     expect(trivy).toContain('--java-db-repository mirror.gcr.io/aquasec/trivy-java-db:1,ghcr.io/aquasecurity/trivy-java-db:1,public.ecr.aws/aquasecurity/trivy-java-db:1');
     expect(trivy).toContain('--cache-dir /root/.cache/trivy');
-    expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*'] });
+    // One cache per project: trivy's databases and the tool downloads, under trivy's prefix.
+    expect(g.buildspec.cache).toEqual({ paths: ['/root/.cache/trivy/**/*', '/root/.cache/devsecops-tools/**/*'] });
     expect(g.project.Properties.Cache).toEqual({
       Type: 'S3',
       Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineGatesCacheBucket/) }, 'trivy']] },
@@ -228,10 +231,10 @@ describe('static gates by default', () => {
     const g = s.gates.IacScan!;
     const install = g.install.join('\n');
     expect(install).toContain('/cloudformation-guard/releases/download/3.2.0/');
-    expect(install).toMatch(/registry\.npmjs\.org\/@cdklabs\/cdk-validator-cfnguard\/-\/cdk-validator-cfnguard-0\.0\.62\.tgz\n.*sha512sum -c -/);
+    // The default Control Tower rules from the asset this package ships (test/gates/control-tower-rules.test.ts), each checked.
+    for (const id of IacScan.defaultControlTowerRules()) expect(install).toMatch(new RegExp(`^echo "[0-9a-f]{64}  /tmp/devsecops/guard-rules/${id}\\.guard" \\| sha256sum -c -$`, 'm'));
     const build = g.build.join('\n');
     expect(build).toContain("find devsecops-cloud-assembly -name '*.template.json'");
-    expect(build).toContain(`for id in ${IacScan.defaultControlTowerRules().join(' ')}; do`);
     expect(build).toMatch(/cfn-guard validate --data \/tmp\/devsecops\/templates --rules \/tmp\/devsecops\/guard-rules --output-format sarif/);
     // The synth output is an input of the gate's action, beside the source.
     s.template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
@@ -304,7 +307,7 @@ describe('tuning and switching gates off', () => {
     expect(th.build).toContainEqual(expect.stringMatching(/^trufflehog git file:\/\/\. --json --no-update --no-verification > /));
     expect(th.build.find((l) => l.includes('evaluate'))).toContain('--secret-severity HIGH --secret-scan history');
     const sl = synthGates({ source, gates: { secrets: SecretScan.secretlint() } }).gates.SecretScan!;
-    expect(sl.install.join('\n')).toMatch(/secretlint-11\.7\.1\.tgz\n.*sha512sum -c -/);
+    expect(sl.install.join('\n')).toMatch(/secretlint-11\.7\.1\.tgz; }\necho "[0-9a-f]{128} {2}\S+\/secretlint-11\.7\.1\.tgz" \| sha512sum -c -/);
     expect(sl.build.find((l) => l.includes('evaluate'))).toContain('--secret-scan files');
   });
 
@@ -331,7 +334,9 @@ describe('tuning and switching gates off', () => {
     });
     const s = synthGates({ gates: { sbom } });
     expect(s.gates.Sbom!.build).toContainEqual(expect.stringMatching(/^cyclonedx-npm --package-lock-only --output-format JSON /));
-    expect(s.gates.Sbom!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
+    // No trivy databases: only the tool downloads, under the tools prefix.
+    expect(s.gates.Sbom!.project.Properties.Cache).toEqual({ Type: 'S3', Location: { 'Fn::Join': ['/', [{ Ref: expect.stringMatching(/^PipelineGatesCacheBucket/) }, 'tools']] } });
+    expect(s.gates.Sbom!.buildspec.cache).toEqual({ paths: ['/root/.cache/devsecops-tools/**/*'] });
     const bucket = Object.entries<any>(s.template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('PipelineGatesSbomBucket'))![1].Properties;
     expect(bucket.ObjectLockEnabled).toBe(true);
     expect(bucket.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 365 } } });
@@ -347,7 +352,8 @@ describe('tuning and switching gates off', () => {
 
   test('IaC: the user\'s rule files beside chosen Control Tower rules; bad options name the fix', () => {
     const g = synthGates({ gates: { iac: IacScan.cfnGuard({ rules: ['policies/guard'], controlTowerRules: ['ct-s3-pr-1'] }) } }).gates.IacScan!;
-    expect(g.build.join('\n')).toMatch(/for id in ct-s3-pr-1; do.*\n[^]*--rules \/tmp\/devsecops\/guard-rules --rules 'policies\/guard' /);
+    expect(g.install.filter((l) => l.includes('/tmp/devsecops/guard-rules/'))).toEqual([expect.stringMatching(/^echo "[0-9a-f]{64} {2}\/tmp\/devsecops\/guard-rules\/ct-s3-pr-1\.guard" \| sha256sum -c -$/)]);
+    expect(g.build.join('\n')).toMatch(/--rules \/tmp\/devsecops\/guard-rules --rules 'policies\/guard' /);
     const only = synthGates({ gates: { iac: IacScan.cfnGuard({ rules: ['policies/guard'], controlTowerRules: [] }) } }).gates.IacScan!;
     expect(only.install.join('\n')).not.toContain('cdk-validator-cfnguard');
     expect(() => IacScan.cfnGuard({ controlTowerRules: ['s3-public'], rules: ['../outside'] })).toThrow(

@@ -13,8 +13,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { useGateRuns } from './gate-runs';
 import { synthGates } from './support';
-import { Sast, Sbom, SecretScan } from '../../src';
-import { cfnGuardPackageDir, EXAMPLES, runScanner } from '../scanners/run-scanner';
+import { IacScan, Sast, Sbom, SecretScan } from '../../src';
+import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
+import { EXAMPLES, runScanner } from '../scanners/run-scanner';
 
 const VULNERABLE = path.join(EXAMPLES, 'vulnerable-app');
 const CLEAN = path.join(EXAMPLES, 'clean-app');
@@ -60,7 +61,9 @@ describe('the generated gate commands, run on the example apps', () => {
       const assembly = path.join(src, 'devsecops-cloud-assembly');
       fs.mkdirSync(assembly);
       fs.copyFileSync(path.join(appDir, 'infra', 'template.json'), path.join(assembly, 'App.template.json'));
-      fs.cpSync(path.join(cfnGuardPackageDir(), 'rules', 'control-tower', 'cfn-guard'), path.join(tmp, 'control-tower'), { recursive: true });
+      const manifest = ControlTowerRulesAsset.manifest();
+      fs.mkdirSync(path.join(tmp, 'guard-rules'));
+      for (const id of IacScan.defaultControlTowerRules()) fs.copyFileSync(path.join(ControlTowerRulesAsset.DIRECTORY, manifest.rules[id].file), path.join(tmp, 'guard-rules', `${id}.guard`));
     };
   }
 

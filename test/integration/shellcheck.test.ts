@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TOOLS } from '../../src/scanners';
-import { commandsFor, installScript } from '../../src/tools/install';
+import { commandsFor, installScript, TOOLS_CACHE_DIR } from '../../src/tools/install';
 import { allEngineBuilds } from '../gates/all-engines';
 import { commandsOf } from '../gates/support';
 import { examplePipTool, INSTALLABLE } from '../tools/installable';
@@ -42,7 +42,7 @@ describe('the tools\' install script', () => {
     const script = path.join(tmp, 'install.sh');
     // All installable tools, plus a locked pip tool so the pip lines are checked too.
     const pip = examplePipTool();
-    const content = installScript(INSTALLABLE.map((n) => TOOLS[n])) + commandsFor(pip).join('\n') + '\n';
+    const content = installScript(INSTALLABLE.map((n) => TOOLS[n])) + commandsFor(pip, TOOLS_CACHE_DIR).join('\n') + '\n';
     fs.writeFileSync(script, content);
     // shellcheck exits non-zero on any finding, of any severity (style included).
     const out = execFileSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', script], { encoding: 'utf8' });

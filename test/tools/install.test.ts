@@ -6,10 +6,10 @@ import * as path from 'path';
 import { examplePipTool, INSTALLABLE, installable } from './installable';
 import { TOOLS } from '../../src/scanners';
 import {
-  BIN_DIR, TOOLS_OPT_DIR, TOOLS_WORK_DIR, UnverifiableInstallError,
+  BIN_DIR, TOOLS_CACHE_DIR, TOOLS_OPT_DIR, TOOLS_WORK_DIR, UnverifiableInstallError,
   commandsFor, sriToSha512Hex,
 } from '../../src/tools/install';
-import { Tool, npmTarballUrl } from '../../src/tools/tools';
+import { ArchiveTool, NpmTool, Tool, npmTarballUrl } from '../../src/tools/tools';
 
 const NAMES = Object.keys(TOOLS) as string[];
 
@@ -21,21 +21,28 @@ function withoutAssetNames(s: string): string {
 
 const REFUSED = NAMES.filter(n => !installable(TOOLS[n]));
 
-/** What a downloaded file must be checked against, by file path, from the table. */
+/** What a downloaded file must be checked against, by file path (in the cache, under its digest), from the table. */
 function expectedDigests(t: Tool): Map<string, { algo: 'sha256' | 'sha512'; hex: string; url: string }> {
   const m = new Map<string, { algo: 'sha256' | 'sha512'; hex: string; url: string }>();
-  const file = (url: string) => `${TOOLS_WORK_DIR}/${url.substring(url.lastIndexOf('/') + 1)}`;
+  const file = (url: string, hex: string) => `${TOOLS_CACHE_DIR}/${hex}/${url.substring(url.lastIndexOf('/') + 1)}`;
   if (t.kind === 'archive') {
     for (const d of [t.download, ...(t.extras ?? [])]) {
-      m.set(file(d.url), { algo: 'sha256', hex: d.sha256, url: d.url });
+      m.set(file(d.url, d.sha256), { algo: 'sha256', hex: d.sha256, url: d.url });
     }
   } else if (t.kind === 'npm') {
     for (const p of t.packages) {
       const url = npmTarballUrl(p);
-      m.set(file(url), { algo: 'sha512', hex: sriToSha512Hex(p.integrity), url });
+      const hex = sriToSha512Hex(p.integrity);
+      m.set(file(url, hex), { algo: 'sha512', hex, url });
     }
   }
   return m;
+}
+
+/** Simple commands, in order: compound lines split at &&, ||, ;, braces and if/then/else/fi. */
+function simpleCommands(lines: string[]): string[] {
+  return lines.flatMap((l) => l.split(/\s*(?:&&|\|\||;|\bthen\b|\belse\b|\bfi\b|\{|\})\s*/))
+    .map((c) => c.replace(/^if\s+/, '').trim()).filter((c) => c.length > 0);
 }
 
 /**
@@ -47,7 +54,7 @@ function assertPinnedAndVerified(t: Tool, lines: string[]): void {
   const expected = expectedDigests(t);
   const verified = new Set<string>();
   const downloaded = new Set<string>();
-  for (const line of lines) {
+  for (const line of simpleCommands(lines)) {
     expect(withoutAssetNames(line)).not.toMatch(/latest/i);
     expect(line).not.toMatch(/\|\s*(ba|z)?sh\b/); // no `curl | sh`
     const curl = line.match(/^curl (\S+) --retry 3 -o (\S+) (\S+)$/);
@@ -86,7 +93,7 @@ describe('install commands', () => {
 
   test.each(INSTALLABLE)('%s: every download is pinned and checksum-verified before use', (name) => {
     const t = TOOLS[name];
-    const lines = commandsFor(TOOLS[name]);
+    const lines = commandsFor(TOOLS[name], TOOLS_CACHE_DIR);
     expect(lines.length).toBeGreaterThan(2);
     assertPinnedAndVerified(t, lines);
     // The pinned version appears in what is installed.
@@ -95,7 +102,7 @@ describe('install commands', () => {
 
   test.each(INSTALLABLE)('%s: commands land on the PATH and npm installs only the checked tarballs', (name) => {
     const t = TOOLS[name];
-    const lines = commandsFor(TOOLS[name]);
+    const lines = commandsFor(TOOLS[name], TOOLS_CACHE_DIR);
     if (t.kind === 'archive') {
       for (const command of Object.values(t.binaries)) {
         expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ln -sf ${TOOLS_OPT_DIR}/\\S+ ${BIN_DIR}/${command}$`)));
@@ -105,7 +112,9 @@ describe('install commands', () => {
       const install = lines.filter(l => l.startsWith('npm install'));
       expect(install).toHaveLength(1);
       expect(install[0]).toContain('--ignore-scripts');
-      const args = install[0].split(' ').filter(a => !a.startsWith('-')).slice(2);
+      // npm's own cache beside the downloads: it checks what it takes from there against the registry integrity.
+      expect(install[0]).toContain(` --cache ${TOOLS_CACHE_DIR}/npm `);
+      const args = install[0].replace(/ --cache \S+/, '').split(' ').filter(a => !a.startsWith('-')).slice(2);
       expect(args.sort()).toEqual([...expectedDigests(t).keys()].sort());
     }
   });
@@ -132,6 +141,9 @@ describe('install commands', () => {
       `exampletool==1.2.3 --hash=sha256:${'a'.repeat(64)}`,
       `pyyaml==6.0.2 --hash=sha256:${'b'.repeat(64)} --hash=sha256:${'c'.repeat(64)}`,
     ]);
+    // In a gate, pip keeps its downloads in the tool cache; --require-hashes checks every file it takes from there.
+    expect(pip[0]).toContain('--no-cache-dir');
+    expect(commandsFor(locked, TOOLS_CACHE_DIR).find(l => /\/bin\/pip install /.test(l))).toContain(`--cache-dir ${TOOLS_CACHE_DIR}/pip --require-hashes `);
     expect(() => commandsFor({ ...locked, lockedDependencies: undefined })).toThrow(UnverifiableInstallError);
     expect(() => commandsFor({ ...locked, wheel: undefined })).toThrow(UnverifiableInstallError);
   });
@@ -149,11 +161,12 @@ describe('install commands', () => {
     // every target directory moved into a temp dir: tar must never run.
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-install-'));
     const relocate = (l: string) => l
+      .split(TOOLS_CACHE_DIR).join(`${tmp}/cache`)
       .split(TOOLS_WORK_DIR).join(`${tmp}/work`)
       .split(TOOLS_OPT_DIR).join(`${tmp}/opt`)
       .split(BIN_DIR).join(`${tmp}/bin`);
-    const lines = commandsFor(TOOLS.gitleaks).map(relocate).map(l =>
-      l.startsWith('curl ') ? `printf 'tampered' > ${l.split(' ')[5]}` : l);
+    const lines = commandsFor(TOOLS.gitleaks, TOOLS_CACHE_DIR).map(relocate).map(l => l.replace(/curl -fsSL --retry 3 -o (\S+) [^\s;]+/, 'printf tampered > $1'));
+    expect(lines.join('\n')).toContain('printf tampered > ');
     const script = ['set -euo pipefail', `mkdir -p ${tmp}/bin`, ...lines, `touch ${tmp}/reached-the-end`].join('\n');
     const run = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
     expect(run.status).not.toBe(0);
@@ -166,10 +179,122 @@ describe('install commands', () => {
     const content = 'tampered';
     const digest = createHash('sha256').update(content).digest('hex');
     const passing = lines
-      .map(l => l.replace(TOOLS.gitleaks.kind === 'archive' ? TOOLS.gitleaks.download.sha256 : '', digest))
+      .map(l => l.split(TOOLS.gitleaks.kind === 'archive' ? TOOLS.gitleaks.download.sha256 : '').join(digest))
       .filter(l => !l.startsWith('tar ') && !l.startsWith('chmod ') && !l.startsWith('ln '));
     const ok = spawnSync('bash', ['-c', ['set -euo pipefail', ...passing].join('\n')], { encoding: 'utf8' });
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
+  });
+});
+
+/**
+ * The download cache, by running the generated lines with bash: every path moved into a temp dir,
+ * and the downloads pointed at a closed port (a test-only table entry), so a run that succeeds
+ * took its file from the cache. `curl` on the PATH logs each call and runs the real curl.
+ */
+describe('the download cache (the generated lines, run by bash)', () => {
+  let tmp: string;
+  let archive: Buffer;
+  let tool: ArchiveTool;
+  let tarball: Buffer;
+  let npmTool: NpmTool;
+
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-cache-'));
+    const content = path.join(tmp, 'content');
+    fs.mkdirSync(path.join(content, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(content, 'bin', 'cached-tool'), '#!/bin/sh\necho cached-tool 1.0.0\n', { mode: 0o755 });
+    const tar = spawnSync('tar', ['-czf', path.join(tmp, 'cached-tool.tar.gz'), '-C', content, 'bin'], { encoding: 'utf8' });
+    if (tar.status !== 0) throw new Error(tar.stderr);
+    archive = fs.readFileSync(path.join(tmp, 'cached-tool.tar.gz'));
+    tool = {
+      kind: 'archive',
+      name: 'cached-tool',
+      version: '1.0.0',
+      // Port 9 (discard) on the loopback: nothing listens, so curl fails at once.
+      download: { url: 'https://127.0.0.1:9/cached-tool-1.0.0.tar.gz', sha256: createHash('sha256').update(archive).digest('hex'), sha256Source: 'test', format: 'tar.gz' },
+      binaries: { 'bin/cached-tool': 'cached-tool' },
+    };
+    tarball = Buffer.from('a tarball the registry would serve');
+    npmTool = {
+      kind: 'npm',
+      name: 'cached-npm-tool',
+      version: '1.0.0',
+      packages: [{ name: 'cached-npm-tool', version: '1.0.0', integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}` }],
+      commands: ['cached-npm-tool'],
+    };
+    const bin = path.join(tmp, 'path');
+    fs.mkdirSync(bin);
+    const realCurl = spawnSync('bash', ['-c', 'command -v curl'], { encoding: 'utf8' }).stdout.trim();
+    // Logs the call; the registry URL of the npm case is refused here as the closed port refuses the other.
+    fs.writeFileSync(path.join(bin, 'curl'), `#!/bin/sh\necho "$*" >> "$CURL_LOG"\ncase "$*" in *registry.npmjs.org*) exit 7;; esac\nexec ${realCurl} "$@"\n`, { mode: 0o755 });
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  function run(name: string, lines: string[]): { status: number; output: string; dir: string; curls: string[] } {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+    const relocate = (l: string) => l
+      .split(TOOLS_CACHE_DIR).join(`${dir}/cache`)
+      .split(TOOLS_WORK_DIR).join(`${dir}/work`)
+      .split(TOOLS_OPT_DIR).join(`${dir}/opt`)
+      .split(BIN_DIR).join(`${dir}/bin`);
+    const log = path.join(dir, 'curl.log');
+    const r = spawnSync('bash', ['-c', ['set -euo pipefail', ...lines.map(relocate)].join('\n')], {
+      encoding: 'utf8', env: { ...process.env, PATH: `${path.join(tmp, 'path')}:${process.env.PATH}`, CURL_LOG: log },
+    });
+    return { status: r.status ?? -1, output: r.stdout + r.stderr, dir, curls: fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [] };
+  }
+
+  function cached(dir: string, hex: string, file: string, content: Buffer | string): string {
+    const p = path.join(dir, 'cache', hex, file);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+    return p;
+  }
+
+  test('the download goes under its sha256 in the cache', () => {
+    expect(commandsFor(tool, TOOLS_CACHE_DIR).join('\n')).toContain(`-o ${TOOLS_CACHE_DIR}/${tool.download.sha256}/cached-tool-1.0.0.tar.gz https://127.0.0.1:9/`);
+  });
+
+  test('a cached file that matches its sha256 is used, with no download', () => {
+    const name = 'hit';
+    cached(path.join(tmp, name), tool.download.sha256, 'cached-tool-1.0.0.tar.gz', archive);
+    const r = run(name, commandsFor(tool, TOOLS_CACHE_DIR));
+    expect({ status: r.status, curls: r.curls }).toEqual({ status: 0, curls: [] });
+    expect(spawnSync(path.join(r.dir, 'bin', 'cached-tool'), { encoding: 'utf8' }).stdout).toBe('cached-tool 1.0.0\n');
+  });
+
+  test('a cached file that does not match is deleted and downloaded again (which fails closed here: no network)', () => {
+    const name = 'poisoned';
+    const file = cached(path.join(tmp, name), tool.download.sha256, 'cached-tool-1.0.0.tar.gz', 'not the archive');
+    const r = run(name, commandsFor(tool, TOOLS_CACHE_DIR));
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain(`devsecops tool cache: ${file} does not match its sha256: downloading it again`);
+    expect(r.curls).toEqual([`-fsSL --retry 3 -o ${file} ${tool.download.url}`]);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(path.join(r.dir, 'bin', 'cached-tool'))).toBe(false);
+  });
+
+  test('an empty cache downloads (and fails closed here)', () => {
+    const r = run('empty', commandsFor(tool, TOOLS_CACHE_DIR));
+    expect(r.status).not.toBe(0);
+    expect(r.curls).toHaveLength(1);
+    expect(fs.existsSync(path.join(r.dir, 'bin', 'cached-tool'))).toBe(false);
+  });
+
+  test('npm tarballs: cached under their sha512, used when they match, downloaded again when not', () => {
+    const hex = sriToSha512Hex(npmTool.packages[0].integrity);
+    // Up to npm install, which would need the registry for a real package.
+    const fetch = commandsFor(npmTool, TOOLS_CACHE_DIR).filter((l) => !l.startsWith('npm install'));
+    cached(path.join(tmp, 'npm-hit'), hex, 'cached-npm-tool-1.0.0.tgz', tarball);
+    const hit = run('npm-hit', fetch);
+    expect({ status: hit.status, curls: hit.curls }).toEqual({ status: 0, curls: [] });
+    const file = cached(path.join(tmp, 'npm-poisoned'), hex, 'cached-npm-tool-1.0.0.tgz', 'not the tarball');
+    const poisoned = run('npm-poisoned', fetch);
+    expect(poisoned.status).not.toBe(0);
+    expect(poisoned.output).toContain(`${file} does not match its sha512: downloading it again`);
+    expect(poisoned.curls).toHaveLength(1);
+    expect(fs.existsSync(file)).toBe(false);
   });
 });
