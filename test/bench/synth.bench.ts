@@ -99,7 +99,7 @@ function main(): void {
   console.log(`  DevSecOpsPipeline (quickstart, gates)  ${fmt(mOne)}`);
   console.log(`  20 DevSecOpsPipelines in one app       ${fmt(mTwenty)}`);
   console.log(`  ratio hardened pipeline / bare         ${(mHardened / mBare).toFixed(2)}x (target <= 1.5x: same source, synth and stages)`);
-  console.log(`  ratio quickstart with gates / bare     ${(mOne / mBare).toFixed(2)}x (five gate projects more than the bare pipeline)`);
+  console.log(`  ratio quickstart with gates / bare     ${(mOne / mBare).toFixed(2)}x (four gate projects, five gates, more than the bare pipeline)`);
   console.log(`  ratio 20 pipelines / one               ${(mTwenty / mOne).toFixed(2)}x (target <= 22x)`);
 }
 
