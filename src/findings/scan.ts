@@ -5,16 +5,16 @@
  * process, so the policy, outputs and Markdown are the pipeline's.
  */
 import { spawnSync } from 'child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
 import type { Io } from './cli';
-import { DEFAULT_FAIL_ON, DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName, NOT_PROJECT_CODE } from '../model/gates';
+import { DEFAULT_FAIL_ON, DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName } from '../model/gates';
 import { SEVERITY_ORDER, Severity } from '../model/severity';
 import { gateEngine, gateEngines } from '../scanners';
 import { DEFAULT_CONTROL_TOWER_RULES } from '../scanners/cfn-guard';
-import { coversFiles } from '../scanners/coverage';
+import { coversFiles, walk } from '../scanners/coverage';
 import { LOCK_FILES, nestedPomLine, notAnalyzedLine, SAST_DETECT_SARIF, UNCOVERED_LANGUAGES } from '../scanners/languages';
 import { argValue, ScannerInvocation, ScanStep } from '../scanners/steps';
 
@@ -97,29 +97,6 @@ export function onPath(command: string): boolean {
 function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-/** Files under `root` (top-level NOT_PROJECT_CODE directories pruned, as the gates prune them), stopping when `stop` says so. */
-function walk(root: string, visit: (rel: string) => boolean, prune: readonly string[] = NOT_PROJECT_CODE): void {
-  const stack = [''];
-  while (stack.length > 0) {
-    const rel = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(join(root, rel), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      // Symbolic links are not followed, as find does not follow them.
-      if (e.isDirectory()) {
-        if (!(rel === '' && prune.includes(e.name))) stack.push(r);
-      } else if (e.isFile() && visit(r)) {
-        return;
-      }
-    }
-  }
 }
 
 /**

@@ -12,18 +12,8 @@ import { REPORT_FORMATS } from '../model/formats';
 import { throwIfProblems } from '../model/problems';
 import { Severity } from '../model/severity';
 
-/** What the pipeline gives its gates (the implementation of IGateContext). */
-export interface GateContextProps {
-  readonly scope: Construct;
-  readonly source: pipelines.IFileSetProducer;
-  readonly sourceHasHistory: boolean;
-  readonly cloudAssembly: pipelines.IFileSetProducer;
-  readonly failOn: Severity;
-  readonly suppressionsFile?: string;
-  readonly encryptionKey: kms.IKey;
-  readonly artifactBucket: s3.IBucket;
-  readonly accessLogsBucket?: s3.IBucket;
-  readonly removalPolicy: RemovalPolicy;
+/** What the pipeline gives its gates: IGateContext's values, and where acknowledgments and postures go. */
+export interface GateContextProps extends Omit<IGateContext, 'gateStep' | 'acknowledge' | 'warnWeakened'> {
   readonly acknowledge: (construct: IConstruct, ruleId: string, reason: string) => void;
   /** Told each gate's strictness, for the pipeline's posture (the weakening check). */
   readonly onGate: (gate: string, posture: GatePosture) => void;

@@ -22,11 +22,8 @@ export function coverageShellTest(c: Coverage): string {
   return tests.length === 1 ? tests[0] : `{ ${tests.join(' || ')}; }`;
 }
 
-/** True when `root` has a file the engine covers (the same files `coverageShellTest` looks for). */
-export function coversFiles(root: string, c: Coverage): boolean {
-  if ((c.rootFiles ?? []).some((f) => existsSync(join(root, f)))) return true;
-  const extensions = new Set(c.extensions ?? []);
-  if (extensions.size === 0) return false;
+/** Files under `root` (top-level NOT_PROJECT_CODE directories pruned, as the gates prune them), stopping when `visit` returns true. */
+export function walk(root: string, visit: (rel: string) => boolean, prune: readonly string[] = NOT_PROJECT_CODE): void {
   const stack = [''];
   while (stack.length > 0) {
     const rel = stack.pop()!;
@@ -40,12 +37,26 @@ export function coversFiles(root: string, c: Coverage): boolean {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
       // Symbolic links are not followed, as find does not follow them.
       if (e.isDirectory()) {
-        if (e.name !== 'node_modules' && !(rel === '' && NOT_PROJECT_CODE.includes(e.name))) stack.push(r);
-      } else if (e.isFile()) {
-        const dot = e.name.lastIndexOf('.');
-        if (dot > 0 && extensions.has(e.name.slice(dot + 1))) return true;
+        if (!(rel === '' && prune.includes(e.name))) stack.push(r);
+      } else if (e.isFile() && visit(r)) {
+        return;
       }
     }
   }
-  return false;
+}
+
+/** True when `root` has a file the engine covers (the same files `coverageShellTest` looks for). */
+export function coversFiles(root: string, c: Coverage): boolean {
+  if ((c.rootFiles ?? []).some((f) => existsSync(join(root, f)))) return true;
+  const extensions = new Set(c.extensions ?? []);
+  if (extensions.size === 0) return false;
+  let found = false;
+  walk(root, (rel) => {
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    const dot = name.lastIndexOf('.');
+    // Nested node_modules are dependencies, as in the gate's find.
+    found = dot > 0 && extensions.has(name.slice(dot + 1)) && !rel.split('/').includes('node_modules');
+    return found;
+  });
+  return found;
 }

@@ -3,10 +3,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { commandsOf, flatten, GATE_IDS, GATE_NAMES_JUDGED, stagesOf, synthGates } from './support';
 import {
-  DependencyScan, GateBinding, GateStepProps, IacScan, IGateContext, PipelineSource, Sast, SastEngine, Sbom, SecretScan, SecurityGate, Severity,
+  DependencyScan, IacScan, IGateContext, PipelineSource, Sast, SastEngine, Sbom, SecretScan, Severity,
 } from '../../src';
 import { TOOLS } from '../../src/scanners';
 import { CONNECTION_ARN } from '../pipeline/support';
+import { LicenseGate } from '../support/license-gate';
 
 describe('static gates by default', () => {
   const s = synthGates();
@@ -363,26 +364,8 @@ describe('tuning and switching gates off', () => {
 });
 
 describe('gates of your own (SecurityGate)', () => {
-  class Custom extends SecurityGate {
-    constructor(public readonly gateName: string, private readonly props: Partial<GateStepProps> = {}) {
-      super();
-    }
-    public bind(context: IGateContext): GateBinding {
-      return {
-        step: context.gateStep({
-          id: 'LicenseScan',
-          gateName: this.gateName,
-          installCommands: ['echo install'],
-          commands: ['license-scanner --sarif /tmp/licenses/report.sarif .'],
-          reports: [{ file: '/tmp/licenses/report.sarif', format: 'sarif' }],
-          ...this.props,
-        }),
-      };
-    }
-  }
-
   test('runs beside the built-in gates and reports through the findings engine, failing closed on a missing report', () => {
-    const s = synthGates({ gates: { additionalGates: [new Custom('licenses', { failOn: Severity.MEDIUM })] } });
+    const s = synthGates({ gates: { additionalGates: [new LicenseGate('licenses', { failOn: Severity.MEDIUM })] } });
     const stages = stagesOf(s.template);
     expect(stages.find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toContain('LicenseScan');
     const project = Object.entries<any>(s.template.findResources('AWS::CodeBuild::Project')).find(([id]) => id.includes('LicenseScan'))![1];
@@ -396,15 +379,15 @@ describe('gates of your own (SecurityGate)', () => {
   });
 
   test('bad step props are listed together, each with its fix', () => {
-    const bad = new Custom('Bad Name!', { id: 'has space', reports: [{ file: 'relative.sarif', format: 'pdf' }], failOn: 'HIGH;true' as Severity });
+    const bad = new LicenseGate('Bad Name!', { id: 'has space', reports: [{ file: 'relative.sarif', format: 'pdf' }], failOn: 'HIGH;true' as Severity });
     expect(() => synthGates({ gates: { additionalGates: [bad] } })).toThrow(
       /gateStep\(has space\): invalid props \(5\):[^]*id: 'has space' is not a step id[^]*gateName: 'Bad Name!' is not a gate name[^]*reports\[0\]\.file: 'relative\.sarif' is not an absolute path[^]*reports\[0\]\.format: 'pdf' is not a format the findings engine reads: use one of sarif, [^]*failOn: 'HIGH;true' is not one of/,
     );
-    expect(() => synthGates({ gates: { additionalGates: [new Custom('licenses', { reports: [] })] } })).toThrow(/reports: give at least one report/);
+    expect(() => synthGates({ gates: { additionalGates: [new LicenseGate('licenses', { reports: [] })] } })).toThrow(/reports: give at least one report/);
   });
 
   test('a gate name is taken once, and a built-in gate is not an additional one', () => {
-    expect(() => synthGates({ gates: { additionalGates: [new Custom('secrets')] } })).toThrow(/two gates are named 'secrets'/);
+    expect(() => synthGates({ gates: { additionalGates: [new LicenseGate('secrets')] } })).toThrow(/two gates are named 'secrets'/);
     expect(() => synthGates({ gates: { additionalGates: [SecretScan.trufflehog()] } })).toThrow(/additionalGates\[0\]: SecretScan is a built-in gate: set it with its own prop \(e\.g\. gates\.secrets\)/);
     expect(() => synthGates({ gates: { additionalGates: [{ gateName: 'x', bind: () => ({}) } as any] } })).toThrow(/additionalGates\[0\]: .* is not a SecurityGate/);
   });

@@ -11,8 +11,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { pipelineApp, synthViolations } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DependencyScan, DevSecOpsPipeline, DevSecOpsPipelineProps, GateBinding, IacScan, IGateContext, Sast, Sbom, SecretScan, SecurityGate, Severity } from '../../src';
+import { DependencyScan, DevSecOpsPipeline, DevSecOpsPipelineProps, IacScan, Sast, Sbom, SecretScan, Severity } from '../../src';
 import { POSTURE_OUTPUTS, posture } from '../../src/findings/posture-cli';
+import { LicenseGate } from '../support/license-gate';
 
 interface Built { readonly app: App; readonly outdir: string; readonly pipeline: DevSecOpsPipeline; readonly template: any }
 
@@ -181,24 +182,6 @@ describe('the weakening check on before/after assemblies', () => {
 });
 
 describe('waves and gates of your own are part of the posture', () => {
-  /** A gate a user writes: one scanner, its SARIF judged by the findings engine. */
-  class LicenseGate extends SecurityGate {
-    public readonly gateName = 'licenses';
-    constructor(private readonly failOn?: Severity) {
-      super();
-    }
-    public bind(context: IGateContext): GateBinding {
-      return {
-        step: context.gateStep({
-          id: 'LicenseScan',
-          gateName: this.gateName,
-          commands: ['license-scanner --sarif /tmp/licenses/report.sarif .'],
-          reports: [{ file: '/tmp/licenses/report.sarif', format: 'sarif' }],
-          failOn: this.failOn,
-        }),
-      };
-    }
-  }
   const withWave = (approval: boolean) => (p: DevSecOpsPipeline) => {
     const app = p.node.root as App;
     const wave = p.addWave('Regional');
@@ -226,7 +209,7 @@ describe('waves and gates of your own are part of the posture', () => {
   test('dropping the wave Stage\'s approval, or weakening a gate of your own, needs the approval', () => {
     const before = build({ gates: { additionalGates: [new LicenseGate()] } }, { extra: withWave(true) });
     expect(check(before, build({ gates: { additionalGates: [new LicenseGate()] } }, { extra: withWave(false) })).line).toMatch(/stage Regional: manual approval removed/);
-    expect(check(before, build({ gates: { additionalGates: [new LicenseGate(Severity.CRITICAL)] } }, { extra: withWave(true) })).line).toMatch(/gate licenses: failOn raised from HIGH to CRITICAL/);
+    expect(check(before, build({ gates: { additionalGates: [new LicenseGate('licenses', { failOn: Severity.CRITICAL })] } }, { extra: withWave(true) })).line).toMatch(/gate licenses: failOn raised from HIGH to CRITICAL/);
     expect(check(before, build({}, { extra: withWave(true) })).line).toMatch(/gate licenses removed/);
   });
 });
