@@ -72,9 +72,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
 
-  // Python, Java, .NET and Go users get the same constructs through jsii.
-  // Packaging for those targets cannot run on the development machines (no Maven Central,
-  // no dotnet, no go 1.25); CI builds the JS package and README examples go through
+  // Python, Java, .NET and Go users get the same constructs through jsii. CI builds the Python,
+  // Java and Go packages and runs each from its own language (npm run test:languages); .NET has no
+  // SDK on these machines, so its package is built elsewhere. README examples go through
   // jsii-rosetta in strict mode.
   publishToPypi: { distName: 'cdk-devsecops-pipeline', module: 'cdk_devsecops_pipeline' },
   publishToMaven: {
