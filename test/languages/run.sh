@@ -83,7 +83,10 @@ go_smoke() {
   (
     cd test/languages/go
     # go.sum is checked, never rewritten (-mod=readonly): a changed dependency fails here.
-    GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o "$work/go-smoke" .
+    GOFLAGS="${GOFLAGS:-} -mod=readonly" go build -o "$work/go-smoke" . || {
+      echo "go build failed. After a change of CDK_VERSION, cdk-nag or jsii-pacmak, run 'go mod tidy' in test/languages/go and commit go.mod and go.sum" >&2
+      exit 1
+    }
     go list -m github.com/aws/aws-cdk-go/awscdk/v2 | sed 's/^/go: /'
   )
   CDK_OUTDIR="$out" "$work/go-smoke"
