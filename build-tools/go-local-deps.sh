@@ -33,7 +33,8 @@ for d in "${deps[@]}"; do
   outdir=$(node -p "require('$name/package.json').jsii?.outdir ?? 'dist'")
   if [ ! -f "$dir/$outdir/go/$pkg/go.mod" ] || ! grep -q "^module $module\$" "$dir/$outdir/go/$pkg/go.mod"; then
     echo "go-local-deps: the Go module proxy does not serve $module@$version: generating it from $dir's jsii assembly" >&2
-    npx jsii-pacmak --target=go "$dir" >&2
+    # The directory first: --target takes every word after it.
+    npx jsii-pacmak "$dir" --target go >&2
   fi
   echo "$module $version $dir/$outdir/go/$pkg"
 done
