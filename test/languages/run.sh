@@ -17,8 +17,10 @@ if [ -z "${LANGUAGES_WORK:-}" ]; then
   export LANGUAGES_WORK
 fi
 work=$LANGUAGES_WORK
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
+# The jsii runtime's banner about this Node.js release (the project's CI runs Node 20): said once
+# here, not by each app. The end-of-life variable takes the major versions to keep quiet about.
+JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=$(node -p 'process.versions.node.split(".")[0]')
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 
 # The floor of each peer dependency, as the package declares it (e.g. aws-cdk-lib 2.272.0).
 floor() {
@@ -41,7 +43,7 @@ quiet() {
   "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
   rm -f "$log"
 }
-check() { ts-node --transpile-only --project test/tsconfig.json test/languages/check-assembly.ts "$1" "$2"; }
+check() { npx --no-install ts-node --transpile-only --project test/tsconfig.json test/languages/check-assembly.ts "$1" "$2"; }
 
 python_smoke() {
   local wheel venv="$work/python-venv" out="$work/python.out"
@@ -102,6 +104,7 @@ fi
 
 langs=("$@")
 [ ${#langs[@]} -gt 0 ] || langs=(python java go)
+echo "languages: ${langs[*]}; the apps' jsii runtime runs on Node.js $(node --version)"
 passed=0
 failed=0
 for lang in "${langs[@]}"; do
