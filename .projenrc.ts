@@ -1,7 +1,15 @@
 import { awscdk, javascript, JsonFile } from 'projen';
 
 // One place for the toolchain versions this project is built and tested with.
+// The aws-cdk-lib the TypeScript build and tests use.
 const CDK_VERSION = '2.276.0';
+// The lowest aws-cdk-lib the package accepts (the peer dependency's floor, and so the floor of the
+// Python and Java packages; the Go package requires the CDK_VERSION it was built against). The
+// language smoke tests (`npm run test:languages`) install exactly this version from PyPI and Maven
+// Central, so they prove the floor works. 2.272.0 is the newest that Maven Central serves here;
+// 2.258.0 fails (its Validations reject the rule ids the nag packs acknowledge).
+const CDK_MIN_VERSION = '2.272.0';
+const CONSTRUCTS_VERSION = '10.5.1';
 const CDK_CLI_VERSION = '2.1148.1';
 
 // The findings CLI (src/findings) is bundled by esbuild into one file shipped in the package
@@ -59,14 +67,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   stability: 'experimental',
 
-  cdkVersion: CDK_VERSION,
-  constructsVersion: '10.5.1',
+  cdkVersion: CDK_MIN_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
   cdkVersionPinning: false,
+  // The dev dependencies below are the versions we build and test with, not the peers' floors.
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
 
-  // Python, Java, .NET and Go users get the same constructs through jsii.
-  // Packaging for those targets cannot run on the development machines (no Maven Central,
-  // no dotnet, no go 1.25); CI builds the JS package and README examples go through
+  // Python, Java, .NET and Go users get the same constructs through jsii. CI builds the Python,
+  // Java and Go packages and runs each from its own language (npm run test:languages); .NET has no
+  // SDK on these machines, so its package is built elsewhere. README examples go through
   // jsii-rosetta in strict mode.
   publishToPypi: { distName: 'cdk-devsecops-pipeline', module: 'cdk_devsecops_pipeline' },
   publishToMaven: {
@@ -81,6 +91,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     ...FINDINGS_BUNDLED_DEPS,
     ...TEST_TOOL_DEPS,
+    `aws-cdk-lib@${CDK_VERSION}`,
     'cdk-nag@3.0.2',
     `aws-cdk@${CDK_CLI_VERSION}`,
     'esbuild@^0.28.2',
@@ -116,6 +127,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', `/${CONTROL_TOWER_RULES}/`, 'cdk.out', '/examples/**/cdk.out', '/.bench'],
 });
 
+// jsii warns when the aws-cdk-lib dev dependency is above the peer's floor: here that is on purpose
+// (CDK_MIN_VERSION says why), and the language smoke tests run the floor.
+project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// The peers' floors are not pinned as dev dependencies (pinnedDevDependency: false): constructs is
+// added here, after the CDK component, which drops any constructs dev dependency given in the options.
+project.addDevDeps(`constructs@${CONSTRUCTS_VERSION}`);
+
 // Examples are type-checked and linted like tests.
 new JsonFile(project, 'examples/tsconfig.json', {
   obj: {
@@ -150,9 +169,14 @@ for (const name of ['package:js', 'package:python', 'package:java', 'package:dot
     task.prependSpawn(built);
   }
 }
+// Java: the pom's version ranges resolve only through a local Maven repository holding the
+// dependencies' floors (build-tools/maven-seed.sh says why; build-tools/package-java.sh runs it, then jsii-pacmak).
+project.tasks.tryFind('package:java')!.updateStep(2, { exec: 'build-tools/package-java.sh' });
+// Go: Go bindings of any jsii dependency the Go module proxy does not serve (build-tools/go-local-deps.sh).
+project.tasks.tryFind('package:go')!.insertStep(2, { exec: 'build-tools/go-local-deps.sh', name: 'jsii dependencies the Go proxy lacks, generated locally' });
 project.addPackageIgnore('!/assets/');
 // The package ships lib/, assets/ and the docs; never the examples (the vulnerable app carries a fake secret).
-for (const dir of ['/.scratch/', '/examples/', '/rosetta/', '/.ci/', '/.bench/', '/cdk.out/']) project.addPackageIgnore(dir);
+for (const dir of ['/.scratch/', '/build-tools/', '/examples/', '/rosetta/', '/.ci/', '/.bench/', '/cdk.out/']) project.addPackageIgnore(dir);
 // The findings runtime is bundled, so its libraries are rightly dev dependencies.
 project.eslint?.allowDevDeps('src/findings/**');
 // No import cycles anywhere (npm test lints); test/layers.test.ts checks that the layers import one way.
@@ -178,6 +202,10 @@ project.addTask('test:integration', {
     { spawn: controlTowerTask.name },
     { exec: `jest --ci --testPathIgnorePatterns /node_modules/ --testMatch '${INTEGRATION_TESTS}**/*.test.ts'`, receiveArgs: true },
   ],
+});
+project.addTask('test:languages', {
+  description: 'Smoke tests of the Python, Java and Go packages from their own languages (after package:python, package:java, package:go; args: python java go)',
+  steps: [{ exec: 'test/languages/run.sh', receiveArgs: true }],
 });
 project.addTask('test:coverage', {
   description: 'The jest suites of npm test with coverage',
