@@ -57,7 +57,7 @@ export class SastEngine {
   }
 
   /** SpotBugs with FindSecBugs over a Maven project at the repository root, compiled with `mvn compile` first. */
-  public static spotBugs(): SastEngine {
+  public static spotbugs(): SastEngine {
     return new SastEngine('spotbugs');
   }
 
@@ -96,7 +96,7 @@ export class SastEngine {
  * ESLint with eslint-plugin-security when there is a `package.json` or JavaScript/TypeScript
  * files, and Semgrep once its install can be verified. Code no chosen engine covers (Go, Gradle or
  * Kotlin, a Maven project below the root, ...) fails the gate as "not analyzed: Go (12 files)".
- * `Sast.semgrep()`, `Sast.bandit()`, `Sast.spotBugs()`, `Sast.eslintSecurity()` and
+ * `Sast.semgrep()`, `Sast.bandit()`, `Sast.spotbugs()`, `Sast.eslintSecurity()` and
  * `Sast.engines([...])` run exactly the engines named, whatever else the repository holds.
  */
 export class Sast extends SecurityGate {
@@ -118,9 +118,9 @@ export class Sast extends SecurityGate {
     return Sast.of([SastEngine.bandit()], options, 'Sast.bandit');
   }
 
-  /** SpotBugs with FindSecBugs alone (see `SastEngine.spotBugs`). */
-  public static spotBugs(options: SastOptions = {}): Sast {
-    return Sast.of([SastEngine.spotBugs()], options, 'Sast.spotBugs');
+  /** SpotBugs with FindSecBugs alone (see `SastEngine.spotbugs`). */
+  public static spotbugs(options: SastOptions = {}): Sast {
+    return Sast.of([SastEngine.spotbugs()], options, 'Sast.spotbugs');
   }
 
   /** ESLint with eslint-plugin-security alone (see `SastEngine.eslintSecurity`). */

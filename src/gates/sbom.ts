@@ -54,8 +54,8 @@ export class Sbom extends SecurityGate {
   }
 
   /** `cyclonedx-npm --package-lock-only`: npm projects, from package-lock.json alone. */
-  public static cycloneDxNpm(options: SbomOptions = {}): Sbom {
-    throwIfProblems('Sbom.cycloneDxNpm', gateOptionProblems(options));
+  public static cyclonedxNpm(options: SbomOptions = {}): Sbom {
+    throwIfProblems('Sbom.cyclonedxNpm', gateOptionProblems(options));
     return new Sbom('cyclonedx-npm', options);
   }
 

@@ -15,8 +15,8 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
     source: fullClone,
     gates: {
       secrets: SecretScan.trufflehog(),
-      sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotBugs(), SastEngine.eslintSecurity()]),
-      sbom: Sbom.cycloneDxNpm(),
+      sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotbugs(), SastEngine.eslintSecurity()]),
+      sbom: Sbom.cyclonedxNpm(),
       iac: IacScan.checkov(),
     },
   }],

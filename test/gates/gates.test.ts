@@ -313,7 +313,7 @@ describe('tuning and switching gates off', () => {
   });
 
   test('SAST: an explicit engine list runs those engines whatever the files', () => {
-    const g = synthGates({ gates: { sast: Sast.engines([SastEngine.bandit(), SastEngine.spotBugs()]) } }).gates.Sast!;
+    const g = synthGates({ gates: { sast: Sast.engines([SastEngine.bandit(), SastEngine.spotbugs()]) } }).gates.Sast!;
     expect(g.install.filter((l) => l.startsWith('if true; then'))).toHaveLength(2);
     expect(g.build.join('\n')).not.toContain('sast-detect');
     expect(() => Sast.engines([])).toThrow(/the list is empty.*Sast\.none\(\)/);
@@ -329,7 +329,7 @@ describe('tuning and switching gates off', () => {
   });
 
   test('SBOM: cyclonedx-npm generator, object lock and expiry', () => {
-    const sbom = Sbom.cycloneDxNpm({
+    const sbom = Sbom.cyclonedxNpm({
       objectLockRetention: s3.ObjectLockRetention.governance(Duration.days(365)),
       expiration: Duration.days(730),
     });

@@ -22,7 +22,7 @@ describe('enum-like props with hostile values: construction fails naming the pro
     ['Sast.engines', (v) => Sast.engines([SastEngine.bandit(), any(v)]), /Sast\.engines: invalid props[^]*engines\[1\]: /],
     ['DependencyScan failOn', (v) => DependencyScan.trivy({ failOn: any(v) }), /DependencyScan\.trivy: invalid props[^]*failOn: /],
     ['Sbom failOn', (v) => Sbom.trivy({ failOn: any(v) }), /Sbom\.trivy: invalid props[^]*failOn: /],
-    ['Sbom cyclonedx-npm failOn', (v) => Sbom.cycloneDxNpm({ failOn: any(v) }), /Sbom\.cycloneDxNpm: invalid props[^]*failOn: /],
+    ['Sbom cyclonedx-npm failOn', (v) => Sbom.cyclonedxNpm({ failOn: any(v) }), /Sbom\.cyclonedxNpm: invalid props[^]*failOn: /],
     ['IacScan failOn', (v) => IacScan.cfnGuard({ failOn: any(v) }), /IacScan\.cfnGuard: invalid props[^]*failOn: /],
     ['controlTowerRules', (v) => IacScan.cfnGuard({ controlTowerRules: ['ct-s3-pr-1', v] }), /IacScan\.cfnGuard: invalid props[^]*controlTowerRules: /],
     ['checkov failOn', (v) => IacScan.checkov({ failOn: any(v) }), /IacScan\.checkov: invalid props[^]*failOn: /],
@@ -56,8 +56,8 @@ describe('enum-like props with hostile values: construction fails naming the pro
     for (const s of Object.values(Severity)) {
       expect(() => SecretScan.gitleaks({ failOn: s, secretSeverity: s })).not.toThrow();
     }
-    expect(() => [Sbom.trivy(), Sbom.cycloneDxNpm()]).not.toThrow();
-    expect(() => Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotBugs(), SastEngine.eslintSecurity()])).not.toThrow();
+    expect(() => [Sbom.trivy(), Sbom.cyclonedxNpm()]).not.toThrow();
+    expect(() => Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotbugs(), SastEngine.eslintSecurity()])).not.toThrow();
   });
 });
 

@@ -35,8 +35,8 @@ describe('the five nag packs on a pipeline with every gate', () => {
       source: PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true }),
       gates: {
         secrets: SecretScan.trufflehog(),
-        sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotBugs()]),
-        sbom: Sbom.cycloneDxNpm({ objectLockRetention: s3.ObjectLockRetention.compliance(Duration.days(30)) }),
+        sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotbugs()]),
+        sbom: Sbom.cyclonedxNpm({ objectLockRetention: s3.ObjectLockRetention.compliance(Duration.days(30)) }),
         iac: IacScan.cfnGuard({ rules: ['policies/guard'] }),
       },
     });

@@ -52,7 +52,7 @@ describe('scanner reports through evaluate', () => {
 
 describe('the generated gate commands, run on the example apps', () => {
   const s = synthGates({
-    gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cycloneDxNpm() },
+    gates: { secrets: SecretScan.secretlint(), sast: Sast.detect(), sbom: Sbom.cyclonedxNpm() },
   });
 
   function iacPrepare(appDir: string) {

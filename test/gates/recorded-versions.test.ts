@@ -90,7 +90,7 @@ describe('trivy database', () => {
   });
 
   test('the SBOM gate with cyclonedx-npm records no trivy database', () => {
-    const build = synthGates({ gates: { sbom: Sbom.cycloneDxNpm() } }).gates.Sbom!.build;
+    const build = synthGates({ gates: { sbom: Sbom.cyclonedxNpm() } }).gates.Sbom!.build;
     expect(build.join('\n')).not.toContain('trivy-db');
   });
 

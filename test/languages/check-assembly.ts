@@ -13,10 +13,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GATES_STAGE, NAG_PACKS_METADATA, postureFromAssembly } from '../../src/findings/posture';
+import { NAG_PACKS_METADATA, postureFromAssembly } from '../../src/findings/posture';
+import { GATE_NAMES, GATES_STAGE } from '../../src/model/gates';
 
 const PIPELINE_PATH = 'PipelineStack/Pipeline';
-const GATES = ['dependencies', 'iac', 'sast', 'sbom', 'secrets'];
+const GATES = [...GATE_NAMES].sort();
 const FIRST_STAGES = ['Source', 'Build', GATES_STAGE, 'UpdatePipeline'];
 const APP_STAGES = ['Staging', 'Prod'];
 const PIPELINE_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless'];
