@@ -171,9 +171,12 @@ for (const name of ['package:js', 'package:python', 'package:java', 'package:dot
 }
 // Java: the pom's version ranges resolve only through a local Maven repository holding the
 // dependencies' floors (build-tools/maven-seed.sh says why; build-tools/package-java.sh runs it, then jsii-pacmak).
-project.tasks.tryFind('package:java')!.updateStep(2, { exec: 'build-tools/package-java.sh' });
+const javaTask = project.tasks.tryFind('package:java')!;
+// The last step is jsii-pacmak itself (the bundle steps are prepended above).
+javaTask.updateStep(javaTask.steps.length - 1, { exec: 'build-tools/package-java.sh' });
 // Go: Go bindings of any jsii dependency the Go module proxy does not serve (build-tools/go-local-deps.sh).
-project.tasks.tryFind('package:go')!.insertStep(2, { exec: 'build-tools/go-local-deps.sh', name: 'jsii dependencies the Go proxy lacks, generated locally' });
+const goTask = project.tasks.tryFind('package:go')!;
+goTask.insertStep(goTask.steps.length - 1, { exec: 'build-tools/go-local-deps.sh', name: 'jsii dependencies the Go proxy lacks, generated locally' });
 project.addPackageIgnore('!/assets/');
 // The package ships lib/, assets/ and the docs; never the examples (the vulnerable app carries a fake secret).
 for (const dir of ['/.scratch/', '/build-tools/', '/examples/', '/rosetta/', '/.ci/', '/.bench/', '/cdk.out/']) project.addPackageIgnore(dir);
