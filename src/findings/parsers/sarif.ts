@@ -2,7 +2,7 @@ import { codeFingerprint, dependencyFingerprint, genericFingerprint, normalizeSn
 import { Finding, PackageRef, ResourceRef, SourceLocation, ToolRef } from '../model';
 import { normalizeSeverity, SARIF_LEVEL_SEVERITY, UnknownSeverityError } from '../normalize';
 import { Severity } from '../severity';
-import { forEachElement } from './decode';
+import { forEachElement } from './lazy-json';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
 
 /**
