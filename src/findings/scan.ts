@@ -9,7 +9,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
-import type { Io } from './cli';
+import type { Io, RunCommand } from './cli-io';
 import { SEVERITY_ORDER, Severity } from './severity';
 import {
   argValue,
@@ -27,9 +27,6 @@ import {
   TS_EXTENSIONS,
 } from '../gates/commands';
 import { LOCK_FILES, nestedPomLine, notAnalyzedLine, UNCOVERED_LANGUAGES } from '../gates/languages';
-
-/** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
-export type RunCommand = (argv: string[], io: Io) => Promise<number>;
 
 /** The gates, in the pipeline's order, by the names `evaluate` gives them. */
 export const SCAN_GATES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as const;
