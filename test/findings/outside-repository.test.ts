@@ -4,7 +4,7 @@ import * as path from 'path';
 import { main } from '../../src/findings/cli';
 import { Finding } from '../../src/findings/model';
 import { loadReport } from '../../src/findings/parsers/index';
-import { sarifUriLocation } from '../../src/findings/parsers/sarif';
+import { sarifUriLocation } from '../../src/findings/parsers/sarif-uri';
 import { evaluateGate } from '../../src/findings/policy';
 import { whereOf } from '../../src/findings/reporters/result';
 import { Severity } from '../../src/findings/severity';
