@@ -137,6 +137,7 @@ class LazyJson {
   }
 }
 
+/** Decodes the JSON (or NDJSON) value starting at byte `from` lazily: arrays spanning at least `containerBytes` become lazy arrays. */
 export function decodeJsonLazily(src: ByteSource, from: number, containerBytes: number): DecodedReport {
   const { large, tops } = indexJson(src, from, containerBytes);
   const json = new LazyJson(src, large);

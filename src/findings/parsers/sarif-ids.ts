@@ -50,6 +50,7 @@ function cweName(n: number): string {
   return name;
 }
 
+/** Adds the CVE ids of a text, or of each text of a list, upper-cased. */
 export function addCves(out: Ids, v: unknown): void {
   if (typeof v === 'string') {
     // Most strings mention no CVE: skip the regular expression for them.
