@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
+import { Io } from './cli-io';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
@@ -106,12 +107,6 @@ Exit codes:
      the format's, a scanner that says it did not complete (SARIF executionSuccessful not true,
      an exit code or signal; checkov parsing_errors), and an --out path that cannot be written.
 `;
-
-/** Where the CLI writes; injectable so that tests can run `main` in process. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 const processIo: Io = {
   out: (t) => process.stdout.write(t),

@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { parseArgs } from 'util';
+import type { Io } from './cli-io';
 import { compare, parsePosture, postureFromAssembly, PostureError } from './posture';
 
 /** The check's outputs, in --out DIR. */
@@ -28,8 +29,6 @@ export const POSTURE_HELP = `posture: the weakening check. Compares the running 
   --assembly DIR            the commit's cloud assembly (cdk.out)
   --out DIR                 where to write the outputs
   Exit codes: 0 compared (weakened or not: the approval decides); 2 bad input or an unreadable assembly.`;
-
-interface Io { out(text: string): void; err(text: string): void }
 
 /** Runs `posture`; resolves to the exit code. */
 export function posture(args: string[], io: Io): number {

@@ -9,7 +9,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
-import type { Io } from './cli';
+import type { Io, RunCommand } from './cli-io';
 import { DEFAULT_FAIL_ON, DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName } from '../model/gates';
 import { SEVERITY_ORDER, Severity } from '../model/severity';
 import { gateEngine, gateEngines } from '../scanners';
@@ -17,9 +17,6 @@ import { DEFAULT_CONTROL_TOWER_RULES } from '../scanners/cfn-guard';
 import { coversFiles, walk } from '../scanners/coverage';
 import { LOCK_FILES, nestedPomLine, notAnalyzedLine, SAST_DETECT_SARIF, UNCOVERED_LANGUAGES } from '../scanners/languages';
 import { argValue, ScannerInvocation, ScanStep } from '../scanners/steps';
-
-/** Runs another command of this CLI (evaluate, summary) in this process; resolves to its exit code. */
-export type RunCommand = (argv: string[], io: Io) => Promise<number>;
 
 /** The gates, in the pipeline's order, by the names `evaluate` gives them. */
 export const SCAN_GATES = GATE_NAMES;

@@ -1,8 +1,10 @@
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { decodeCsv, decodeReport, elementsAt, forEachElement, openLargeJsonReport } from '../../src/findings/parsers/decode';
+import { decodeReport } from '../../src/findings/parsers/decode';
+import { decodeCsv } from '../../src/findings/parsers/decode-csv';
 import { knownFormats, loadReport } from '../../src/findings/parsers/index';
+import { elementsAt, forEachElement, openLargeJsonReport } from '../../src/findings/parsers/lazy-json';
 import { ReportFormatError } from '../../src/findings/parsers/types';
 import { Severity } from '../../src/model/severity';
 import { FIXTURES } from '../support/fixtures';

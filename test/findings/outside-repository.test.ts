@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { main } from '../../src/findings/cli';
 import { loadReport } from '../../src/findings/parsers/index';
-import { sarifUriLocation } from '../../src/findings/parsers/sarif';
+import { sarifUriLocation } from '../../src/findings/parsers/sarif-uri';
 import { evaluateGate } from '../../src/findings/policy';
 import { whereOf } from '../../src/findings/reporters/result';
 import { parseSuppressions } from '../../src/findings/suppressions';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { allParsers } from '../../src/findings/parsers';
-import { isSecretScanner } from '../../src/findings/parsers/sarif';
+import { isSecretScanner } from '../../src/findings/parsers/sarif-severity';
 import { REPORT_FORMATS } from '../../src/model/formats';
 import { GATE_NAMES } from '../../src/model/gates';
 import { gateEngine, gateEngines, SCANNERS, scannerNamed } from '../../src/scanners';

@@ -1,5 +1,7 @@
-import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, decodeReport, isBlank, openLargeJsonReport, readReportFile, reportFileSize } from './decode';
+import { decodeReport } from './decode';
+import { DecodeOptions, DEFAULT_LAZY_ABOVE_BYTES, openLargeJsonReport } from './lazy-json';
 import { NATIVE_PARSERS } from './native';
+import { isBlank, readReportFile, reportFileSize } from './report-file';
 import { sarifParser, sarifTools } from './sarif';
 import { inputRoots } from '../input-file';
 import { DecodedReport, ParseContext, ReportFormatError, ReportParser } from './types';
@@ -18,7 +20,7 @@ export interface LoadOptions {
   /** The scanned repository's absolute path (see ParseContext). @default CODEBUILD_SRC_DIR, else the working directory */
   readonly sourceRoot?: string;
   /**
-   * When JSON reports are decoded lazily, one array element at a time (see `decode.ts`).
+   * When JSON reports are decoded lazily, one array element at a time (see `lazy-json.ts`).
    * For tests and benchmarks. @default lazy from 32 MiB, arrays of 1 MiB and more
    */
   readonly decode?: DecodeOptions;
@@ -145,7 +147,7 @@ export async function loadReport(file: string, options: LoadOptions = {}): Promi
     if (isBlank(bytes)) return { file, format: emptyAllowed.format, tools: [{ name: emptyAllowed.format }], findings: [] };
   }
   if (size >= (options.decode?.lazyAboveBytes ?? DEFAULT_LAZY_ABOVE_BYTES)) {
-    // Large JSON: read from the file element by element, never whole (see decode.ts).
+    // Large JSON: read from the file element by element, never whole (see lazy-json.ts).
     const opened = openLargeJsonReport(file, options.decode, roots);
     if (opened) {
       try {

@@ -11,7 +11,7 @@ import { ReportFormatError } from './types';
  * unless two hashes are equal).
  */
 
-/** The JSON syntax bytes the tokenizers here and in decode.ts look for. */
+/** The JSON syntax bytes the tokenizers here and in json-index.ts (and the decoders) look for. */
 export const QUOTE = 0x22;
 export const BACKSLASH = 0x5c;
 export const LBRACE = 0x7b;
@@ -19,6 +19,16 @@ export const RBRACE = 0x7d;
 export const LBRACKET = 0x5b;
 export const RBRACKET = 0x5d;
 export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const SPACE = 0x20;
+export const TAB = 0x09;
+export const LF = 0x0a;
+export const CR = 0x0d;
+
+/** True for the bytes JSON allows as white space. */
+export function isWs(c: number): boolean {
+  return c === SPACE || c === LF || c === CR || c === TAB;
+}
 
 // Objects with more keys than this compare through a Set instead of a list.
 const LIST_KEYS = 16;

@@ -1,4 +1,4 @@
-import { forEachElement } from './decode';
+import { forEachElement } from './lazy-json';
 import { ReportFormatError } from './types';
 import {
   cveIds, cweIds, field, firstLine, flattened, hasKeys, isObject, line, nativeParser, Obj, optionalList,
@@ -41,7 +41,7 @@ const SOURCE_TREE_ARTIFACTS = new Set(['repository', 'filesystem']);
 
 /**
  * One vulnerability (`Results[i].Vulnerabilities[j]`) to a finding. Pure, so the streaming
- * reader for ~100 MB reports (parsers/decode.ts) can call it per array element.
+ * reader for ~100 MB reports (parsers/lazy-json.ts) can call it per array element.
  */
 export function trivyVulnerabilityFinding(meta: TrivyReportMeta, target: TrivyTarget, vuln: unknown, where: string | (() => string)): Finding {
   // Messages are built only for a bad entry: this runs once per vulnerability (200,000+ on large reports).
@@ -209,7 +209,7 @@ function secretFinding(meta: TrivyReportMeta, target: TrivyTarget, s: Obj, where
 
 /**
  * One `Results[]` entry (a target: image OS, lock file, config file) to findings. Pure, so the
- * streaming reader for ~100 MB reports (parsers/decode.ts) can call it per array element.
+ * streaming reader for ~100 MB reports (parsers/lazy-json.ts) can call it per array element.
  */
 export function trivyResultFindings(meta: TrivyReportMeta, result: unknown, where: string): Finding[] {
   const out: Finding[] = [];
@@ -229,7 +229,7 @@ function appendResultFindings(meta: TrivyReportMeta, result: unknown, where: str
     Class: str(result.Class),
     Type: str(result.Type),
   };
-  // forEachElement: large reports' vulnerability lists are read element by element (decode.ts).
+  // forEachElement: large reports' vulnerability lists are read element by element (lazy-json.ts).
   forEachElement(optionalList(meta.file, result, 'Vulnerabilities', `${where} Vulnerabilities`), (v, i) =>
     out.push(trivyVulnerabilityFinding(meta, target, v, () => `${where} vulnerability ${i}`)));
   optionalList(meta.file, result, 'Misconfigurations', `${where} Misconfigurations`).forEach((m, i) => {

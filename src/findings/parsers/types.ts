@@ -16,7 +16,7 @@ export interface DecodedReport {
    */
   readonly doc: unknown;
   /**
-   * Lazily decoded JSON only (see decode.ts): parses every element of a lazy array that no parser
+   * Lazily decoded JSON only (see lazy-json.ts): parses every element of a lazy array that no parser
    * read, throwing `ReportFormatError` for a malformed one. The loader calls it once the parser is done.
    */
   readonly checkRest?: () => void;

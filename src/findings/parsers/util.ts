@@ -180,7 +180,8 @@ export function worst(a: Severity, b: Severity): Severity {
   return severityRank(a) <= severityRank(b) ? a : b;
 }
 
-const CVE_RE = /CVE-\d{4}-\d{4,}/gi;
+/** CVE ids in a text (global: for `match`). */
+export const CVE_RE = /CVE-\d{4}-\d{4,}/gi;
 
 /** Unique, upper-cased CVE ids found in the given texts, in order of appearance. */
 export function cveIds(...texts: unknown[]): string[] {
@@ -216,6 +217,15 @@ export function firstUrl(text: unknown): string | undefined {
   return s ? /https?:\/\/[^\s<>"']+/.exec(s)?.[0] : undefined;
 }
 
+/** `%xx` escapes decoded; a text whose escapes are malformed (`%zz`, a lone `%`) as it is. */
+export function decodePercent(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /**
  * A package from a package URL (`pkg:maven/org.example/lib@1.2?x=y`): the name keeps its
  * namespace (`org.example/lib`) so that equal names in two ecosystems stay apart.
@@ -223,8 +233,8 @@ export function firstUrl(text: unknown): string | undefined {
 export function packageFromPurl(purl: string): PackageRef | undefined {
   const m = /^pkg:([^/]+)\/([^@?#]+)(?:@([^?#]+))?/.exec(purl);
   if (!m) return undefined;
-  const name = decodeURIComponent(m[2]);
-  return { name, ecosystem: m[1].toLowerCase(), installedVersion: m[3] ? decodeURIComponent(m[3]) : undefined };
+  const name = decodePercent(m[2]);
+  return { name, ecosystem: m[1].toLowerCase(), installedVersion: m[3] ? decodePercent(m[3]) : undefined };
 }
 
 /**
@@ -248,8 +258,10 @@ export function flattened(text: string): string {
 
 /** The first line of a text, trimmed, cut to `max` characters: a title from a long description. */
 export function firstLine(text: string, max = 200): string {
-  // One line already (most titles): trim only, no split.
-  const first = text.indexOf('\n') < 0 ? text.trim() : text.trim().split(/\r?\n/)[0].trim();
+  const trimmed = text.trim();
+  const nl = trimmed.indexOf('\n');
+  // One line already (most titles): returned as is, no copy; else cut at the first line break, no split.
+  const first = nl < 0 ? trimmed : trimmed.slice(0, nl).trim();
   return first.length > max ? `${first.slice(0, max - 1)}…` : first;
 }
 

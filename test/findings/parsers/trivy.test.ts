@@ -1,5 +1,5 @@
 import { CTX, decodeFixture, parseFixture, report, severityCounts } from './decode-fixture';
-import { elementsAt } from '../../../src/findings/parsers/decode';
+import { elementsAt } from '../../../src/findings/parsers/lazy-json';
 import { trivyParser, trivyReportMeta, trivyResultFindings, trivyVulnerabilityFinding } from '../../../src/findings/parsers/trivy';
 import { ReportFormatError } from '../../../src/findings/parsers/types';
 

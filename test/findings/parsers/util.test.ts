@@ -33,6 +33,10 @@ describe('parser helpers', () => {
     expect(packageFromPurl('not-a-purl')).toBeUndefined();
   });
 
+  test('a package URL with a malformed escape keeps it as written instead of throwing (as the SARIF parser always did)', () => {
+    expect(packageFromPurl('pkg:npm/bad%zzname@1.0%')).toEqual({ name: 'bad%zzname', installedVersion: '1.0%', ecosystem: 'npm' });
+  });
+
   test('asArray treats XML single elements and empty elements alike', () => {
     expect(asArray({ a: 1 })).toEqual([{ a: 1 }]);
     expect(asArray([1, 2])).toEqual([1, 2]);
