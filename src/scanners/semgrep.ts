@@ -23,9 +23,10 @@ export const semgrep: Scanner = {
       return {
         requires: ['semgrep'],
         // --metrics=off and no version check keep the scan offline; --disable-nosem: `nosemgrep`
-        // comments do not hide a finding; the repository's .semgrepignore is not read.
+        // comments do not hide a finding; the repository's .semgrepignore is not read; --no-git-ignore:
+        // every file is scanned, not only those git tracks and does not ignore (a .gitignore entry hid files).
         steps: [exec([
-          'semgrep', 'scan', '--metrics=off', '--disable-version-check', '--disable-nosem', '--x-ignore-semgrepignore-files',
+          'semgrep', 'scan', '--metrics=off', '--disable-version-check', '--disable-nosem', '--x-ignore-semgrepignore-files', '--no-git-ignore',
           '--sarif', '--output', file, ...(o.semgrepRules ?? []).flatMap((r) => ['--config', { quoted: r }]), '.',
         ])],
         report: { file, format: 'sarif' },

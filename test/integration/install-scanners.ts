@@ -28,6 +28,8 @@ const OPT = path.join(SCANNERS_DIR, 'opt');
 const WORK = path.join(SCANNERS_DIR, 'work');
 /** gitleaks' Go module (the release archives are built from it). */
 const GITLEAKS_MODULE = 'github.com/zricethezav/gitleaks/v8';
+/** The commands this script puts in SCANNERS_BIN. */
+export const INSTALLED = ['bandit', 'semgrep', 'checkov', 'gitleaks', 'spotbugs'];
 
 function sh(lines: string[], env: NodeJS.ProcessEnv = process.env): void {
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', lines.join('\n')], { stdio: 'inherit', env });
