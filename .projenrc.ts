@@ -107,7 +107,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   depsUpgrade: false,
 
   // Snapshots are never updated by the test command, and a run with no test fails.
-  // test/integration/ needs programs npm cannot install (shellcheck, bandit): `npm run test:integration`.
+  // test/integration/ needs programs npm cannot install (shellcheck; the gates' PyPI, Go and Maven scanners): `npm run test:integration`.
   // Coverage is off in `npm test` (it nearly doubles the run); `npm run test:coverage` measures it.
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -199,11 +199,13 @@ project.addTask('example', {
   steps: [{ spawn: bundleTask.name }, { spawn: controlTowerTask.name }, { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart' }],
 });
 project.addTask('test:integration', {
-  description: 'Tests that run programs npm cannot install (shellcheck, bandit: apt-get install shellcheck bandit)',
+  description: 'Tests that run programs npm cannot install: shellcheck (apt-get install shellcheck), and bandit, semgrep, checkov, gitleaks, SpotBugs (installed into .scratch/scanners; needs python3, go, java and mvn)',
   steps: [
     { spawn: bundleTask.name },
     { spawn: controlTowerTask.name },
-    { exec: `jest --ci --testPathIgnorePatterns /node_modules/ --testMatch '${INTEGRATION_TESTS}**/*.test.ts'`, receiveArgs: true },
+    // The gates' PyPI, Go and Maven scanners, installed as the gates install them; a tool that cannot be installed stops the run, naming it.
+    { exec: 'ts-node --transpile-only --project test/tsconfig.json test/integration/install-scanners.ts' },
+    { exec: `PATH="$PWD/.scratch/scanners/bin:$PATH" jest --ci --testPathIgnorePatterns /node_modules/ --testMatch '${INTEGRATION_TESTS}**/*.test.ts'`, receiveArgs: true },
   ],
 });
 project.addTask('test:languages', {

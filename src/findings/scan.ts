@@ -285,7 +285,7 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
       // As the gate's detection: each engine whose files are present; Semgrep (every language) only with rules given here.
       const applicable = gateEngines('sast').filter((e) => (e.covers ? coversFiles(o.dir, e.covers) : o.semgrepRules.length > 0));
       const notes = o.semgrepRules.length === 0 && onPath('semgrep')
-        ? ['semgrep not run: give --semgrep-rules (the pipeline\'s vendored rule set is not here, and rules are never downloaded)'] : [];
+        ? ['semgrep not run: give --semgrep-rules (e.g. the pipeline\'s rule set, shipped in this package\'s assets/semgrep-rules; rules are never downloaded)'] : [];
       const engines = applicable.map((e) => ({
         name: e.id,
         everyLanguage: e.covers === undefined,

@@ -81,8 +81,9 @@ export class IacScan extends SecurityGate {
   /**
    * checkov with its CloudFormation framework.
    *
-   * checkov installs from PyPI, and its dependency closure is not hash-locked in the tools table
-   * yet: until it is, this gate fails at run time, saying so, instead of installing unverified code.
+   * checkov and its whole dependency closure install from PyPI with `pip --require-hashes`, wheels
+   * only, from the lock this package ships (assets/scanner-locks/checkov.txt), copied into the
+   * build and checked against its sha256.
    */
   public static checkov(options: CheckovOptions = {}): IacScan {
     throwIfProblems('IacScan.checkov', gateOptionProblems(options));
@@ -137,7 +138,9 @@ export class IacScan extends SecurityGate {
       ];
     } else {
       const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, templatesDir: templates });
-      install = verifiedInstall(engine.scanner.name, scannerInstall(ctx, engine.scanner).lines);
+      const how = scannerInstall(ctx, engine.scanner);
+      install = verifiedInstall(engine.scanner.name, how.lines);
+      statements = how.statements();
       scan = [
         ...collect,
         expectReport(report.file, report.format),

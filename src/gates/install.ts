@@ -1,9 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { GateContext } from './context';
 import { EslintEngineAsset } from './eslint-engine';
+import { ASSETS_DIR, ShippedFilesAsset } from './shipped-files';
 import type { Scanner } from '../scanners/scanner';
 import { shellQuote } from '../scanners/steps';
-import { aptInstallCommands, commandsFor, TOOLS_CACHE_DIR, UnverifiableInstallError } from '../tools/install';
+import { aptInstallCommands, commandsFor, lockedVersions, pipLockLines, TOOLS_CACHE_DIR, UnverifiableInstallError } from '../tools/install';
 
 /** How a gate installs a scanner: its install lines (throwing UnverifiableInstallError when they cannot be verified) and the read access they need. */
 export interface ScannerInstall {
@@ -26,6 +29,28 @@ export function scannerInstall(ctx: GateContext, scanner: Scanner): ScannerInsta
         statements: () => [EslintEngineAsset.of(ctx.scope).readStatement()],
       };
     }
+    case 'pip-lock': {
+      checkPipLock(scanner, source.lock);
+      return {
+        lines: () => {
+          const locks = ShippedFilesAsset.of(ctx.scope, 'scanner-locks');
+          const { name, version, kind } = scanner.artifact;
+          if (kind !== 'pip') throw new Error(`${scanner.name}: a pip lock installs a pip artifact`);
+          return [...locks.unpackCommands(), ...pipLockLines({ name, version, lockFile: `${locks.installDir}/${source.lock}`, commands: scanner.artifact.commands, cacheDir: TOOLS_CACHE_DIR })];
+        },
+        statements: () => [ShippedFilesAsset.of(ctx.scope, 'scanner-locks').readStatement()],
+      };
+    }
+  }
+}
+
+/** The shipped lock of a scanner: it must exist and pin the descriptor's version (one fact, checked at synth). */
+export function checkPipLock(scanner: Scanner, lock: string): void {
+  const file = path.join(ASSETS_DIR, 'scanner-locks', lock);
+  if (!fs.existsSync(file)) throw new Error(`${scanner.name}: its lock assets/scanner-locks/${lock} is missing (${file}): the package ships it`);
+  const pinned = lockedVersions(fs.readFileSync(file, 'utf8'))[scanner.artifact.name];
+  if (pinned !== scanner.artifact.version) {
+    throw new Error(`${scanner.name}: assets/scanner-locks/${lock} pins ${scanner.artifact.name} ${pinned ?? '(nothing)'}, the descriptor ${scanner.artifact.version}: regenerate the lock or fix the descriptor`);
   }
 }
 

@@ -4,6 +4,7 @@ import { GateBinding, IGateContext, SecurityGate } from './gate';
 import { installable, scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
 import { aptVersionRecord } from './recorded-versions';
+import { ShippedFilesAsset } from './shipped-files';
 import { expectReport, REPORT_LIST, REPORTS_DIR, WORK_DIR } from './step';
 import { gateOptionProblems, pathListProblems, shown } from './validation';
 import { throwIfProblems } from '../model/problems';
@@ -11,6 +12,7 @@ import { gateEngine, gateEngines, RegisteredEngine } from '../scanners';
 import { coverageShellTest } from '../scanners/coverage';
 import { notAnalyzedScript, SAST_DETECT_SARIF } from '../scanners/languages';
 import { shellLines, shellQuote } from '../scanners/steps';
+import { TOOLS_OPT_DIR } from '../tools/install';
 
 /**
  * Options of the Semgrep engine.
@@ -41,17 +43,20 @@ export interface SemgrepOptions extends SastOptions, SemgrepEngineOptions {}
  */
 export class SastEngine {
   /**
-   * Semgrep over every language, with the vendored rule set or your rule files, metrics off.
+   * Semgrep with the rule set this package ships, or your rule files, metrics off.
    *
-   * Semgrep installs from PyPI, and its dependency closure is not hash-locked in its descriptor
-   * yet: until it is, the gate fails at run time, saying so, instead of installing unverified code.
+   * The shipped rules (assets/semgrep-rules, each with a `semgrep --test` test) cover Python and
+   * JavaScript/TypeScript: command injection, eval, unsafe deserialization and weak hashes. With
+   * your rule files it covers whatever languages they name. Semgrep and its whole dependency
+   * closure install from PyPI with `pip --require-hashes` from the lock this package ships
+   * (assets/scanner-locks/semgrep.txt), wheels only.
    */
   public static semgrep(options: SemgrepEngineOptions = {}): SastEngine {
     throwIfProblems('SastEngine.semgrep', pathListProblems('ruleFiles', options?.ruleFiles));
     return new SastEngine('semgrep', options?.ruleFiles);
   }
 
-  /** Bandit over the Python files, from the build image's distribution (apt, version pinned). */
+  /** Bandit over the Python files, from PyPI with the hash-locked closure this package ships (assets/scanner-locks/bandit.txt). */
   public static bandit(): SastEngine {
     return new SastEngine('bandit');
   }
@@ -94,8 +99,9 @@ export class SastEngine {
  * `Sast.detect()` (the default) picks engines by the files present, with a shell test in the
  * build: Bandit when there are Python files, SpotBugs with FindSecBugs when there is a `pom.xml`,
  * ESLint with eslint-plugin-security when there is a `package.json` or JavaScript/TypeScript
- * files, and Semgrep once its install can be verified. Code no chosen engine covers (Go, Gradle or
- * Kotlin, a Maven project below the root, ...) fails the gate as "not analyzed: Go (12 files)".
+ * files. Semgrep is run only when named: its shipped rules cover Python and JavaScript/TypeScript,
+ * which those engines already analyze. Code no chosen engine covers (Go, Gradle or Kotlin, a Maven
+ * project below the root, ...) fails the gate as "not analyzed: Go (12 files)".
  * `Sast.semgrep()`, `Sast.bandit()`, `Sast.spotbugs()`, `Sast.eslintSecurity()` and
  * `Sast.engines([...])` run exactly the engines named, whatever else the repository holds.
  */
@@ -176,18 +182,26 @@ export class Sast extends SecurityGate {
     const statements: iam.PolicyStatement[] = [];
     for (const { engine, semgrepRules } of chosen) {
       const how = scannerInstall(ctx, engine.scanner);
+      if (!explicit && !engine.covers) {
+        // Semgrep covers what its rules cover: the vendored rules add nothing to Bandit and
+        // eslint-security in detection; name it (Sast.semgrep(), SastEngine.semgrep()) to run it.
+        install.push(`echo ${shellQuote(`SAST: ${engine.id} not chosen by detection: name it explicitly to run it`)}`);
+        continue;
+      }
       if (!explicit && !installable(how.lines)) {
         // Detection never picks an engine it cannot install verifiably; the log says so.
         install.push(`echo ${shellQuote(`SAST: ${engine.id} skipped: its install cannot be verified yet (see src/scanners/${engine.scanner.name}.ts)`)}`);
         continue;
       }
       const marker = `${WORK_DIR}/engine-${engine.id}`;
-      const lines = verifiedInstall(engine.scanner.name, how.lines);
-      statements.push(...how.statements());
+      // Semgrep without rule files of the repository: the rule set this package ships, copied in and checked.
+      const vendoredRules = engine.id === 'semgrep' && !semgrepRules ? ShippedFilesAsset.of(ctx.scope, 'semgrep-rules') : undefined;
+      const lines = verifiedInstall(engine.scanner.name, () => [...how.lines(), ...(vendoredRules?.unpackCommands() ?? [])]);
+      statements.push(...how.statements(), ...(vendoredRules ? [vendoredRules.readStatement()] : []));
       const guard = explicit || !engine.covers ? 'true' : coverageShellTest(engine.covers);
       // The engine is chosen in the install phase and leaves a marker the build phase reads.
       install.push(`if ${guard}; then echo 'SAST: running ${engine.id}' && touch ${marker} && ${lines.join(' && ')}; else echo 'SAST: ${engine.id} not applicable (${engine.covers?.absent ?? ''})'; fi`);
-      const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, semgrepRules: semgrepRules ?? [`${WORK_DIR}/semgrep-rules`] });
+      const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, semgrepRules: semgrepRules ?? [VENDORED_SEMGREP_RULES] });
       const record = engine.scanner.install?.kind === 'apt'
         // apt pins the upstream version only: the installed Debian/Ubuntu revision goes into the gate result.
         ? [aptVersionRecord(engine.scanner.install.package.package, `${engine.scanner.name}-apt`)]
@@ -195,10 +209,8 @@ export class Sast extends SecurityGate {
       scan.push(`if [ -e ${marker} ]; then ${[expectReport(report.file, report.format), ...shellLines(steps), ...record].join(' && ')}; fi`);
     }
     if (!explicit) {
-      // What no engine covers (Go, Gradle, a nested pom.xml, ...) is listed for evaluate, which fails
-      // the gate on it; Semgrep, once it installs verifiably, covers every language.
-      const everyLanguage = chosen.some(({ engine }) => !engine.covers && installable(scannerInstall(ctx, engine.scanner).lines));
-      install.push(everyLanguage ? `: > ${NOT_ANALYZED_FILE}` : notAnalyzedScript(NOT_ANALYZED_FILE));
+      // What no engine covers (Go, Gradle, a nested pom.xml, ...) is listed for evaluate, which fails the gate on it.
+      install.push(notAnalyzedScript(NOT_ANALYZED_FILE));
       // Nothing applicable: an empty SARIF from 'sast-detect' says so in the summary (with no code, nothing to analyze).
       scan.push(`if [ ! -s ${REPORT_LIST} ]; then ${expectReport(NONE_REPORT, 'sarif')} && echo ${shellQuote(SAST_DETECT_SARIF)} > ${NONE_REPORT}; fi`);
     }
@@ -220,5 +232,7 @@ export class Sast extends SecurityGate {
 }
 
 const NONE_REPORT = `${REPORTS_DIR}/sast-detect.sarif`;
+/** Where the build unpacks the Semgrep rules this package ships (assets/semgrep-rules). */
+const VENDORED_SEMGREP_RULES = `${TOOLS_OPT_DIR}/semgrep-rules`;
 /** Written by the detection in the install phase: one line per language no engine covers. */
 const NOT_ANALYZED_FILE = `${WORK_DIR}/not-analyzed`;

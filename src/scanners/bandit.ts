@@ -12,37 +12,19 @@ export function banditExcludes(): string {
   return NOT_PROJECT_CODE.map((d) => `*/${d}/*`).join(',');
 }
 
-/** Bandit over the Python files, installed from the build image's distribution (version pinned). */
+/** Bandit over the Python files, from PyPI with the hash-locked closure this package ships. */
 export const bandit: Scanner = {
   name: 'bandit',
   artifact: {
     kind: 'pip',
     name: 'bandit',
-    version: '1.8.6',
+    // The current PyPI release when the lock was made; Debian's 1.6.2 could not parse Python 3.12 syntax.
+    version: '1.9.4',
     commands: ['bandit'],
-    wheel: {
-      name: 'bandit',
-      version: '1.8.6',
-      sha256: ['3348e934d736fcdb68b6aa4030487097e23a501adf3e7827b63658df464dddd0'],
-    },
-    // The closure pip resolved for bandit 1.8.6 (a public pip log): PyYAML 6.0.2,
-    // stevedore 5.4.1, rich 14.0.0, pbr 6.1.1, markdown-it-py 3.0.0, pygments 2.19.2,
-    // mdurl 0.1.2, setuptools 80.9.0. Their file hashes could not be found in any public
-    // source reachable here, so no hash-locked install is generated yet.
-    sha256Source: 'bandit-1.8.6-py3-none-any.whl: a public poetry.lock and a public uv.lock agree',
-    note: 'Dependency closure not hash-locked yet: install commands are refused until it is.',
+    sha256Source: 'assets/scanner-locks/bandit.txt (pip-compile --generate-hashes: every file of every pinned version, from PyPI)',
+    note: 'Installed from the shipped lock (pip --require-hashes --only-binary=:all: --no-deps).',
   },
-  install: {
-    kind: 'apt',
-    package: {
-      package: 'bandit',
-      version: '1.6.2',
-      commands: ['bandit'],
-      // The same upstream version the tests run (Debian 12's bandit 1.6.2-2).
-      distributions: 'Ubuntu 22.04 jammy (universe; the CodeBuild standard:7.0 image) and Debian 12 bookworm',
-      note: 'Older than the PyPI pin (1.8.6), which cannot be hash-locked yet; B602 and the other shell-injection checks are the same.',
-    },
-  },
+  install: { kind: 'pip-lock', lock: 'bandit.txt' },
   engines: [{
     gate: 'sast',
     id: 'bandit',

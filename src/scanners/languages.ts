@@ -16,7 +16,7 @@ export interface UncoveredLanguage {
 
 /**
  * Bandit covers Python, eslint-security JavaScript and TypeScript, SpotBugs a Maven project at
- * the root; Semgrep (every language) is not installable verifiably yet. Everything else here is
+ * the root; detection does not choose Semgrep (its shipped rules are for Python and JS/TS). Everything else here is
  * code the gate would pass unread.
  */
 export const UNCOVERED_LANGUAGES: readonly UncoveredLanguage[] = [
@@ -96,7 +96,7 @@ export const SAST_DETECT_SARIF = JSON.stringify({
     tool: { driver: { name: 'sast-detect', informationUri: 'https://github.com/cdk-devsecops/cdk-devsecops-pipeline', rules: [] } },
     invocations: [{
       executionSuccessful: true,
-      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files) and Semgrep is not installable verifiably yet: nothing was analyzed. Code in a language no engine covers is listed as not analyzed and fails the gate.' } }],
+      toolExecutionNotifications: [{ level: 'warning', message: { text: 'No SAST engine applies to the files present (no Python files, no pom.xml, no package.json or JavaScript/TypeScript files): nothing was analyzed. Code in a language no engine covers is listed as not analyzed and fails the gate.' } }],
     }],
     results: [],
   }],

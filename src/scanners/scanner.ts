@@ -15,7 +15,12 @@ export type InstallSource =
   /** From the build image's distribution, upstream version pinned (apt verifies signatures and hashes). */
   | { readonly kind: 'apt'; readonly package: AptPackage }
   /** From an npm project with a committed lock this package ships (every transitive package pinned). */
-  | { readonly kind: 'shipped-lock'; readonly directory: string };
+  | { readonly kind: 'shipped-lock'; readonly directory: string }
+  /**
+   * From PyPI, with a hash-locked requirements file this package ships (assets/scanner-locks/<lock>,
+   * made by pip-compile --generate-hashes): it pins the artifact's version and every dependency.
+   */
+  | { readonly kind: 'pip-lock'; readonly lock: string };
 
 /** Which files an engine analyzes: it applies when the repository has one of them. */
 export interface Coverage {

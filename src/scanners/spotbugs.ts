@@ -41,8 +41,9 @@ export const spotbugs: Scanner = {
         steps: [
           exec(['mvn', '-B', '-q', '-DskipTests', 'compile']),
           exec(['mvn', '-B', '-q', 'dependency:build-classpath', `-Dmdep.outputFile=${classpath}`]),
-          // Every module's classes; FindSecBugs loads from SpotBugs' plugin directory.
-          { kind: 'shell', script: `mapfile -t classes < <(find . -type d -path '*/target/classes') && spotbugs -textui -effort:max -low -auxclasspath "$(cat ${shellArg(classpath)})" -sarif=${shellArg(file)} "\${classes[@]}"` },
+          // Every module's classes; FindSecBugs loads from SpotBugs' plugin directory. A project without
+          // dependencies has an empty classpath: an empty -auxclasspath makes spotbugs drop the SARIF report.
+          { kind: 'shell', script: `mapfile -t classes < <(find . -type d -path '*/target/classes') && aux=$(cat ${shellArg(classpath)}) && spotbugs -textui -effort:max -low \${aux:+-auxclasspath "$aux"} -sarif=${shellArg(file)} "\${classes[@]}"` },
         ],
         report: { file, format: 'sarif' },
       };

@@ -200,3 +200,42 @@ export function aptInstallCommands(p: AptPackage): string[] {
     `DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends '${safe(p.package, 'package')}=${safe(p.version, 'version')}-*'`,
   ];
 }
+
+/** A PyPI tool installed from a hash-locked requirements file (pip-compile --generate-hashes) this package ships. */
+export interface PipLockInstall {
+  readonly name: string;
+  readonly version: string;
+  /** Where the lock file is in the build. */
+  readonly lockFile: string;
+  /** Console scripts to link onto the PATH. */
+  readonly commands: ReadonlyArray<string>;
+  /** Where the virtual environment goes (default TOOLS_OPT_DIR). */
+  readonly venvRoot?: string;
+  /** Where the commands are linked (default BIN_DIR). */
+  readonly binDir?: string;
+  /** pip's cache goes under it (`pip/`), as for the other pip installs. */
+  readonly cacheDir?: string;
+}
+
+/**
+ * The lines that install a PyPI tool from a hash-locked requirements file: a virtual environment
+ * of its own; wheels only (an sdist would run build code whose dependencies are not hashed); every
+ * file checked by pip's --require-hashes (from its cache too); --no-deps, so nothing outside the
+ * lock is resolved and a lock missing a dependency fails at import instead of fetching it unchecked.
+ */
+export function pipLockLines(o: PipLockInstall): string[] {
+  const venv = `${safe(o.venvRoot ?? TOOLS_OPT_DIR, 'path')}/${safe(o.name, 'name')}-${safe(o.version, 'version')}`;
+  const cache = o.cacheDir ? `--cache-dir ${safe(o.cacheDir, 'path')}/pip` : '--no-cache-dir';
+  return [
+    `python3 -m venv ${venv}`,
+    `${venv}/bin/pip install --disable-pip-version-check -q ${cache} --require-hashes --only-binary=:all: --no-deps -r ${safe(o.lockFile, 'path')}`,
+    ...o.commands.map((c) => `ln -sf ${venv}/bin/${safe(c, 'command')} ${safe(o.binDir ?? BIN_DIR, 'path')}/${c}`),
+  ];
+}
+
+/** The pinned `name==version` lines of a pip-compile lock (comments, hashes and options left out). */
+export function lockedVersions(lock: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of lock.matchAll(/^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)/gm)) out[m[1].toLowerCase()] = m[2];
+  return out;
+}

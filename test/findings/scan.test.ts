@@ -39,7 +39,7 @@ test('vulnerable-app: the secrets, SAST and IaC gates fail with their seeds; SCA
     // The same outputs as evaluate writes in a gate's build.
     for (const f of ['junit.xml', 'findings.sarif', 'summary.md', 'asff.json']) expect(fs.existsSync(path.join(s.out, gate, f))).toBe(true);
   }
-  expect(s.stdout).toMatch(/scan sast: running eslint-security \(bandit not installed\)/);
+  expect(s.stdout).toMatch(/scan sast: running eslint-security \(bandit not installed; spotbugs not installed\)/);
   expect(result(s, 'sast').blocking.map((f: any) => `${f.ruleId} ${f.where}`)).toEqual(['security/detect-child-process src/report.js:8']);
   expect(result(s, 'iac').blocking.map((f: any) => f.ruleId)).toEqual(expect.arrayContaining(['S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED_CHECK']));
   // The secret gate says what it covered.
@@ -151,7 +151,7 @@ test('a scanner that exits with an error and writes no report: exit 2 (fail clos
   expect(s.status).toBe(2);
   expect(s.stderr).toMatch(/iac: cfn-guard failed: cfn-guard exited 5: cfn-guard: cannot read rules/);
   // bandit is not on this PATH: the SAST gate says so and runs eslint-security alone.
-  expect(s.stdout).toMatch(/scan sast: running eslint-security \(bandit not installed\)/);
+  expect(s.stdout).toMatch(/scan sast: running eslint-security \(bandit not installed; spotbugs not installed\)/);
   expect(s.stdout).toContain('sast: FAILED (eslint-security)');
   expect(fs.readFileSync(path.join(s.out, 'summary.md'), 'utf8')).toMatch(/\| iac \| \*\*ERROR\*\* \| cfn-guard failed/);
 });

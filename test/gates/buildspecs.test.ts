@@ -10,6 +10,7 @@ import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
 import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
+import { filesUnder, ASSETS_DIR } from '../../src/gates/shipped-files';
 import { SCANNERS, TOOLS } from '../../src/scanners';
 import { sriToSha512Hex } from '../../src/tools/install';
 import { npmTarballUrl } from '../../src/tools/tools';
@@ -36,6 +37,12 @@ const ENGINE_FILES = new Map(ESLINT_ENGINE_FILES.map((f) => [
 // The Control Tower rules the IaC gate unpacks from its asset: each as this package ships it (the manifest's sha256).
 const CT_RULES = new Map(Object.entries(ControlTowerRulesAsset.manifest().rules).map(([id, r]) => [`/tmp/devsecops/guard-rules/${id}.guard`, r.sha256]));
 
+// The pip locks and the Semgrep rules unpacked from their assets: each file as this package ships it.
+const SHIPPED = new Map(['scanner-locks', 'semgrep-rules'].flatMap((d) => filesUnder(path.join(ASSETS_DIR, d)).map((f) => [
+  `/opt/devsecops-tools/${d}/${f}`,
+  createHash('sha256').update(fs.readFileSync(path.join(ASSETS_DIR, d, f))).digest('hex'),
+])));
+
 /** Simple commands, in order: compound commands split at &&, ;, then/else/fi, newlines. */
 function simpleCommands(lines: string[]): string[] {
   return lines.flatMap((l) => l.split(/\s*(?:&&|;|\n|\bthen\b|\belse\b|\bfi\b|\bdo\b|\bdone\b|\{|\})\s*/))
@@ -55,6 +62,12 @@ describe('every generated buildspec', () => {
     const verified = new Set<string>();
     for (const cmd of simpleCommands(gate.install)) {
       expect(cmd.split('cfn-guard-v3-x86_64-ubuntu-latest').join('')).not.toMatch(/latest/i);
+      const pip = /^\/opt\/devsecops-tools\/[a-z]+-[0-9.]+\/bin\/pip install --disable-pip-version-check -q --cache-dir \S+ --require-hashes --only-binary=:all: --no-deps -r (\S+)$/.exec(cmd);
+      if (pip) {
+        // Only a shipped lock, checked before: every file pip takes is hashed, wheels only, nothing resolved beyond the lock.
+        expect(verified.has(pip[1])).toBe(true);
+        continue;
+      }
       expect(cmd).not.toMatch(/\|\s*(ba|z)?sh\b|\bwget\b|\bnpx\b|go install|pip3? install/);
       const curl = /^curl (\S+) --retry 3 -o (\S+) (\S+)$/.exec(cmd);
       if (curl) {
@@ -71,6 +84,8 @@ describe('every generated buildspec', () => {
           expect(hex).toMatch(/^[0-9a-f]{64}$/);
         } else if (CT_RULES.has(file)) {
           expect(hex).toBe(CT_RULES.get(file));
+        } else if (SHIPPED.has(file)) {
+          expect(hex).toBe(SHIPPED.get(file));
         } else if (ENGINE_FILES.has(file)) {
           // The eslint engine's package.json and lock, unpacked from its asset: checked against the files this package ships.
           expect(hex).toBe(ENGINE_FILES.get(file));

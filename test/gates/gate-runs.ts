@@ -61,7 +61,8 @@ export function useGateRuns() {
     fs.symlinkSync(path.join(cfnGuardPackageDir(), 'bin', 'ubuntu', 'x86_64', 'cfn-guard'), path.join(bin, 'cfn-guard'));
     for (const tool of ['secretlint', 'cyclonedx-npm', 'eslint']) fs.symlinkSync(path.join(ROOT, 'node_modules', '.bin', tool), path.join(bin, tool));
     prepare(src, tmp);
-    const relocate = (c: string) => c.split('/tmp/devsecops/').join(`${tmp}/`);
+    // What the install phase unpacks under /opt/devsecops-tools (pip locks, Semgrep rules) is in <tmp>/opt here.
+    const relocate = (c: string) => c.split('/tmp/devsecops/').join(`${tmp}/`).split('/opt/devsecops-tools/').join(`${tmp}/opt/`);
     const upToEvaluate = gate.build.slice(0, gate.build.findIndex((c) => c.includes('cli.js evaluate')) + 1);
     const script = ['cd "$1" || exit 99', ...upToEvaluate.map(relocate).flatMap((c) => [c, 'rc=$?; if [ "$rc" -ne 0 ]; then exit "$rc"; fi'])].join('\n');
     const r = spawnSync('bash', ['-c', script, 'gate', src], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1' } });

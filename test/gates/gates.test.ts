@@ -100,9 +100,9 @@ describe('static gates by default', () => {
     const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
-    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine, the IaC gate its rules too.
-    expect(reads).toHaveLength(GATE_IDS.length + 3);
-    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(3);
+    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine and Bandit's pip lock, the IaC gate its rules too.
+    expect(reads).toHaveLength(GATE_IDS.length + 4);
+    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(4);
     for (const st of reads) {
       expect(st.Action).toBe('s3:GetObject');
       const arn = JSON.stringify(st.Resource);
@@ -168,18 +168,18 @@ describe('static gates by default', () => {
     expect(TOOLS.trivy.version).not.toBe('0.69.4');
   });
 
-  test('SAST: engines chosen by the files present; Semgrep, not verifiable yet, is skipped with a message', () => {
+  test('SAST: engines chosen by the files present; Semgrep, only when named, is left out with a message', () => {
     const g = s.gates.Sast!;
     const install = g.install.join('\n');
-    expect(install).toMatch(/if find \. .*-name node_modules -prune -o \\\( -name '\*\.py' \\\) -print \| grep -q \.; then .*apt-get install -y -qq --no-install-recommends 'bandit=1\.6\.2-\*'/);
+    expect(install).toMatch(/if find \. .*-name node_modules -prune -o \\\( -name '\*\.py' \\\) -print \| grep -q \.; then .*scanner-locks\/bandit\.txt" \| sha256sum -c - .*bandit-1\.9\.4\/bin\/pip install .*--require-hashes --only-binary=:all: --no-deps -r \/opt\/devsecops-tools\/scanner-locks\/bandit\.txt/);
     expect(install).toMatch(/if \[ -f pom\.xml \]; then .*spotbugs-4\.9\.3\.tgz.*sha256sum -c -.*findsecbugs-plugin-1\.14\.0\.jar.*sha256sum -c -/);
     // JS/TS: eslint with the security plugin, formatter and TypeScript parser, from the shipped lock (checked), npm ci without scripts.
     expect(install).toMatch(/if \{ \[ -f package\.json \] \|\| find \. .*-name node_modules -prune -o \\\( -name '\*\.js' .*-name '\*\.ts' .*\\\) -print \| grep -q \.; \}; then echo 'SAST: running eslint-security'/);
     expect(install).toMatch(/package\.json" \| sha256sum -c - && echo "[0-9a-f]{64} {2}\/opt\/devsecops-tools\/eslint-security\/package-lock\.json" \| sha256sum -c - && npm ci --prefix \/opt\/devsecops-tools\/eslint-security --ignore-scripts /);
     expect(install).not.toMatch(/eslint-9\.39\.5\.tgz/);
     expect(g.build.join('\n')).toMatch(/ESLINT_USE_FLAT_CONFIG=true eslint --config \S+\/eslint\.config\.mjs --no-config-lookup --no-inline-config /);
-    expect(install).toContain('SAST: semgrep skipped: its install cannot be verified yet');
-    expect(install).not.toMatch(/pip install/);
+    expect(install).toContain('SAST: semgrep not chosen by detection: name it explicitly to run it');
+    expect(install).not.toMatch(/semgrep-rules|semgrep-1\.156|bin\/semgrep/);
     expect(g.build.join('\n')).toContain('bandit -r . -f json');
     // Nothing applicable: an explicit empty report that says so, rather than no report.
     expect(g.build.join('\n')).toMatch(/sast-detect\.sarif/);
@@ -319,13 +319,23 @@ describe('tuning and switching gates off', () => {
     expect(() => Sast.engines([])).toThrow(/the list is empty.*Sast\.none\(\)/);
   });
 
-  test('SAST and IaC engines that cannot be installed verifiably fail closed at run time, saying why', () => {
+  test('Semgrep and checkov install from the locks this package ships, checked, hash-locked and wheels only; Semgrep with the shipped rules', () => {
     const s = synthGates({ gates: { sast: Sast.semgrep(), iac: IacScan.checkov() } });
-    for (const [id, tool] of [['Sast', 'semgrep'], ['IacScan', 'checkov']] as const) {
+    for (const [id, tool, version] of [['Sast', 'semgrep', '1.156.0'], ['IacScan', 'checkov', '3.2.513']] as const) {
       const install = s.gates[id]!.install.join('\n');
-      expect(install).toMatch(new RegExp(`echo '${tool}: cannot generate a verified install for ${tool}: .*fails closed.*' >&2 && exit 1`));
-      expect(install).not.toMatch(/pip install/);
+      expect(install).not.toMatch(/cannot generate a verified install/);
+      const lockCheck = install.indexOf(`/opt/devsecops-tools/scanner-locks/${tool}.txt" | sha256sum -c -`);
+      const pip = install.indexOf(`/opt/devsecops-tools/${tool}-${version}/bin/pip install --disable-pip-version-check -q --cache-dir /root/.cache/devsecops-tools/pip --require-hashes --only-binary=:all: --no-deps -r /opt/devsecops-tools/scanner-locks/${tool}.txt`);
+      expect(lockCheck).toBeGreaterThan(0);
+      expect(pip).toBeGreaterThan(lockCheck);
     }
+    const sast = s.gates.Sast!;
+    expect(sast.install.join('\n')).toMatch(/\/opt\/devsecops-tools\/semgrep-rules\/python-command-injection\.yaml" \| sha256sum -c -/);
+    expect(sast.build.join('\n')).toContain("--config '/opt/devsecops-tools/semgrep-rules' .");
+    // The repository's rule files replace the shipped ones, which are then not copied in.
+    const own = synthGates({ gates: { sast: Sast.semgrep({ ruleFiles: ['rules/semgrep.yml'] }) } }).gates.Sast!;
+    expect(own.install.join('\n')).not.toContain('semgrep-rules');
+    expect(own.build.join('\n')).toContain("--config 'rules/semgrep.yml' .");
   });
 
   test('SBOM: cyclonedx-npm generator, object lock and expiry', () => {

@@ -32,7 +32,7 @@ describe('scanners run with a configuration the gate controls', () => {
 
   test('semgrep: nosemgrep comments and .semgrepignore are not honoured', () => {
     const args = argv(gateEngine('sast', 'semgrep').invoke({ ...o, semgrepRules: ['/rules'] }));
-    expect(args).toEqual(expect.arrayContaining(['--disable-nosem', '--x-ignore-semgrepignore-files']));
+    expect(args).toEqual(expect.arrayContaining(['--disable-nosem', '--x-ignore-semgrepignore-files', '--no-git-ignore']));
   });
 
   test('bandit: --ignore-nosec, the gate\'s config and ini (a .bandit in the repository is not read)', () => {

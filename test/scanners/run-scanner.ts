@@ -11,7 +11,7 @@ export const ROOT = path.join(__dirname, '..', '..');
 export const EXAMPLES = path.join(ROOT, 'examples');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
-/** Scanners that install here: from npm (the project's dev dependencies) or Debian. */
+/** Scanners that install here: from npm (the project's dev dependencies) or PyPI (bandit, test/integration/install-scanners.ts). */
 export type LocalScanner = 'secretlint' | 'bandit' | 'cfn-guard' | 'cyclonedx-npm';
 
 /** The native report a scanner wrote. */
@@ -43,7 +43,7 @@ function run(command: string, args: string[], cwd: string): { status: number; st
   const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
   if (r.error) {
     throw new Error(`could not run ${command}: ${r.error.message}` +
-      (command === 'bandit' ? ' (install it with: apt-get install -y bandit)' : ''));
+      (command === 'bandit' ? ' (npm run test:integration installs it from the shipped lock: test/integration/install-scanners.ts)' : ''));
   }
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

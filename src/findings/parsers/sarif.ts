@@ -265,10 +265,12 @@ function errorNotification(notes: unknown): { index: number; text?: string } | u
  * `executionSuccessful` (§3.20.14), and only the boolean `true` says the run finished (the string
  * "false" is no success); an exit code other than 0 or an exit signal is a crash whatever it says.
  */
-function crashOf(inv: Obj): string | undefined {
+function crashOf(inv: Obj, toolName: unknown): string | undefined {
   const ok = inv.executionSuccessful;
   if (ok !== true) return `executionSuccessful: ${ok === undefined ? 'missing' : typeof ok === 'boolean' ? String(ok) : `a ${typeof ok}, not true`}`;
-  if (inv.exitCode !== undefined && inv.exitCode !== null && inv.exitCode !== 0) {
+  // SpotBugs' exit code is a bit set: 1 alone is "bugs found", a completed run (2, missing classes, and 4, errors, are not).
+  const spotBugsFound = toolName === 'SpotBugs' && inv.exitCode === 1 && inv.exitCodeDescription === 'BUGS FOUND';
+  if (inv.exitCode !== undefined && inv.exitCode !== null && inv.exitCode !== 0 && !spotBugsFound) {
     return `exitCode ${typeof inv.exitCode === 'number' && Number.isInteger(inv.exitCode) ? inv.exitCode : `not 0 (a ${typeof inv.exitCode})`}`;
   }
   if (inv.exitSignalName !== undefined && inv.exitSignalName !== null) return 'it was ended by a signal (exitSignalName)';
@@ -295,7 +297,7 @@ export function parseSarif(report: DecodedReport, ctx: ParseContext): Finding[] 
     for (let i = 0; i < invocations.length; i++) {
       const inv = invocations[i];
       if (!isObject(inv)) throw new ReportFormatError(file, `${where}.invocations[${i}] is not an object`);
-      const crash = crashOf(inv);
+      const crash = crashOf(inv, isObject(raw.tool) && isObject(raw.tool.driver) ? raw.tool.driver.name : undefined);
       if (crash) {
         const notes = Array.isArray(inv.toolExecutionNotifications) ? inv.toolExecutionNotifications : [];
         const reason = notes.map((n) => (isObject(n) ? msg(n.message) : undefined)).find((m) => m !== undefined);

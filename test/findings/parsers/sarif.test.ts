@@ -476,6 +476,17 @@ describe('SARIF structure', () => {
     await expect(loadReport(file)).rejects.toThrow(`${file}: ${problem}`);
   });
 
+  test('SpotBugs\' exit code 1, "BUGS FOUND", is a completed run (its exit code is a bit set); 2 (missing classes) and another tool\'s 1 are not', async () => {
+    const run = (name: string, exitCode: number, exitCodeDescription: string) => writeSarif({
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name } }, invocations: [{ exitCode, exitCodeDescription, executionSuccessful: true }], results: [{ ruleId: 'COMMAND_INJECTION', level: 'warning', message: { text: 'm' }, locations: at('a.java') }] }],
+    });
+    const { findings } = await loadReport(run('SpotBugs', 1, 'BUGS FOUND'));
+    expect(findings.map((f) => f.ruleId)).toEqual(['COMMAND_INJECTION']);
+    await expect(loadReport(run('SpotBugs', 2, 'MISSING CLASS'))).rejects.toThrow(/SpotBugs reports that it did not complete \(exitCode 2\)/);
+    await expect(loadReport(run('t', 1, 'BUGS FOUND'))).rejects.toThrow(/t reports that it did not complete \(exitCode 1\)/);
+  });
+
   test('suppressions: accepted or without status suppress; rejected, under review or an empty list do not', async () => {
     const results = [
       { suppressions: [{ kind: 'inSource' }] },
