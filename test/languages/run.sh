@@ -55,6 +55,9 @@ python_smoke() {
   "$venv/bin/pip" show aws-cdk-lib cdk-devsecops-pipeline | grep -E '^(Name|Version):' | paste - - | sed 's/^/python: /'
   CDK_OUTDIR="$out" "$venv/bin/python" test/languages/python/app.py
   check python "$out"
+  # A gate of the user's own, written in Python (SecurityGate subclassed across jsii).
+  rm -rf "$out-user-gate"
+  CDK_OUTDIR="$out-user-gate" "$venv/bin/python" test/languages/python/user_gate.py
 }
 
 java_smoke() {
