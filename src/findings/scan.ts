@@ -18,8 +18,6 @@ import { coversFiles, walk } from '../scanners/coverage';
 import { LOCK_FILES, nestedPomLine, notAnalyzedLine, SAST_DETECT_SARIF, UNCOVERED_LANGUAGES } from '../scanners/languages';
 import { argValue, ScannerInvocation, ScanStep } from '../scanners/steps';
 
-/** The gates, in the pipeline's order, by the names `evaluate` gives them. */
-export const SCAN_GATES = GATE_NAMES;
 // `sca` is what the gate is called in prose; its findings are filed as `dependencies` in the pipeline.
 const GATE_ALIASES: Record<string, GateName> = { sca: 'dependencies' };
 
@@ -255,14 +253,14 @@ function parse(args: string[]): Options {
 }
 
 function gateList(value: string | undefined): GateName[] {
-  if (value === undefined) return [...SCAN_GATES];
+  if (value === undefined) return [...GATE_NAMES];
   const names = value.split(',').map((g) => g.trim().toLowerCase()).filter((g) => g !== '');
-  const bad = names.filter((g) => !(SCAN_GATES as readonly string[]).includes(g) && !(g in GATE_ALIASES));
+  const bad = names.filter((g) => !(GATE_NAMES as readonly string[]).includes(g) && !(g in GATE_ALIASES));
   if (names.length === 0 || bad.length > 0) {
     throw new ScanError(`--gates "${value}": ${bad.length > 0 ? `unknown gate(s) ${bad.join(', ')}` : 'empty'}; use a comma-separated list of secrets, sast, sca, sbom, iac`);
   }
   const gates = names.map((g) => GATE_ALIASES[g] ?? g as GateName);
-  return SCAN_GATES.filter((g) => gates.includes(g));
+  return GATE_NAMES.filter((g) => gates.includes(g));
 }
 
 /** The first engine installed, in the gate's order of preference. */

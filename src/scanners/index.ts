@@ -56,12 +56,5 @@ export function gateEngine(gate: GateName, id: string): RegisteredEngine {
   return found;
 }
 
-/** A scanner by its name; throws when there is none. */
-export function scannerNamed(name: string): Scanner {
-  const found = SCANNERS.find((s) => s.name === name);
-  if (!found) throw new Error(`no scanner '${name}' in the registry (${SCANNERS.map((s) => s.name).join(', ')})`);
-  return found;
-}
-
 /** Every pinned artifact, by scanner name (derived from the descriptors: the README and the tests list them). */
 export const TOOLS: Readonly<Record<string, Tool>> = Object.fromEntries(SCANNERS.map((s) => [s.name, s.artifact]));
