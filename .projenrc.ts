@@ -20,6 +20,9 @@ const FINDINGS_BUNDLED_DEPS: string[] = [
   'picomatch@^4.0.2', // suppression path globs
   '@types/picomatch@^4',
   'fast-xml-parser@^4.5.7', // XML reports (ZAP, dependency-check)
+  // AWS APIs the runtime calls in CodeBuild: AWS Config proactive evaluation, ECR scan findings
+  '@aws-sdk/client-config-service@^3',
+  '@aws-sdk/client-ecr@^3',
 ];
 
 // Tools the tests run for real (scanners, schema validators).
@@ -32,6 +35,8 @@ const TEST_TOOL_DEPS: string[] = [
   '@microsoft/jest-sarif@1.0.0-beta.0',
   // property-based tests: mutated scanner reports give the same findings or fail closed
   'fast-check@^4.11.0',
+  // AWS SDK calls tested against mocked responses (the API reference's shapes)
+  'aws-sdk-client-mock@^4',
   // static gates (issue 4): scanners run on examples/vulnerable-app and clean-app.
   // Exact versions: test/tools asserts they equal the versions in src/tools/tools.ts.
   // secretlint 11.x: the newest line that still runs on node 20 (12+ needs node 22).
