@@ -148,7 +148,11 @@ export interface StageResource {
 }
 
 interface Manifest {
-  readonly artifacts?: Record<string, { type?: string; environment?: string; properties?: { templateFile?: string; directoryName?: string; stackName?: string } }>;
+  readonly artifacts?: Record<string, {
+    type?: string;
+    environment?: string;
+    properties?: { templateFile?: string; directoryName?: string; stackName?: string };
+  }>;
 }
 
 function readJson(file: string, what: string): unknown {
@@ -300,7 +304,12 @@ export async function evaluateResources(
         const name = e.EvaluationResultIdentifier?.EvaluationResultQualifier?.ConfigRuleName;
         if (!name || !e.ComplianceType) throw new ProactiveError(`GetComplianceDetailsByResource ${s.id}: a result without ConfigRuleName or ComplianceType`);
         const policyId = s.resource.policies.get(name);
-        results.push({ configRuleName: name, complianceType: e.ComplianceType, ...(policyId && { policyId }), ...(e.Annotation && { annotation: e.Annotation }) });
+        results.push({
+          configRuleName: name,
+          complianceType: e.ComplianceType,
+          ...(policyId && { policyId }),
+          ...(e.Annotation && { annotation: e.Annotation }),
+        });
       }
       token = page.NextToken;
     } while (token);

@@ -9,8 +9,8 @@ import { IConstruct } from 'constructs';
 import type { AcknowledgmentRecord } from './acknowledgment-record';
 import { PipelineStorage } from './hardening';
 import { REPORT_EXPORT_PREFIX } from '../gates/step';
-import { PROACTIVE_ACTIONS } from '../policies/proactive-step';
 import { COMPLIANCE_PACK_NAMES, NAG_PACK_NAMES } from '../model/packs';
+import { PROACTIVE_ACTIONS } from '../policies/proactive-step';
 
 /** Makes acknowledgments and keeps a record of each. */
 export class Acknowledger {

@@ -17,9 +17,9 @@ import { PipelineSource } from './source';
 import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
+import { throwIfProblems } from '../model/problems';
 import { ConfigPolicy, ConfigRulesSpec, ConfigRulesStack, defaultConfigRulesSpec } from '../policies/config-rules';
 import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../policies/proactive-step';
-import { throwIfProblems } from '../model/problems';
 
 /**
  * Properties of a `DevSecOpsPipeline`.
@@ -431,7 +431,7 @@ export class DevSecOpsPipeline extends Construct {
     const on = options.configRules ?? this.configRulesDefault;
     const problems = proactiveRoleProblems('configEvaluationRoleArn', options.configEvaluationRoleArn);
     if (!on && options.configEvaluationRoleArn !== undefined) {
-      problems.push(`configEvaluationRoleArn: given while Config rules are off for this Stage: set configRules: true, or leave the role out`);
+      problems.push('configEvaluationRoleArn: given while Config rules are off for this Stage: set configRules: true, or leave the role out');
     }
     const other = on && options.configEvaluationRoleArn === undefined ? crossAccount(stage, Stack.of(this)) : undefined;
     if (other) {

@@ -110,7 +110,11 @@ export class ConfigPolicy {
     }
     throwIfProblems(`ConfigPolicy.managed(${String(id)})`, problems);
     return new ConfigPolicy({
-      id, kind: 'managed', source: identifier, resourceTypes: [...options.resourceTypes], proactive: !!options.proactive,
+      id,
+      kind: 'managed',
+      source: identifier,
+      resourceTypes: [...options.resourceTypes],
+      proactive: !!options.proactive,
       ...(options.inputParameters && { inputParameters: { ...options.inputParameters } }),
     });
   }
@@ -211,22 +215,32 @@ export function configRuleDefinitions(spec: ConfigRulesSpec): ConfigRuleDefiniti
     if (!(BUILT_IN_POLICY_IDS as readonly string[]).includes(id)) problems.push(`disabled: '${id}' is not a built-in policy id: use one of ${BUILT_IN_POLICY_IDS.join(', ')}`);
   }
   const userIds = spec.userRules.map((r) => r.id);
-  for (const id of new Set(userIds.filter((id, i) => userIds.indexOf(id) !== i))) problems.push(`Config policies: two are named '${id}': give each its own id`);
+  for (const id of new Set(userIds.filter((u, i) => userIds.indexOf(u) !== i))) problems.push(`Config policies: two are named '${id}': give each its own id`);
   throwIfProblems('Config rules', problems);
 
   const builtIns: Record<BuiltInPolicyId, ConfigRuleDefinition> = {
     EC2_INSTANCE_IN_VPC: {
-      id: 'EC2_INSTANCE_IN_VPC', kind: 'managed', source: config.ManagedRuleIdentifiers.EC2_INSTANCES_IN_VPC,
-      resourceTypes: ['AWS::EC2::Instance'], proactive: false,
+      id: 'EC2_INSTANCE_IN_VPC',
+      kind: 'managed',
+      source: config.ManagedRuleIdentifiers.EC2_INSTANCES_IN_VPC,
+      resourceTypes: ['AWS::EC2::Instance'],
+      proactive: false,
     },
     S3_BUCKET_ENCRYPTED: {
-      id: 'S3_BUCKET_ENCRYPTED', kind: 'managed',
-      source: spec.s3KmsOnly ? config.ManagedRuleIdentifiers.S3_DEFAULT_ENCRYPTION_KMS : config.ManagedRuleIdentifiers.S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED,
-      resourceTypes: ['AWS::S3::Bucket'], proactive: false,
+      id: 'S3_BUCKET_ENCRYPTED',
+      kind: 'managed',
+      source: spec.s3KmsOnly
+        ? config.ManagedRuleIdentifiers.S3_DEFAULT_ENCRYPTION_KMS
+        : config.ManagedRuleIdentifiers.S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED,
+      resourceTypes: ['AWS::S3::Bucket'],
+      proactive: false,
     },
     LAMBDA_TIMEOUT_MAXIMUM: {
-      id: 'LAMBDA_TIMEOUT_MAXIMUM', kind: 'guard', source: lambdaTimeoutGuard(max),
-      resourceTypes: ['AWS::Lambda::Function'], proactive: true,
+      id: 'LAMBDA_TIMEOUT_MAXIMUM',
+      kind: 'guard',
+      source: lambdaTimeoutGuard(max),
+      resourceTypes: ['AWS::Lambda::Function'],
+      proactive: true,
     },
   };
   return [

@@ -156,7 +156,11 @@ describe('devsecops-findings proactive', () => {
 
     const doc = JSON.parse(fs.readFileSync(report, 'utf8'));
     expect(doc.evaluations[0]).toMatchObject({
-      stack: 'Prod-App', logicalId: 'Fn9270CBC0', path: 'Prod/App/Fn/Resource', region: 'eu-central-1', compliance: 'NON_COMPLIANT',
+      stack: 'Prod-App',
+      logicalId: 'Fn9270CBC0',
+      path: 'Prod/App/Fn/Resource',
+      region: 'eu-central-1',
+      compliance: 'NON_COMPLIANT',
       results: [{ policyId: 'LAMBDA_TIMEOUT_MAXIMUM', complianceType: 'NON_COMPLIANT', annotation: 'timeout 900 is not below 900' }],
     });
     expect(doc.skipped.map((s: any) => s.resourceType)).toEqual(['AWS::IAM::Role', 'AWS::Config::ConfigRule']);
