@@ -17,12 +17,9 @@ import {
 } from '@aws-sdk/client-config-service';
 import type { Io } from './cli-io';
 import { prepareOutputFile } from './output-path';
+import { POLICY_ID_METADATA, PROACTIVE_REPORT_KIND } from './proactive-names';
 import { writeFileWith } from './reporters/sink';
 
-/** Marks a report as this command's (the parser's detect). */
-export const PROACTIVE_REPORT_KIND = 'devsecops-config-proactive';
-/** Metadata key on a Config rule resource naming the policy it enforces (read to name findings). */
-export const POLICY_ID_METADATA = 'cdk-devsecops-pipeline:policy-id';
 /** Config's limit on ResourceConfiguration (characters). */
 export const MAX_RESOURCE_CONFIGURATION = 51200;
 /** Default bound on the whole polling phase. */
@@ -85,6 +82,8 @@ export const PROACTIVE_HELP = `proactive: AWS Config proactive evaluation of a S
   --out FILE                the report
   Exit codes: 0 report written; 2 bad input, an API error, throttling beyond the retries, a failed
   evaluation or a timeout (no report: the gate fails).`;
+
+export { POLICY_ID_METADATA, PROACTIVE_REPORT_KIND } from './proactive-names';
 
 /** A reason the command cannot produce a trustworthy report: fail closed. */
 export class ProactiveError extends Error {}

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { Stack, Stage, Token } from 'aws-cdk-lib';
 import * as config from 'aws-cdk-lib/aws-config';
-import { POLICY_ID_METADATA } from '../findings/proactive';
+import { POLICY_ID_METADATA } from '../findings/proactive-names';
 import { throwIfProblems } from '../model/problems';
 
 /** The built-in policies' ids (shared with the synth-time policies and the policy gate). */

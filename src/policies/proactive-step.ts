@@ -1,6 +1,7 @@
 import { Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { PROACTIVE_GATE_PREFIX, PROACTIVE_STEP_PREFIX } from '../findings/proactive-names';
 import { GateContext } from '../gates/context';
 import { GateOptions } from '../gates/options';
 import { ASSEMBLY_DIR, CLI_DIR, expectReport, REPORTS_DIR, WORK_DIR } from '../gates/step';
@@ -18,8 +19,6 @@ export const PROACTIVE_ACTIONS = [
 
 /** The findings engine's format name of the proactive report. */
 export const PROACTIVE_FORMAT = 'config-proactive';
-/** Prefix of the gate name of each Stage's proactive step (`config-proactive.<stage>`). */
-export const PROACTIVE_GATE_PREFIX = 'config-proactive';
 /** The AWS CLI/SDK profile the step uses when it assumes a role in the Stage's account. */
 export const STAGE_PROFILE = 'devsecops-stage';
 
@@ -45,7 +44,7 @@ export function proactiveRoleProblems(prop: string, roleArn: string | undefined)
 /** The step's id and gate name for a Stage. */
 export function proactiveNames(stage: Stage): { id: string; gate: string } {
   const safe = stage.stageName.replace(/[^A-Za-z0-9_-]/g, '-');
-  return { id: `ConfigProactive-${safe}`, gate: `${PROACTIVE_GATE_PREFIX}.${safe.toLowerCase()}`.slice(0, 64) };
+  return { id: `${PROACTIVE_STEP_PREFIX}${safe}`, gate: `${PROACTIVE_GATE_PREFIX}.${safe.toLowerCase()}`.slice(0, 64) };
 }
 
 /**

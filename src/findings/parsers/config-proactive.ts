@@ -3,7 +3,7 @@ import { isObject, nativeParser, optionalList, requiredList, requireObject, requ
 import { Finding } from '../../model/finding';
 import { Severity } from '../../model/severity';
 import { iacFingerprint } from '../fingerprint';
-import { PROACTIVE_REPORT_KIND } from '../proactive';
+import { PROACTIVE_REPORT_KIND } from '../proactive-names';
 
 /**
  * The report `devsecops-findings proactive` writes: AWS Config's PROACTIVE evaluation of each resource
