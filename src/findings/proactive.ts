@@ -32,7 +32,13 @@ export interface ProactiveResult {
   readonly policyId?: string;
   readonly complianceType: string;
   readonly annotation?: string;
+  /** Why this result does not count (a CDK provider function's timeout). */
+  readonly exemption?: string;
 }
+
+/** The one policy CDK's own provider functions are exempt from, and why. */
+const EXEMPT_POLICY = 'LAMBDA_TIMEOUT_MAXIMUM';
+const CDK_PROVIDER_EXEMPTION = 'CDK custom resource provider function: its 900 s timeout is CDK\'s design';
 
 export interface ProactiveEvaluation {
   readonly stack: string;
@@ -77,6 +83,8 @@ export const PROACTIVE_HELP = `proactive: AWS Config proactive evaluation of a S
   --stage-assembly ID       the Stage's nested assembly artifact id (e.g. assembly-Prod)
   --stage NAME              the Stage's name, shown in the report
   --resource-type TYPE      a CloudFormation type the Stage's proactive rules evaluate; repeatable, at least one
+  --cdk-provider STACK/ID   a CDK custom resource provider function (900 s by CDK's design): its
+                            LAMBDA_TIMEOUT_MAXIMUM result is recorded as exempt; repeatable
   --region REGION           for stacks with no region of their own (default AWS_REGION)
   --timeout-seconds N       bound on waiting for all evaluations (default ${DEFAULT_TIMEOUT_SECONDS})
   --out FILE                the report
@@ -99,6 +107,7 @@ export async function proactive(args: string[], io: Io, runtime: ProactiveRuntim
       'stage-assembly': { type: 'string' },
       'stage': { type: 'string' },
       'resource-type': { type: 'string', multiple: true },
+      'cdk-provider': { type: 'string', multiple: true },
       'region': { type: 'string' },
       'timeout-seconds': { type: 'string' },
       'out': { type: 'string' },
@@ -118,7 +127,8 @@ export async function proactive(args: string[], io: Io, runtime: ProactiveRuntim
     if (!statSync(values.assembly!, { throwIfNoEntry: false })?.isDirectory()) throw new ProactiveError(`--assembly ${values.assembly}: not a directory`);
     const defaultRegion = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     const resources = stageResources(values.assembly!, values['stage-assembly']!, defaultRegion);
-    const report = await evaluateResources(values.stage!, resources, new Set(types), timeoutSeconds, runtime, io);
+    const providers = new Set(values['cdk-provider'] ?? []);
+    const report = await evaluateResources(values.stage!, resources, new Set(types), timeoutSeconds, runtime, io, providers);
     prepareOutputFile(values.out!);
     writeFileWith(values.out!, (sink) => sink.write(`${JSON.stringify(report, undefined, 2)}\n`));
     const noncompliant = report.evaluations.filter((e) => e.results.some((r) => r.complianceType === 'NON_COMPLIANT')).length;
@@ -238,6 +248,7 @@ async function call<T>(what: string, runtime: ProactiveRuntime, send: () => Prom
 /** Starts every evaluation, polls them all until done or the time is up, then reads each one's results. */
 export async function evaluateResources(
   stage: string, resources: StageResource[], types: ReadonlySet<string>, timeoutSeconds: number, runtime: ProactiveRuntime, io: Io,
+  cdkProviders: ReadonlySet<string> = new Set(),
 ): Promise<ProactiveReport> {
   const skipped: ProactiveSkip[] = [];
   const started: Array<{ resource: StageResource; region: string; id: string }> = [];
@@ -303,11 +314,13 @@ export async function evaluateResources(
         const name = e.EvaluationResultIdentifier?.EvaluationResultQualifier?.ConfigRuleName;
         if (!name || !e.ComplianceType) throw new ProactiveError(`GetComplianceDetailsByResource ${s.id}: a result without ConfigRuleName or ComplianceType`);
         const policyId = s.resource.policies.get(name);
+        const exempt = policyId === EXEMPT_POLICY && cdkProviders.has(`${s.resource.stack}/${s.resource.logicalId}`);
         results.push({
           configRuleName: name,
           complianceType: e.ComplianceType,
           ...(policyId && { policyId }),
           ...(e.Annotation && { annotation: e.Annotation }),
+          ...(exempt && { exemption: CDK_PROVIDER_EXEMPTION }),
         });
       }
       token = page.NextToken;

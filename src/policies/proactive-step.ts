@@ -1,6 +1,8 @@
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { IConstruct } from 'constructs';
 import { PROACTIVE_GATE_PREFIX, PROACTIVE_STEP_PREFIX } from '../findings/proactive-names';
 import { GateContext } from '../gates/context';
 import { GateOptions } from '../gates/options';
@@ -63,6 +65,7 @@ export function proactiveEvaluationStep(ctx: GateContext, props: ProactiveStepPr
     `--stage-assembly ${shellArg(props.stage.artifactId)}`,
     `--stage ${shellArg(props.stage.stageName)}`,
     ...props.resourceTypes.map((t) => `--resource-type ${shellArg(t)}`),
+    ...cdkProviderFunctions(props.stage).map((f) => `--cdk-provider ${shellArg(f)}`),
     `--out ${report}`,
   ].join(' ');
   const scan = [
@@ -94,4 +97,24 @@ export function crossAccount(stage: Stage, pipelineStack: Stack): string | undef
   const account = stage.account;
   if (account === undefined || Token.isUnresolved(account) || Token.isUnresolved(pipelineStack.account)) return undefined;
   return account !== pipelineStack.account ? account : undefined;
+}
+
+/**
+ * CDK's own custom resource provider functions in a Stage (`<stack name>/<logical id>`): their 900 s
+ * timeout is CDK's design, so LAMBDA_TIMEOUT_MAXIMUM does not block them. Recognized by the marker
+ * CDK puts on its provider constructs (`aws:cdk:is-custom-resource-handler-*`) or by a
+ * `custom_resources.Provider` above them.
+ */
+export function cdkProviderFunctions(stage: Stage): string[] {
+  const marked = (c: IConstruct) => c.node.metadata.some((m) => m.type.startsWith('aws:cdk:is-custom-resource-handler-'));
+  const out: string[] = [];
+  for (const c of stage.node.findAll()) {
+    if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== 'AWS::Lambda::Function') continue;
+    const scopes = c.node.scopes;
+    if (!scopes.some((s) => marked(s) || s instanceof cr.Provider)) continue;
+    const stack = Stack.of(c);
+    if (Stage.of(stack) !== stage) continue;
+    out.push(`${stack.stackName}/${stack.resolve(c.logicalId)}`);
+  }
+  return out.sort();
 }

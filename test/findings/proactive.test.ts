@@ -172,6 +172,23 @@ describe('devsecops-findings proactive', () => {
     expect(summary).toContain('| HIGH | LAMBDA\\_TIMEOUT\\_MAXIMUM | AWS::Lambda::Function Prod-App/Fn9270CBC0 (Prod/App/Fn/Resource) is NON\\_COMPLIANT');
   });
 
+  test('a CDK provider function\'s LAMBDA_TIMEOUT_MAXIMUM result is recorded as exempt and does not block; others still do', async () => {
+    config.on(StartResourceEvaluationCommand).resolves({ ResourceEvaluationId: 'eval-1' });
+    config.on(GetResourceEvaluationSummaryCommand).resolves(SUMMARY_DONE('NON_COMPLIANT'));
+    config.on(GetComplianceDetailsByResourceCommand).resolves(DETAILS('NON_COMPLIANT'));
+    const { report } = await run(['--cdk-provider', 'Prod-App/Fn9270CBC0']);
+    expect(JSON.parse(fs.readFileSync(report, 'utf8')).evaluations[0].results[0].exemption).toMatch(/CDK custom resource provider function/);
+    expect((await evaluate(report)).code).toBe(0);
+
+    // The exemption is for that policy only: another rule's NON_COMPLIANT still blocks.
+    const other = DETAILS('NON_COMPLIANT');
+    other.EvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.ConfigRuleName = 'org-lambda-in-vpc';
+    config.on(GetComplianceDetailsByResourceCommand).resolves(other);
+    const second = await run(['--cdk-provider', 'Prod-App/Fn9270CBC0']);
+    expect(JSON.parse(fs.readFileSync(second.report, 'utf8')).evaluations[0].results[0].exemption).toBeUndefined();
+    expect((await evaluate(second.report)).code).toBe(1);
+  });
+
   test('a compliant resource passes evaluate (exit 0)', async () => {
     config.on(StartResourceEvaluationCommand).resolves({ ResourceEvaluationId: 'eval-1' });
     config.on(GetResourceEvaluationSummaryCommand).resolves(SUMMARY_DONE('COMPLIANT'));

@@ -1,9 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnWaitConditionHandle, Stack, Stage } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { CompliancePack, ConfigPolicy } from '../../src';
 import { CONFIG_RULES_STACK_ID, ConfigRulesStack, defaultConfigRulesSpec, lambdaTimeoutGuard } from '../../src/policies/config-rules';
@@ -167,6 +169,25 @@ describe('proactive evaluation before deploy', () => {
     expect(listed).toBeLessThan(commands.indexOf(run));
     expect(commands.join('\n')).toMatch(/cli\.js evaluate --gate config-proactive\.prod --fail-on HIGH /);
     expect(buildSpec.reports).toBeDefined();
+  });
+
+  test('CDK\'s own provider functions (900 s by design) are named to the step, and only they', () => {
+    // No pack: this Stage's plain constructs are not what is tested here.
+    const { app, stack, pipeline } = pipelineApp({ nagPacks: [] });
+    const stage = new Stage(app, 'Prod');
+    const appStack = new Stack(stage, 'App');
+    new s3.Bucket(appStack, 'Scratch', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
+    const handler = new lambda.Function(appStack, 'OnEvent', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})') });
+    new cr.Provider(appStack, 'Provider', { onEventHandler: handler });
+    pipeline.addStage(stage, { configRules: true });
+    pipeline.codePipeline.buildPipeline();
+    const commands: string[] = JSON.parse(flatten(proactiveProject(stack, 'Prod').Properties.Source.BuildSpec)).phases.build.commands;
+    const named = [...commands.find((c) => c.includes('cli.js proactive'))!.matchAll(/--cdk-provider (\S+)/g)].map((m) => m[1]);
+    expect(named).toHaveLength(2);
+    expect(named[0]).toMatch(/^Prod-App\/CustomS3AutoDeleteObjectsCustomResourceProviderHandler[0-9A-F]{8}$/);
+    expect(named[1]).toMatch(/^Prod-App\/Providerframework/);
+    // The user's own handler is not exempt.
+    expect(named.join(' ')).not.toContain('OnEvent');
   });
 
   test('IAM: exactly the three Config actions (no resource-level permission exists), nothing else of Config, no role assumed', () => {

@@ -13,7 +13,8 @@ import { PROACTIVE_REPORT_KIND } from '../proactive-names';
  * - INSUFFICIENT_DATA: MEDIUM (Config could not decide);
  * - a resource of a supported type that no proactive rule evaluated (e.g. the first deployment,
  *   before the Stage's Config rules exist): MEDIUM `CONFIG_PROACTIVE_NOT_EVALUATED`, never a silent pass;
- * - COMPLIANT and NOT_APPLICABLE: nothing.
+ * - COMPLIANT and NOT_APPLICABLE: nothing; nor a result the command marked `exemption` (LAMBDA_TIMEOUT_MAXIMUM
+ *   on CDK's own custom resource provider functions, whose 900 s timeout is CDK's design).
  * Resources of types no proactive rule of the Stage evaluates are listed under `skipped`, not findings.
  */
 export const NOT_EVALUATED_RULE = 'CONFIG_PROACTIVE_NOT_EVALUATED';
@@ -49,6 +50,8 @@ function evaluationFindings(file: string, value: unknown, i: number): Finding[] 
     const ruleName = requireStr(file, result.configRuleName, `${rw} configRuleName`);
     const compliance = requireStr(file, result.complianceType, `${rw} complianceType`);
     if (compliance === 'COMPLIANT' || compliance === 'NOT_APPLICABLE') return [];
+    // A CDK provider function's timeout (900 s by CDK's design), marked by the proactive command.
+    if (str(result.exemption) !== undefined) return [];
     if (compliance !== 'NON_COMPLIANT' && compliance !== 'INSUFFICIENT_DATA') {
       throw new ReportFormatError(file, `${rw}: complianceType ${compliance} is not one AWS Config returns`);
     }
