@@ -11,4 +11,4 @@ export * from './gates/sast';
 export * from './gates/sca';
 export * from './gates/sbom';
 export * from './gates/iac';
-export { ConfigPolicy, ConfigPolicyOptions, ManagedConfigPolicyOptions } from './policies/config-rules';
+export * from './policies/config-policy';

@@ -18,7 +18,8 @@ import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { throwIfProblems } from '../model/problems';
-import { ConfigPolicy, ConfigRulesSpec, ConfigRulesStack, defaultConfigRulesSpec } from '../policies/config-rules';
+import { ConfigPolicy } from '../policies/config-policy';
+import { ConfigRulesSpec, ConfigRulesStack, defaultConfigRulesSpec } from '../policies/config-rules';
 import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../policies/proactive-step';
 
 /**
