@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,6 +9,7 @@ import {
   StartResourceEvaluationCommand,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
+import { bundleFindingsCli } from '../support/findings-cli';
 import { main } from '../../src/findings/cli';
 import { POLICY_ID_METADATA, proactive, ProactiveRuntime, THROTTLE_ATTEMPTS } from '../../src/findings/proactive';
 
@@ -328,5 +330,20 @@ describe('devsecops-findings proactive', () => {
     const captured = io();
     expect(await main(['proactive', '--assembly', dir, '--stage', 'x'], captured.io)).toBe(2);
     expect(captured.err.join('')).toContain('--stage-assembly, --out required');
+  });
+
+  test('the bundled CLI (the one the step runs) carries the command and the AWS SDK, and fails closed without credentials', () => {
+    const cli = bundleFindingsCli(path.join(dir, 'cli.js'));
+    const assembly = writeAssembly(dir);
+    const r = spawnSync(process.execPath, [cli, 'proactive', '--assembly', assembly, '--stage-assembly', 'assembly-Prod', '--stage', 'Prod',
+      '--resource-type', 'AWS::Lambda::Function', '--out', path.join(dir, 'report.json')], {
+      encoding: 'utf8',
+      // No credentials anywhere and no metadata endpoint: the SDK cannot sign, so the command must fail, not pass.
+      env: { PATH: process.env.PATH, HOME: dir, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: path.join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none') },
+      timeout: 60000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/devsecops-findings proactive: StartResourceEvaluation Prod-App\/Fn9270CBC0 \(AWS::Lambda::Function\) in eu-central-1: CredentialsProviderError/);
+    expect(fs.existsSync(path.join(dir, 'report.json'))).toBe(false);
   });
 });
