@@ -9,9 +9,9 @@ import {
   StartResourceEvaluationCommand,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bundleFindingsCli } from '../support/findings-cli';
 import { main } from '../../src/findings/cli';
 import { POLICY_ID_METADATA, proactive, ProactiveRuntime, THROTTLE_ATTEMPTS } from '../../src/findings/proactive';
+import { bundleFindingsCli } from '../support/findings-cli';
 
 /**
  * The proactive command against a mocked AWS Config (aws-sdk-client-mock), with the response
