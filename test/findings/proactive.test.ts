@@ -346,4 +346,18 @@ describe('devsecops-findings proactive', () => {
     expect(r.stderr).toMatch(/devsecops-findings proactive: StartResourceEvaluation Prod-App\/Fn9270CBC0 \(AWS::Lambda::Function\) in eu-central-1: CredentialsProviderError/);
     expect(fs.existsSync(path.join(dir, 'report.json'))).toBe(false);
   });
+
+  test('evaluate fails closed (exit 2) on a malformed proactive report', async () => {
+    const report = path.join(dir, 'bad.json');
+    const base = { kind: 'devsecops-config-proactive', version: 1, stage: 'Prod', resourceTypes: [], skipped: [] };
+    const evaluation = { stack: 'S', template: 't.json', logicalId: 'L', resourceType: 'AWS::S3::Bucket', region: 'eu-west-1', resourceEvaluationId: 'e' };
+    for (const doc of [
+      { ...base, evaluations: [{ ...evaluation, results: [{ configRuleName: 'r', complianceType: 'MAYBE' }] }] },
+      { ...base, evaluations: [{ ...evaluation }] },
+      { ...base, version: 2, evaluations: [] },
+    ]) {
+      fs.writeFileSync(report, JSON.stringify(doc));
+      expect(await main(['evaluate', '--gate', 'g', '--report', `${report}:config-proactive`, '--out', path.join(dir, 'f')], io().io)).toBe(2);
+    }
+  });
 });
