@@ -12,6 +12,7 @@ const LAYERS: Array<{ name: string; dirs: string[]; runtime: boolean }> = [
   { name: 'scanners', dirs: ['scanners'], runtime: true },
   { name: 'findings', dirs: ['findings'], runtime: true },
   { name: 'gates', dirs: ['gates'], runtime: false },
+  { name: 'policies', dirs: ['policies'], runtime: false },
   { name: 'pipeline', dirs: ['pipeline'], runtime: false },
   { name: 'index', dirs: ['.'], runtime: false },
 ];

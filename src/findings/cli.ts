@@ -10,6 +10,7 @@ import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFi
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
 import { posture, POSTURE_HELP } from './posture-cli';
+import { proactive, PROACTIVE_HELP } from './proactive';
 import { Finding, ToolRef } from '../model/finding';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
@@ -53,6 +54,7 @@ Usage:
   devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
                           [--suppressions FILE] [--out DIR] [--templates GLOB]
   devsecops-findings posture --before FILE --assembly DIR --out DIR
+  devsecops-findings proactive --assembly DIR --stage-assembly ID --stage NAME --resource-type TYPE [...] --out FILE
   devsecops-findings --help
 
 evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
@@ -95,6 +97,8 @@ summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary 
 ${SCAN_HELP}
 
 ${POSTURE_HELP}
+
+${PROACTIVE_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -484,9 +488,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'evaluate') return await evaluate(rest, io);
     if (command === 'summary') return summary(rest, io);
     if (command === 'posture') return posture(rest, io);
+    if (command === 'proactive') return await proactive(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan or posture`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan, posture or proactive`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

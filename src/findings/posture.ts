@@ -13,6 +13,7 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { PROACTIVE_GATE_PREFIX, PROACTIVE_STEP_PREFIX } from './proactive-names';
 import { GATES_STAGE } from '../model/gates';
 import { SEVERITY_ORDER, Severity } from '../model/severity';
 
@@ -204,6 +205,13 @@ function readPipeline(pipeline: Record<string, unknown>, resources: Record<strin
       }
     }
     if (actions.some((a) => provider(a) === 'CloudFormation')) {
+      // A Stage's proactive Config evaluation is a gate in the Stage's own pipeline stage.
+      for (const a of actions) {
+        if (provider(a) !== 'CodeBuild' || typeof a.Name !== 'string' || !a.Name.startsWith(PROACTIVE_STEP_PREFIX)) continue;
+        for (const gate of gatesOf(projectOf(a, resources))) {
+          if (gate.name.startsWith(`${PROACTIVE_GATE_PREFIX}.`)) gates[gate.name] = gate.posture;
+        }
+      }
       // pipelines.ConfirmPermissionsBroadening is a CodeBuild check and a manual confirmation, both named after it.
       const broadening = (a: Record<string, unknown>) => typeof a.Name === 'string' && /(^|\.)ConfirmPermissionsBroadening\./.test(a.Name);
       stages[stage.Name] = {

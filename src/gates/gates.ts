@@ -57,7 +57,8 @@ export class StaticGates extends Construct {
   public readonly postures: Record<string, GatePosture> = {};
 
   private readonly acknowledge: StaticGatesProps['acknowledge'];
-  private readonly context: GateContext;
+  /** The gates' context: steps judged by the findings engine elsewhere in the pipeline (a Stage's proactive check) are built with it. */
+  public readonly context: GateContext;
   private readonly gateBuckets: s3.IBucket[] = [];
   private readonly sbom: Sbom;
 

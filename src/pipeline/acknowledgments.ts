@@ -10,6 +10,7 @@ import type { AcknowledgmentRecord } from './acknowledgment-record';
 import { PipelineStorage } from './hardening';
 import { REPORT_EXPORT_PREFIX } from '../gates/step';
 import { COMPLIANCE_PACK_NAMES, NAG_PACK_NAMES } from '../model/packs';
+import { PROACTIVE_ACTIONS } from '../policies/proactive-step';
 
 /** Makes acknowledgments and keeps a record of each. */
 export class Acknowledger {
@@ -106,6 +107,11 @@ const RESOURCE_RULES: WildcardRule[] = [
       return Array.isArray(tags) && tags.length > 0;
     },
     reason: 'CDK Pipelines assumes only the CDK bootstrap roles (deploy, file and image publishing): the statement is conditioned on the iam:ResourceTag/aws-cdk:bootstrap-role tag.',
+  },
+  {
+    matches: (r) => r === '*',
+    actionsAllowed: (a) => (PROACTIVE_ACTIONS as readonly string[]).includes(a),
+    reason: 'AWS Config\'s proactive evaluation (StartResourceEvaluation, GetResourceEvaluationSummary, GetComplianceDetailsByResource) supports no resource-level permission; the statement grants only these three actions.',
   },
   {
     matches: (r) => r === '*',

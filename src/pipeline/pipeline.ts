@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,9 @@ import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { throwIfProblems } from '../model/problems';
+import { ConfigPolicy } from '../policies/config-policy';
+import { ConfigRulesSpec, ConfigRulesStack, defaultConfigRulesSpec } from '../policies/config-rules';
+import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../policies/proactive-step';
 
 /**
  * Properties of a `DevSecOpsPipeline`.
@@ -144,6 +147,25 @@ export interface DevSecOpsPipelineProps {
    * @default - every gate on, with its secure defaults, failing on HIGH
    */
   readonly gates?: StaticGatesOptions;
+
+  /**
+   * Deploy the organization's policies as AWS Config rules into each Stage's account and Region
+   * (a `DevSecOpsConfigRules` stack added to the Stage), and check the Stage's resources against
+   * the proactive ones before each deployment. A Stage's `configRules` option overrides this.
+   *
+   * Off by default: AWS Config must already record in those accounts and Regions (a configuration
+   * recorder and delivery channel, which this library never creates).
+   *
+   * @default false
+   */
+  readonly configRules?: boolean;
+
+  /**
+   * Your own AWS Config rules, deployed with the built-in ones wherever Config rules are on.
+   *
+   * @default - none
+   */
+  readonly configPolicies?: ConfigPolicy[];
 }
 
 /**
@@ -190,6 +212,25 @@ export interface DevSecOpsStageOptions extends DevSecOpsWaveOptions {
    * @default false
    */
   readonly confirmPermissionsBroadening?: boolean;
+
+  /**
+   * Deploy the policies as AWS Config rules into this Stage's account and Region, and have AWS
+   * Config evaluate the Stage's resources proactively before each deployment (after the approval).
+   * AWS Config must already record in that account and Region.
+   *
+   * @default - the pipeline's `configRules`
+   */
+  readonly configRules?: boolean;
+
+  /**
+   * A role in the Stage's account that the proactive evaluation step assumes, for a Stage in
+   * another account than the pipeline. It must trust the pipeline's account and allow
+   * config:StartResourceEvaluation, config:GetResourceEvaluationSummary and
+   * config:GetComplianceDetailsByResource.
+   *
+   * @default - the step evaluates in the pipeline's own account (a Stage known to be in another account is an error)
+   */
+  readonly configEvaluationRoleArn?: string;
 }
 
 const DEFAULT_SYNTH_COMMANDS = ['npm ci', 'npx cdk synth'];
@@ -248,6 +289,8 @@ export class DevSecOpsPipeline extends Construct {
   /** Approval and permissions-broadening check by pipeline stage name, as addStage and addWave set them. */
   private readonly protections = new Map<string, StagePosture>();
   private weakeningCheck?: WeakeningCheck;
+  private readonly configRulesDefault: boolean;
+  private readonly configSpec: ConfigRulesSpec;
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
@@ -340,6 +383,9 @@ export class DevSecOpsPipeline extends Construct {
     this.gateSteps = this.gates.steps;
     this.sbomBucket = this.gates.sbomBucket;
 
+    this.configRulesDefault = props.configRules ?? false;
+    this.configSpec = defaultConfigRulesSpec(props.configPolicies ?? []);
+
     this.registerNagPacks();
   }
 
@@ -347,7 +393,7 @@ export class DevSecOpsPipeline extends Construct {
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options));
+    const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options, this.policyChecks(stage, options)));
     // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
     this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
     return deployment;
@@ -360,7 +406,7 @@ export class DevSecOpsPipeline extends Construct {
   public addWave(id: string, options: DevSecOpsWaveOptions = {}): DevSecOpsWave {
     const wave = this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
     this.protections.set(id, { approval: !!options.approval, confirmPermissionsBroadening: false });
-    return DevSecOpsWave._of(wave, (stageOptions) => {
+    return DevSecOpsWave._of(wave, (stage, stageOptions) => this.policyChecks(stage, stageOptions), (stageOptions) => {
       // The pipeline stage is protected as its strongest Stage is: an approval or a broadening check in it shows in the posture.
       const was = this.protections.get(id)!;
       this.protections.set(id, {
@@ -376,6 +422,37 @@ export class DevSecOpsPipeline extends Construct {
    */
   public get acknowledgments(): AcknowledgmentRecord[] {
     return this.acknowledger.records;
+  }
+
+  /**
+   * A Stage's Config rules (a stack added to it, so added before CDK Pipelines reads its stacks)
+   * and, where they are on, the proactive evaluation step that runs before it deploys.
+   */
+  private policyChecks(stage: Stage, options: DevSecOpsStageOptions): pipelines.Step[] {
+    const on = options.configRules ?? this.configRulesDefault;
+    const problems = proactiveRoleProblems('configEvaluationRoleArn', options.configEvaluationRoleArn);
+    if (!on && options.configEvaluationRoleArn !== undefined) {
+      problems.push('configEvaluationRoleArn: given while Config rules are off for this Stage: set configRules: true, or leave the role out');
+    }
+    const other = on && options.configEvaluationRoleArn === undefined ? crossAccount(stage, Stack.of(this)) : undefined;
+    if (other) {
+      problems.push(`configEvaluationRoleArn: the Stage is in account ${other}, not the pipeline's: give a role in ${other} for the proactive evaluation to assume, or set configRules: false for this Stage`);
+    }
+    throwIfProblems(`addStage(${stage.stageName})`, problems);
+    if (!on) {
+      if (this.configRulesDefault) {
+        Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:configRulesOff:${stage.stageName}`,
+          `configRules is false for Stage ${stage.stageName}: it gets no AWS Config rules and no proactive evaluation before deploy (secure default weakened)`);
+      }
+      return [];
+    }
+    const rules = ConfigRulesStack.inStage(stage, this.configSpec);
+    if (rules.proactiveResourceTypes.length === 0) return [];
+    return [proactiveEvaluationStep(this.gates.context, {
+      stage,
+      resourceTypes: rules.proactiveResourceTypes,
+      roleArn: options.configEvaluationRoleArn,
+    })];
   }
 
   /** What protects each pipeline stage that deploys something (the posture's view of the Stages). */
@@ -451,14 +528,22 @@ class HardenedCodePipeline extends pipelines.CodePipeline {
  */
 export class DevSecOpsWave {
   /** @internal */
-  public static _of(wave: pipelines.Wave, onStage: (options: DevSecOpsStageOptions) => void): DevSecOpsWave {
-    return new DevSecOpsWave(wave, onStage);
+  public static _of(
+    wave: pipelines.Wave,
+    checks: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.Step[],
+    onStage: (options: DevSecOpsStageOptions) => void,
+  ): DevSecOpsWave {
+    return new DevSecOpsWave(wave, checks, onStage);
   }
 
   /** The CDK Pipelines wave (escape hatch). */
   public readonly wave: pipelines.Wave;
 
-  private constructor(wave: pipelines.Wave, private readonly onStage: (options: DevSecOpsStageOptions) => void) {
+  private constructor(
+    wave: pipelines.Wave,
+    private readonly checks: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.Step[],
+    private readonly onStage: (options: DevSecOpsStageOptions) => void,
+  ) {
     this.wave = wave;
   }
 
@@ -468,26 +553,30 @@ export class DevSecOpsWave {
    * the pipeline's `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const deployment = this.wave.addStage(stage, stageSteps(stage, options));
+    const deployment = this.wave.addStage(stage, stageSteps(stage, options, this.checks(stage, options)));
     this.onStage(options);
     return deployment;
   }
 }
 
-/** A Stage's pre steps (approval, permissions-broadening check, the user's) and post steps. */
-function stageSteps(stage: Stage, options: DevSecOpsStageOptions): pipelines.AddStageOpts {
+/**
+ * A Stage's pre steps (approval, permissions-broadening check, policy checks, the user's) and post
+ * steps. The policy checks (the proactive Config evaluation) run after the approval.
+ */
+function stageSteps(stage: Stage, options: DevSecOpsStageOptions, policyChecks: pipelines.Step[] = []): pipelines.AddStageOpts {
   const checks = options.confirmPermissionsBroadening
     ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
     : [];
-  return { pre: preSteps(options, stage.stageName, checks), post: options.post };
+  return { pre: preSteps(options, stage.stageName, checks, policyChecks), post: options.post };
 }
 
-/** The approval (if asked for), then the given checks, then the user's own pre steps. */
-function preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[]): pipelines.Step[] {
+/** The approval (if asked for), then the given checks, the policy checks (after the approval), then the user's own pre steps. */
+function preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[], policyChecks: pipelines.Step[] = []): pipelines.Step[] {
   const approval = options.approval
     ? [new pipelines.ManualApprovalStep('Approve', { comment: options.approvalComment ?? `Approve deployment of ${name}` })]
     : [];
-  return [...approval, ...checks, ...(options.pre ?? [])];
+  for (const check of policyChecks) approval.forEach((a) => check.addStepDependency(a));
+  return [...approval, ...checks, ...policyChecks, ...(options.pre ?? [])];
 }
 
 /**

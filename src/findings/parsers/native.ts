@@ -4,6 +4,7 @@ import { cdkNagCsvParser, cdkNagJsonParser } from './cdk-nag';
 import { cfnGuardParser } from './cfn-guard';
 import { cfnNagParser } from './cfn-nag';
 import { checkovParser } from './checkov';
+import { configProactiveParser } from './config-proactive';
 import { cyclonedxParser } from './cyclonedx';
 import { dependencyCheckJsonParser, dependencyCheckXmlParser } from './dependency-check';
 import { ecrParser } from './ecr';
@@ -49,4 +50,5 @@ export const NATIVE_PARSERS: ReportParser[] = [
   dependencyCheckXmlParser,
   cdkNagJsonParser,
   cdkNagCsvParser,
+  configProactiveParser,
 ];
