@@ -47,10 +47,10 @@ export interface StepContext {
   readonly removalPolicy: RemovalPolicy;
   readonly failOn: Severity;
   readonly suppressionsFile?: string;
-  warnWeakened(id: string, message: string): void;
-  onGate(gate: string, posture: GatePosture): void;
   /** Where the gates tell what a person must act on, when the pipeline has notifications. */
   readonly notifications?: GateNotifications;
+  warnWeakened(id: string, message: string): void;
+  onGate(gate: string, posture: GatePosture): void;
   /** The bucket of the gates' caches, created on first use. */
   gateCache(): s3.IBucket;
   /** The bucket every gate's results go to, per pipeline execution (`releases/<execution id>/<gate>/`), created on first use. */
