@@ -21,7 +21,7 @@ import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { GateNotifications, RELEASE_SUMMARY, RELEASES_PREFIX, releaseConsoleUrl, EXECUTION_ID_VARIABLE } from '../gates/release';
-import { releaseSummaryStep } from '../gates/release-summary';
+import { releaseSummaryProject, ReleaseSummaryStep } from '../gates/release-summary';
 import { throwIfProblems } from '../model/problems';
 
 /**
@@ -274,6 +274,11 @@ export class DevSecOpsPipeline extends Construct {
   private weakeningCheck?: WeakeningCheck;
   private readonly notifications?: GateNotifications;
   private readonly sourceFiles: pipelines.IFileSetProducer;
+  private readonly buildDefaults: {
+    readonly buildImage: codebuild.IBuildImage;
+    readonly computeType: codebuild.ComputeType;
+    readonly timeout: Duration;
+  };
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
@@ -299,6 +304,11 @@ export class DevSecOpsPipeline extends Construct {
     this.buildLogGroup = this.storage.buildLogGroup;
     this.acknowledger = new Acknowledger();
     this.sourceFiles = props.source.fileSetProducer;
+    this.buildDefaults = {
+      buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+      timeout: props.buildTimeout ?? Duration.minutes(60),
+    };
     this.notifications = props.notifications?._bind(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.notificationTopic = this.notifications?.topic;
 
@@ -333,11 +343,11 @@ export class DevSecOpsPipeline extends Construct {
       dockerEnabledForSynth: props.dockerEnabledForSynth ?? false,
       codeBuildDefaults: {
         buildEnvironment: {
-          buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
-          computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+          buildImage: this.buildDefaults.buildImage,
+          computeType: this.buildDefaults.computeType,
           privileged: false,
         },
-        timeout: props.buildTimeout ?? Duration.minutes(60),
+        timeout: this.buildDefaults.timeout,
         logging: { cloudWatch: { logGroup: this.storage.buildLogGroup } },
       },
     }, () => this.harden());
@@ -431,14 +441,13 @@ export class DevSecOpsPipeline extends Construct {
     if (!bucket || gatesBefore.length === 0) {
       return [new pipelines.ManualApprovalStep('Approve', { comment }), ...checks, ...(options.pre ?? [])];
     }
-    const summary = releaseSummaryStep({
-      id: 'ReleaseSummary',
-      input: this.sourceFiles,
+    const project = releaseSummaryProject(this, 'ReleaseSummary', {
       bucket,
       cli: this.gates.findingsCli(),
-      gates: gatesBefore,
-      what: name,
+      ...this.buildDefaults,
+      logGroup: this.storage.buildLogGroup,
     });
+    const summary = new ReleaseSummaryStep('ReleaseSummary', project, this.sourceFiles.primaryOutput!, gatesBefore, name);
     const where = `s3://${bucket.bucketName}/${RELEASES_PREFIX}/${EXECUTION_ID_VARIABLE}/${RELEASE_SUMMARY}`;
     const approve = new pipelines.ManualApprovalStep('Approve', {
       comment: `${comment}. Release summary of this execution (each gate's status and counts, blocking and suppressed findings, suppressions expiring within 14 days): ${where} (the review link opens it in the S3 console).`,

@@ -32,8 +32,10 @@ class ContextCapture extends SecurityGate {
 interface Lines {
   /** post_build lines of each gate's build, by gate name. */
   readonly post: Record<string, string[]>;
-  /** install + build lines of the ReleaseSummary step. */
+  /** build lines of the ReleaseSummary project. */
   readonly summary: string[];
+  /** The Prod ReleaseSummary action's environment. */
+  readonly summaryEnv: Record<string, string>;
 }
 
 /** Two user gates (the built-in ones off), one after Staging, notifications on, Prod approved. */
@@ -65,7 +67,10 @@ function synthesizedLines(): Lines {
       .replace(/<TOKEN:\{Ref:PipelineNotificationsTopic[0-9A-F]+\}>/g, 'arn:aws:sns:eu-west-1:111111111111:notifications');
     return JSON.parse(text);
   };
-  const summary = spec(/ProdReleaseSummary[0-9A-F]{8}$/);
+  const summary = spec(/^PipelineReleaseSummary[0-9A-F]{8}$/);
+  const stages = Object.values<any>(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
+  const action = stages.find((s: any) => s.Name === 'Prod').Actions.find((a: any) => a.Name === 'ReleaseSummary');
+  const summaryEnv = Object.fromEntries(JSON.parse(flatten(action.Configuration.EnvironmentVariables)).map((v: any) => [v.name, v.value]));
   return {
     post: {
       licenses: spec(/LicenseScan[0-9A-F]{8}$/).phases.post_build.commands,
@@ -73,6 +78,7 @@ function synthesizedLines(): Lines {
     },
     // The CLI install (asset download and sha256 check) is replaced by the bundle built here.
     summary: summary.phases.build.commands,
+    summaryEnv,
   };
 }
 
@@ -114,10 +120,10 @@ exit 1
 }
 
 /** Runs lines in bash as CodeBuild does (stop at the first failure), /tmp/devsecops moved under `dir`. */
-function run(commands: string[], root: string, cwd: string): { status: number | null; output: string } {
+function run(commands: string[], root: string, cwd: string, extraEnv: Record<string, string> = {}): { status: number | null; output: string } {
   const relocate = (c: string) => c.split('node /tmp/devsecops/findings-cli/cli.js').join(`node ${cli}`).split('/tmp/devsecops/').join(`${root}/devsecops/`);
   const script = ['set -e', `mkdir -p ${root}/devsecops ${cwd}`, `cd ${cwd}`, ...commands.map(relocate)].join('\n');
-  const env = { ...process.env, PATH: `${path.join(root, 'bin')}:${process.env.PATH}`, PIPELINE_EXECUTION_ID: EXECUTION, AWS_REGION: 'eu-west-1' };
+  const env = { ...process.env, PATH: `${path.join(root, 'bin')}:${process.env.PATH}`, PIPELINE_EXECUTION_ID: EXECUTION, AWS_REGION: 'eu-west-1', ...extraEnv };
   const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env });
   return { status: r.status, output: r.stdout + r.stderr };
 }
@@ -131,6 +137,13 @@ function gateBuild(root: string, gate: string, evaluateArgs: string[]): { status
   });
   expect(evaluate.status === 0 || evaluate.status === 1).toBe(true);
   return run(lines.post[gate], root, src);
+}
+
+/** The ReleaseSummary action: its project's build lines with the Prod action's environment (the execution id is the test's). */
+function summarize(root: string): { status: number | null; output: string } {
+  expect(lines.summaryEnv).toEqual({ PIPELINE_EXECUTION_ID: '#{codepipeline.PipelineExecutionId}', RELEASE_GATES: 'licenses dast', RELEASE_WHAT: 'Prod' });
+  const env = Object.fromEntries(Object.entries(lines.summaryEnv).filter(([name]) => name !== 'PIPELINE_EXECUTION_ID'));
+  return run(lines.summary, root, path.join(root, 'src-summary'), env);
 }
 
 function suppressions(root: string): string {
@@ -164,7 +177,7 @@ test('both gates pass: the approval summary has every gate\'s status and counts,
     expect(fs.readdirSync(path.join(filed, gate)).sort()).toEqual(['asff.json', 'findings.sarif', 'gate-result.json', 'junit.xml', 'summary.md']);
   }
 
-  const r = run(lines.summary, root, path.join(root, 'src-summary'));
+  const r = summarize(root);
   expect(r).toEqual({ status: 0, output: expect.stringContaining('all 2 gate(s) passed') });
   const md = fs.readFileSync(path.join(filed, 'summary.md'), 'utf8');
   expect(md.split('\n')[0]).toBe(`# Release summary before Prod (execution ${EXECUTION}): PASS (2 gate(s))`);
@@ -192,7 +205,7 @@ test('a blocked gate files its results too and tells its blocking count; the sum
   expect(gateBuild(root, 'licenses', ['--fail-on', 'MEDIUM']).status).toBe(0);
   expect(gateBuild(root, 'dast', ['--fail-on', 'HIGH']).status).toBe(0);
   expect(fs.readFileSync(path.join(root, 'sns-messages'), 'utf8')).toMatch(/^Gate licenses BLOCKED: 4 blocking finding\(s\) at or above MEDIUM\.\nResults: https:/);
-  const r = run(lines.summary, root, path.join(root, 'src-summary'));
+  const r = summarize(root);
   expect(r.status).not.toBe(0);
   expect(r.output).toContain('gate(s) failed: licenses');
 });
@@ -204,7 +217,7 @@ test('a gate without a result: nothing is filed for it, and the summary fails cl
   const src = path.join(root, 'src-dast');
   expect(run(lines.post.dast, root, src).status).toBe(0);
   expect(fs.existsSync(path.join(root, 's3', 'release-bucket', 'releases', EXECUTION, 'dast'))).toBe(false);
-  const r = run(lines.summary, root, path.join(root, 'src-summary'));
+  const r = summarize(root);
   expect(r.status).toBe(2);
   expect(r.output).toMatch(/release\/dast: no gate-result\.json \(the gate did not run or did not finish\); failing closed/);
   expect(fs.existsSync(path.join(root, 's3', 'release-bucket', 'releases', EXECUTION, 'summary.md'))).toBe(false);

@@ -131,16 +131,32 @@ describe('release summary at the approval', () => {
   });
 
   test('the summary reads every gate built before Prod (the DAST gate after Staging too) and fails closed on a missing one', () => {
-    const [, p] = byId(b.resources, /^PipelineCdkPipelineProdReleaseSummary[0-9A-F]{8}$/);
-    const commands: string[] = buildspecOf(p).phases.build.commands;
-    const summary = commands.find((c) => c.includes('cli.js summary'))!;
-    expect(summary.match(/--in '\/tmp\/devsecops\/release\/([a-z]+)'/g)!.map((m) => m.split('/').pop()!.replace("'", '')))
-      .toEqual(['secrets', 'sast', 'dependencies', 'sbom', 'iac', 'dast']);
+    const stages = Object.values<any>(b.template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
+    const action = stages.find((s: any) => s.Name === 'Prod').Actions.find((a: any) => a.Name === 'ReleaseSummary');
+    const [project] = byId(b.resources, /^PipelineReleaseSummary[0-9A-F]{8}$/);
+    expect(action.Configuration.ProjectName).toEqual({ Ref: project });
+    expect(JSON.parse(flatten(action.Configuration.EnvironmentVariables))).toEqual([
+      { name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
+      { name: 'RELEASE_GATES', type: 'PLAINTEXT', value: 'secrets sast dependencies sbom iac dast' },
+      { name: 'RELEASE_WHAT', type: 'PLAINTEXT', value: 'Prod' },
+    ]);
+    const commands: string[] = buildspecOf(b.resources[project]).phases.build.commands;
     expect(commands).toContain(`aws s3 cp --only-show-errors --content-type "text/markdown; charset=utf-8" /tmp/devsecops/summary.md "s3://<TOKEN:{Ref:${releasesRef(b.resources)}}>/releases/\${PIPELINE_EXECUTION_ID}/summary.md"`);
   });
 
+  test('one summary project for every protected Stage: a new protected Stage adds an action, not a project', () => {
+    const { app, stack, pipeline } = pipelineApp();
+    pipeline.addStage(new AppStage(app, 'Prod'), { approval: true });
+    pipeline.addStage(new AppStage(app, 'Prod2'), { approval: true });
+    pipeline.codePipeline.buildPipeline();
+    const t = Template.fromStack(stack);
+    expect(Object.keys(t.findResources('AWS::CodeBuild::Project')).filter((id) => /ReleaseSummary/.test(id))).toHaveLength(1);
+    const stages = Object.values<any>(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
+    expect(stages.filter((s: any) => s.Actions.some((a: any) => a.Name === 'ReleaseSummary')).map((s: any) => s.Name)).toEqual(['Prod', 'Prod2']);
+  });
+
   test('the summary\'s role: list and read under releases/, write summary.md only; no wildcard action', () => {
-    const [, p] = byId(b.resources, /^PipelineCdkPipelineProdReleaseSummary[0-9A-F]{8}$/);
+    const [, p] = byId(b.resources, /^PipelineReleaseSummary[0-9A-F]{8}$/);
     const role = p.Properties.ServiceRole['Fn::GetAtt'][0];
     const statements = statementsOf(b.resources, new RegExp(`^${role.replace(/[0-9A-F]{8}$/, '')}DefaultPolicy`));
     const onReports = statements.filter((s) => JSON.stringify(s.Resource).includes(releasesRef(b.resources)));
