@@ -35,6 +35,9 @@ export class PipelineNotifications {
    * and the gates' builds are granted the key when the topic object names it (`masterKey`).
    */
   public static toTopic(topic: sns.ITopic): PipelineNotifications {
+    if (!topic || typeof (topic as Partial<sns.ITopic>).topicArn !== 'string') {
+      throw new Error('PipelineNotifications.toTopic: give an SNS topic (sns.Topic, or sns.Topic.fromTopicArn(...)), or use PipelineNotifications.newTopic() to have one created');
+    }
     return new PipelineNotifications(topic);
   }
 

@@ -630,5 +630,8 @@ function validateProps(props: DevSecOpsPipelineProps): void {
   if (props?.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !/^[A-Za-z0-9.@_-]{1,100}$/.test(props.pipelineName)) {
     problems.push(`pipelineName '${props.pipelineName}' is not a valid CodePipeline name: use 1-100 letters, digits, '.', '@', '-' or '_'`);
   }
+  if (props?.notifications !== undefined && !(props.notifications instanceof PipelineNotifications)) {
+    problems.push('notifications is not made by a PipelineNotifications factory: use PipelineNotifications.newTopic() or PipelineNotifications.toTopic(topic)');
+  }
   throwIfProblems('DevSecOpsPipeline', problems);
 }

@@ -307,6 +307,29 @@ describe('notifications', () => {
   });
 });
 
+describe('notifications props', () => {
+  test('an imported topic: rules and gates publish to it by ARN; its policy is the owner\'s', () => {
+    const { app, stack, pipeline } = pipelineApp({
+      notifications: PipelineNotifications.toTopic(sns.Topic.fromTopicArn(new Stack(new App(), 'Other'), 'Team', 'arn:aws:sns:eu-west-1:111111111111:team')),
+    });
+    pipeline.addStage(new AppStage(app, 'Prod'), { approval: true });
+    pipeline.codePipeline.buildPipeline();
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SNS::Topic', 0);
+    t.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    for (const r of Object.values<any>(t.findResources('AWS::Events::Rule'))) expect(r.Properties.Targets[0].Arn).toBe('arn:aws:sns:eu-west-1:111111111111:team');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'sns:Publish', Resource: 'arn:aws:sns:eu-west-1:111111111111:team' }]) },
+    });
+  });
+
+  test('a value not made by a factory is refused with the fix', () => {
+    expect(() => pipelineApp({ notifications: { topic: 'arn:aws:sns:eu-west-1:111111111111:team' } as any }))
+      .toThrow(/notifications is not made by a PipelineNotifications factory: use PipelineNotifications\.newTopic\(\) or PipelineNotifications\.toTopic\(topic\)/);
+    expect(() => PipelineNotifications.toTopic(undefined as any)).toThrow(/give an SNS topic/);
+  });
+});
+
 describe('under the five packs', () => {
   test('a pipeline with notifications, a DAST-like gate after Staging and an approved Prod stays at zero', () => {
     const capture = new ContextCapture();
