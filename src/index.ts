@@ -2,6 +2,7 @@ export { Severity } from './model/severity';
 export * from './pipeline/source';
 export { CompliancePack } from './pipeline/nag';
 export * from './pipeline/pipeline';
+export * from './pipeline/notifications';
 export * from './pipeline/acknowledgment-record';
 export * from './gates/gate';
 export * from './gates/gates-options';

@@ -20,9 +20,11 @@ import { writeSarif } from './reporters/sarif';
 import { writeFileWith } from './reporters/sink';
 import { scan, SCAN_HELP } from './scan';
 import {
+  daysBetween,
   DEFAULT_HORIZON_DAYS,
   DEFAULT_SUPPRESSIONS_FILE,
   describeProblem,
+  isoDay,
   noSuppressions,
   parseSuppressions,
   SuppressionFileError,
@@ -51,6 +53,7 @@ const HELP = `devsecops-findings: the findings engine every security gate report
 Usage:
   devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
   devsecops-findings summary --in DIR [--in DIR ...] --out FILE
+  devsecops-findings notice --in DIR [--in DIR ...] --out FILE [--link URL]
   devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
                           [--suppressions FILE] [--out DIR] [--templates GLOB]
   devsecops-findings posture --before FILE --assembly DIR --out DIR
@@ -93,6 +96,16 @@ summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary 
   --in DIR                  an evaluate --out directory; repeatable. A directory without a result fails.
   --out FILE                the Markdown file to write
   --title TEXT              heading (default "Security gates")
+  The summary lists every gate's status and counts, its blocking and suppressed findings, and
+  every gate's suppressions expiring within 14 days in one list.
+
+notice: what a gate's build tells the pipeline's notifications topic: for each gate that blocked,
+  its blocking count; for each suppression expiring within 14 days, the entry, its date and owner.
+  Writes an empty --out FILE when there is nothing to tell (the build then publishes nothing).
+  --in DIR                  an evaluate --out directory; repeatable. A directory without a result is
+                            skipped (the pipeline reports that build's failure itself).
+  --out FILE                the plain-text message to write
+  --link URL                where the results are, appended to a non-empty message
 
 ${SCAN_HELP}
 
@@ -451,12 +464,52 @@ function summary(args: string[], io: Io): number {
   if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
   if (!values.out) throw new UsageError('--out FILE is required');
   prepareOutputFile(values.out);
+  const results = readResults(dirs, 'fail', io);
+  writeFileWith(values.out, (sink) => writeMarkdown(results, sink, { overview: true, ...(values.title !== undefined && { title: values.title }) }));
+  const failed = results.filter((r) => r.status === 'fail').map((r) => r.gate);
+  io.out(failed.length === 0 ? `all ${results.length} gate(s) passed; summary in ${values.out}\n` : `gate(s) failed: ${failed.join(', ')}; summary in ${values.out}\n`);
+  return failed.length === 0 ? EXIT_PASS : EXIT_BLOCKING;
+}
+
+/** Most lines of a notice: a message is read on a phone, the summary has the rest. */
+const NOTICE_MAX_LINES = 40;
+
+/** The plain-text notice of some gates' results: blocked gates with their count, suppressions expiring soon. */
+export function noticeText(results: readonly GateResult[], link?: string, now: Date = new Date()): string {
+  const today = isoDay(now);
+  const oneLine = (t: string | undefined) => (t ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.status !== 'fail') continue;
+    const notAnalyzed = r.notAnalyzed?.length ?? 0;
+    lines.push(`Gate ${r.gate} BLOCKED: ${countBlocking(r)} blocking finding(s) at or above ${r.failOn}${notAnalyzed > 0 ? `, ${notAnalyzed} not analyzed` : ''}.`);
+  }
+  for (const r of results) {
+    for (const s of r.suppressions.expiringSoon) {
+      const left = daysBetween(today, s.expires);
+      lines.push(`Gate ${r.gate}: suppression ${oneLine(s.label)} expires on ${s.expires} (${left <= 0 ? 'today' : `in ${left} day(s)`})${s.owner ? `, owner ${oneLine(s.owner)}` : ''}: ${oneLine(s.reason)}. Review or renew it.`);
+    }
+  }
+  if (lines.length === 0) return '';
+  const shown = lines.length > NOTICE_MAX_LINES ? [...lines.slice(0, NOTICE_MAX_LINES), `... and ${lines.length - NOTICE_MAX_LINES} more.`] : lines;
+  return `${[...shown, ...(link ? [`Results: ${link}`] : [])].join('\n')}\n`;
+}
+
+function countBlocking(r: GateResult): number {
+  return SEVERITY_ORDER.reduce((n, s) => n + r.counts.blocking[s], 0);
+}
+
+function readResults(dirs: readonly string[], missing: 'fail' | 'skip', io: Io): GateResult[] {
   const results: GateResult[] = [];
   const problems: string[] = [];
   for (const dir of dirs) {
     const file = join(dir, OUTPUT_FILES.result);
     if (!existsSync(file)) {
-      problems.push(`${dir}: no ${OUTPUT_FILES.result} (the gate did not run or did not finish); failing closed`);
+      if (missing === 'skip') {
+        io.err(`${dir}: no ${OUTPUT_FILES.result}; nothing to tell about this gate (the pipeline reports the failed build)\n`);
+      } else {
+        problems.push(`${dir}: no ${OUTPUT_FILES.result} (the gate did not run or did not finish); failing closed`);
+      }
       continue;
     }
     try {
@@ -467,10 +520,28 @@ function summary(args: string[], io: Io): number {
     }
   }
   if (problems.length > 0) throw new BadInputError(problems);
-  writeFileWith(values.out, (sink) => writeMarkdown(results, sink, { ...(values.title !== undefined && { title: values.title }) }));
-  const failed = results.filter((r) => r.status === 'fail').map((r) => r.gate);
-  io.out(failed.length === 0 ? `all ${results.length} gate(s) passed; summary in ${values.out}\n` : `gate(s) failed: ${failed.join(', ')}; summary in ${values.out}\n`);
-  return failed.length === 0 ? EXIT_PASS : EXIT_BLOCKING;
+  return results;
+}
+
+function notice(args: string[], io: Io): number {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      in: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      link: { type: 'string' },
+    },
+  });
+  const dirs = values.in ?? [];
+  if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
+  if (!values.out) throw new UsageError('--out FILE is required');
+  prepareOutputFile(values.out);
+  const text = noticeText(readResults(dirs, 'skip', io), values.link);
+  writeFileWith(values.out, (sink) => sink.write(text));
+  io.out(text === '' ? 'nothing to notify\n' : `notice written to ${values.out}\n`);
+  return EXIT_PASS;
 }
 
 /** Runs the CLI; resolves to the exit code. Never resolves to 0 on an error. */
@@ -489,9 +560,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'summary') return summary(rest, io);
     if (command === 'posture') return posture(rest, io);
     if (command === 'proactive') return await proactive(rest, io);
+    if (command === 'notice') return notice(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan, posture or proactive`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture or proactive`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

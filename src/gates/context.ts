@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { GateStepProps, IGateContext } from './gate';
+import { GateNotifications, RELEASES_PREFIX } from './release';
 import { secureBucket } from './secure-bucket';
 import { buildGateStep, expectReport, GateSpec } from './step';
 import { gateOptionProblems, shown } from './validation';
@@ -17,6 +18,8 @@ export interface GateContextProps extends Omit<IGateContext, 'gateStep' | 'ackno
   readonly acknowledge: (construct: IConstruct, ruleId: string, reason: string) => void;
   /** Told each gate's strictness, for the pipeline's posture (the weakening check). */
   readonly onGate: (gate: string, posture: GatePosture) => void;
+  /** Where the gates tell what a person must act on. @default - no notifications */
+  readonly notifications?: GateNotifications;
 }
 
 const GATE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -44,8 +47,11 @@ export class GateContext implements IGateContext {
   public readonly accessLogsBucket?: s3.IBucket;
   public readonly removalPolicy: RemovalPolicy;
   private readonly props: GateContextProps;
+  public readonly notifications?: GateNotifications;
   private readonly gateNames = new Set<string>();
+  private readonly actions: string[] = [];
   private cacheBucket?: s3.Bucket;
+  private reportsBucket?: s3.Bucket;
 
   constructor(props: GateContextProps) {
     this.props = props;
@@ -59,6 +65,7 @@ export class GateContext implements IGateContext {
     this.artifactBucket = props.artifactBucket;
     this.accessLogsBucket = props.accessLogsBucket;
     this.removalPolicy = props.removalPolicy;
+    this.notifications = props.notifications;
   }
 
   public gateStep(props: GateStepProps): pipelines.CodeBuildStep {
@@ -92,7 +99,19 @@ export class GateContext implements IGateContext {
       throw new Error(`gates: two gates are named '${spec.gate}': give each gate its own gateName`);
     }
     this.gateNames.add(spec.gate);
+    for (const more of spec.more ?? []) this.gateNames.add(more.gate);
+    this.actions.push(spec.id);
     return buildGateStep(this, spec);
+  }
+
+  /** Every gate built so far, by gate name, in the order they were built. */
+  public get builtGates(): string[] {
+    return [...this.gateNames];
+  }
+
+  /** The action names (step ids) of every gate build so far. */
+  public get gateActions(): string[] {
+    return [...this.actions];
   }
 
   /** Records a gate's strictness in the pipeline's posture. */
@@ -110,6 +129,25 @@ export class GateContext implements IGateContext {
       expiration: Duration.days(30),
       noncurrentVersionExpiration: Duration.days(7),
     }));
+  }
+
+  /**
+   * The bucket of every execution's gate results and release summaries (created on first use):
+   * KMS-encrypted with the pipeline key, SSL-only, access-logged, kept a year.
+   */
+  public releaseReports(): s3.IBucket {
+    return this.reportsBucket ?? (this.reportsBucket = secureBucket(this.scope, 'ReleaseReportsBucket', {
+      encryptionKey: this.encryptionKey,
+      accessLogs: this.accessLogsBucket ? { bucket: this.accessLogsBucket, prefix: `${RELEASES_PREFIX}/` } : undefined,
+      removalPolicy: this.removalPolicy,
+      expiration: Duration.days(365),
+      noncurrentVersionExpiration: Duration.days(30),
+    }));
+  }
+
+  /** The release reports bucket, if a gate was built. */
+  public get createdReleaseReports(): s3.IBucket | undefined {
+    return this.reportsBucket;
   }
 
   /** The cache bucket, if a gate asked for it. */

@@ -7,6 +7,7 @@ import { GateContext } from './context';
 import { SecurityGate } from './gate';
 import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
+import { GateNotifications } from './release';
 import { Sast } from './sast';
 import { Sbom } from './sbom';
 import { DependencyScan } from './sca';
@@ -32,6 +33,8 @@ export interface StaticGatesProps extends StaticGatesOptions {
   readonly acknowledge: (scope: IConstruct, ruleId: string, reason: string) => void;
   /** Steps that run beside the gates, in the same stage (the weakening check). */
   readonly extraSteps?: (gates: StaticGates) => pipelines.Step[];
+  /** Where the gates tell what a person must act on. @default - no notifications */
+  readonly notifications?: GateNotifications;
 }
 
 /** Each built-in gate's prop, its class and an example factory, in the pipeline's order. */
@@ -65,7 +68,23 @@ export class StaticGates extends Construct {
   /** The pipeline's buckets the gates made (SBOMs, scanner cache, users' gates' buckets). */
   public get buckets(): s3.IBucket[] {
     const cache = this.context.createdCacheBucket;
-    return [...this.gateBuckets, ...(cache ? [cache] : [])];
+    const reports = this.context.createdReleaseReports;
+    return [...this.gateBuckets, ...(cache ? [cache] : []), ...(reports ? [reports] : [])];
+  }
+
+  /** The bucket of every execution's gate results and release summaries, once a gate is built. */
+  public get releaseReports(): s3.IBucket | undefined {
+    return this.context.createdReleaseReports;
+  }
+
+  /** Every gate built so far (the static gates, then gates added with Stages), by gate name. */
+  public get builtGates(): string[] {
+    return this.context.builtGates;
+  }
+
+  /** The action names of every gate build so far. */
+  public get gateActions(): string[] {
+    return this.context.gateActions;
   }
 
   constructor(scope: Construct, id: string, props: StaticGatesProps) {
@@ -85,6 +104,7 @@ export class StaticGates extends Construct {
       accessLogsBucket: props.accessLogsBucket,
       removalPolicy: props.removalPolicy,
       acknowledge: props.acknowledge,
+      notifications: props.notifications,
       onGate: (gate, posture) => {
         this.postures[gate] = posture;
       },
@@ -144,6 +164,8 @@ export class StaticGates extends Construct {
       reasons.set(this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');
     }
     const cache = this.context.createdCacheBucket;
+    const reports = this.context.createdReleaseReports;
+    if (reports) reasons.set(reports, 'Gate results and release summaries of each execution, re-created by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');
     if (cache) reasons.set(cache, 'Scanner databases and tool downloads cached between gate runs only to save downloads; a missing cache is fetched again (tool downloads from their pinned, checksum-verified addresses).');
     for (const [bucket, reason] of reasons) {
       for (const pack of COMPLIANCE_PACK_NAMES) this.acknowledge(bucket.node.defaultChild as CfnResource, `${pack}-S3BucketReplicationEnabled`, reason);

@@ -7,6 +7,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { GateOptions } from './options';
+import { EXECUTION_ID_ENV, EXECUTION_ID_VARIABLE, GateNotifications, releaseUploadLines, releaseUploadStatements } from './release';
 import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import type { GatePosture } from '../findings/posture';
 import { Severity } from '../model/severity';
@@ -46,10 +47,14 @@ export interface StepContext {
   readonly removalPolicy: RemovalPolicy;
   readonly failOn: Severity;
   readonly suppressionsFile?: string;
+  /** Where the gates tell what a person must act on, when the pipeline has notifications. */
+  readonly notifications?: GateNotifications;
   warnWeakened(id: string, message: string): void;
   onGate(gate: string, posture: GatePosture): void;
   /** The bucket of the gates' caches, created on first use. */
   gateCache(): s3.IBucket;
+  /** The bucket every gate's results go to, per pipeline execution (`releases/<execution id>/<gate>/`), created on first use. */
+  releaseReports(): s3.IBucket;
 }
 
 /** One gate judged in a step: its scanners' lines and how evaluate decides. */
@@ -214,6 +219,8 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
       actions: ['s3:PutObject'],
       resources: [ctx.artifactBucket.arnForObjects(`${REPORT_EXPORT_PREFIX}/*`)],
     }),
+    // Every gate's results of this execution, for the release summary at a protected Stage's approval.
+    ...releaseUploadStatements(ctx.releaseReports(), evaluations.map((e) => e.gate), ctx.notifications),
     ...(spec.rolePolicyStatements ?? []),
   ];
 
@@ -236,14 +243,25 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
       ...decide,
     ],
     primaryOutputDirectory: OUTPUT_DIR,
-    env: spec.env,
+    env: { [EXECUTION_ID_ENV]: EXECUTION_ID_VARIABLE, ...spec.env },
     buildEnvironment: { privileged: false },
     cache,
     rolePolicyStatements: statements,
     partialBuildSpec: codebuild.BuildSpec.fromObject({
       // bash: the commands use arrays and mapfile; one shell for all of them.
       env: { shell: 'bash' },
-      phases: { install: { 'runtime-versions': { nodejs: 20 } } },
+      phases: {
+        install: { 'runtime-versions': { nodejs: 20 } },
+        // post_build runs whether the gate passed or blocked: its results are filed either way.
+        post_build: {
+          commands: releaseUploadLines(
+            ctx.releaseReports(),
+            evaluations.map((e, i) => ({ gate: e.gate, dir: findingsDir(i, e.gate) })),
+            { cli: `${CLI_DIR}/cli.js`, notice: `${WORK_DIR}/notice.txt` },
+            ctx.notifications,
+          ),
+        },
+      },
       reports: {
         [reportGroup.reportGroupArn]: evaluations.length === 1
           ? { 'files': ['junit.xml'], 'base-directory': FINDINGS_DIR, 'file-format': 'JUNITXML' }

@@ -8,6 +8,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import type { AcknowledgmentRecord } from './acknowledgment-record';
 import { PipelineStorage } from './hardening';
+import { RELEASES_PREFIX } from '../gates/release';
 import { REPORT_EXPORT_PREFIX } from '../gates/step';
 import { COMPLIANCE_PACK_NAMES, NAG_PACK_NAMES } from '../model/packs';
 import { PROACTIVE_ACTIONS } from '../policies/proactive-step';
@@ -83,6 +84,11 @@ const RESOURCE_RULES: WildcardRule[] = [
     matches: (r, ctx) => ctx.bucketArns.some((b) => b !== ctx.bucketArn && r === `${b}/*`),
     actionsAllowed: (a) => S3_OBJECT_ACTIONS.test(a),
     reason: 'Objects of the gates\' own cache bucket, granted by CodeBuild\'s S3 cache to exactly the gates that use it (no build that runs repository code); cache keys are chosen by CodeBuild.',
+  },
+  {
+    matches: (r, ctx) => ctx.bucketArns.some((b) => b !== ctx.bucketArn && r.startsWith(`${b}/${RELEASES_PREFIX}/*/`)),
+    actionsAllowed: (a) => a === 's3:PutObject' || a === 's3:GetObject',
+    reason: 'Gate results and release summaries under the releases/ prefix of the pipeline\'s own release reports bucket, keyed by the pipeline execution id, known only at run time; each gate writes only its own gate directory, the release summary reads gate results and writes summary.md.',
   },
   {
     matches: (r, ctx) => r === `${ctx.bucketArn}/${REPORT_EXPORT_PREFIX}/*`,

@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { AcknowledgmentRecord } from './acknowledgment-record';
@@ -12,11 +13,15 @@ import { pinCdkCliInstalls } from './cli-pins';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
 import { dropUnusedGrants } from './least-privilege';
 import { CompliancePack, ScopedNagPlugin } from './nag';
+import { notificationRules } from './notification-rules';
+import { PipelineNotifications } from './notifications';
 import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
 import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
+import { GateNotifications, RELEASE_SUMMARY, RELEASES_PREFIX, releaseConsoleUrl, EXECUTION_ID_VARIABLE } from '../gates/release';
+import { releaseSummaryProject, ReleaseSummaryStep } from '../gates/release-summary';
 import { throwIfProblems } from '../model/problems';
 import { ConfigPolicy } from '../policies/config-policy';
 import { ConfigRulesSpec, ConfigRulesStack, defaultConfigRulesSpec } from '../policies/config-rules';
@@ -166,6 +171,16 @@ export interface DevSecOpsPipelineProps {
    * @default - none
    */
   readonly configPolicies?: ConfigPolicy[];
+
+  /**
+   * Send what needs the team to an SNS topic: a failed execution, a blocked gate (named, with its
+   * blocking count), an approval waiting (with the release summary's address), a suppression
+   * expiring within 14 days. `PipelineNotifications.newTopic()` creates a KMS-encrypted, SSL-only
+   * topic; `PipelineNotifications.toTopic(topic)` uses yours. Subscribe email or AWS Chatbot to it.
+   *
+   * @default - no notifications
+   */
+  readonly notifications?: PipelineNotifications;
 }
 
 /**
@@ -283,6 +298,15 @@ export class DevSecOpsPipeline extends Construct {
   /** The bucket keeping an SBOM per execution under the commit id, when the SBOM gate is on. */
   public readonly sbomBucket?: s3.IBucket;
 
+  /**
+   * The bucket of every execution's gate results (`releases/<execution id>/<gate>/`) and the
+   * release summary shown at each approval (`releases/<execution id>/summary.md`), when a gate is on.
+   */
+  public readonly releaseReportsBucket?: s3.IBucket;
+
+  /** The topic notifications go to, when `notifications` is set. */
+  public readonly notificationTopic?: sns.ITopic;
+
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
   private readonly gates: StaticGates;
@@ -291,6 +315,13 @@ export class DevSecOpsPipeline extends Construct {
   private weakeningCheck?: WeakeningCheck;
   private readonly configRulesDefault: boolean;
   private readonly configSpec: ConfigRulesSpec;
+  private readonly notifications?: GateNotifications;
+  private readonly sourceFiles: pipelines.IFileSetProducer;
+  private readonly buildDefaults: {
+    readonly buildImage: codebuild.IBuildImage;
+    readonly computeType: codebuild.ComputeType;
+    readonly timeout: Duration;
+  };
 
   constructor(scope: Construct, id: string, props: DevSecOpsPipelineProps) {
     super(scope, id);
@@ -315,6 +346,14 @@ export class DevSecOpsPipeline extends Construct {
     this.accessLogsBucket = this.storage.accessLogsBucket;
     this.buildLogGroup = this.storage.buildLogGroup;
     this.acknowledger = new Acknowledger();
+    this.sourceFiles = props.source.fileSetProducer;
+    this.buildDefaults = {
+      buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
+      computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+      timeout: props.buildTimeout ?? Duration.minutes(60),
+    };
+    this.notifications = props.notifications?._bind(this, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.notificationTopic = this.notifications?.topic;
 
     if (!serverAccessLogs) {
       Annotations.of(this).addWarningV2('cdk-devsecops-pipeline:serverAccessLogsDisabled',
@@ -347,11 +386,11 @@ export class DevSecOpsPipeline extends Construct {
       dockerEnabledForSynth: props.dockerEnabledForSynth ?? false,
       codeBuildDefaults: {
         buildEnvironment: {
-          buildImage: props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
-          computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+          buildImage: this.buildDefaults.buildImage,
+          computeType: this.buildDefaults.computeType,
           privileged: false,
         },
-        timeout: props.buildTimeout ?? Duration.minutes(60),
+        timeout: this.buildDefaults.timeout,
         logging: { cloudWatch: { logGroup: this.storage.buildLogGroup } },
       },
     }, () => this.harden());
@@ -368,6 +407,7 @@ export class DevSecOpsPipeline extends Construct {
       accessLogsBucket: this.accessLogsBucket,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       acknowledge: (target, ruleId, reason) => this.acknowledger.acknowledge(target, ruleId, reason),
+      notifications: this.notifications,
       // Without self-mutation a commit cannot change the running pipeline: nothing to check.
       extraSteps: (gates) => {
         if (!selfMutation) return [];
@@ -382,6 +422,7 @@ export class DevSecOpsPipeline extends Construct {
     });
     this.gateSteps = this.gates.steps;
     this.sbomBucket = this.gates.sbomBucket;
+    this.releaseReportsBucket = this.gates.releaseReports;
 
     this.configRulesDefault = props.configRules ?? false;
     this.configSpec = defaultConfigRulesSpec(props.configPolicies ?? []);
@@ -393,7 +434,8 @@ export class DevSecOpsPipeline extends Construct {
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options, this.policyChecks(stage, options)));
+    const gatesBefore = this.gates.builtGates;
+    const deployment = this.codePipeline.addStage(stage, this.stageSteps(stage, options, gatesBefore));
     // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
     this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
     return deployment;
@@ -404,9 +446,9 @@ export class DevSecOpsPipeline extends Construct {
    * wave's `addStage` takes the options of `DevSecOpsPipeline.addStage` and is held to `nagPacks`.
    */
   public addWave(id: string, options: DevSecOpsWaveOptions = {}): DevSecOpsWave {
-    const wave = this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
+    const wave = this.codePipeline.addWave(id, { pre: this.preSteps(options, `wave ${id}`, [], this.gates.builtGates), post: options.post });
     this.protections.set(id, { approval: !!options.approval, confirmPermissionsBroadening: false });
-    return DevSecOpsWave._of(wave, (stage, stageOptions) => this.policyChecks(stage, stageOptions), (stageOptions) => {
+    return DevSecOpsWave._of(wave, (stage, stageOptions) => this.stageSteps(stage, stageOptions, this.gates.builtGates), (stageOptions) => {
       // The pipeline stage is protected as its strongest Stage is: an approval or a broadening check in it shows in the posture.
       const was = this.protections.get(id)!;
       this.protections.set(id, {
@@ -453,6 +495,46 @@ export class DevSecOpsPipeline extends Construct {
       resourceTypes: rules.proactiveResourceTypes,
       roleArn: options.configEvaluationRoleArn,
     })];
+  }
+
+  /** A Stage's pre steps (release summary and approval, permissions-broadening check, the user's) and post steps. */
+  private stageSteps(stage: Stage, options: DevSecOpsStageOptions, gatesBefore: string[]): pipelines.AddStageOpts {
+    const checks = options.confirmPermissionsBroadening
+      ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
+      : [];
+    return { pre: this.preSteps(options, stage.stageName, checks, gatesBefore, this.policyChecks(stage, options)), post: options.post };
+  }
+
+  /**
+   * The release summary and the approval (if asked for), then the given checks, then the user's
+   * own pre steps. The summary reads the results of `gatesBefore`, every gate built before this
+   * Stage (the static gates, and the gates after earlier Stages): each must have a result in this
+   * execution, or the summary fails and the approval is never asked.
+   */
+  private preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[], gatesBefore: string[], policyChecks: pipelines.Step[] = []): pipelines.Step[] {
+    if (!options.approval) return [...checks, ...policyChecks, ...(options.pre ?? [])];
+    const comment = options.approvalComment ?? `Approve deployment of ${name}`;
+    const bucket = this.releaseReportsBucket;
+    if (!bucket || gatesBefore.length === 0) {
+      const approval = new pipelines.ManualApprovalStep('Approve', { comment });
+      policyChecks.forEach((check) => check.addStepDependency(approval));
+      return [approval, ...checks, ...policyChecks, ...(options.pre ?? [])];
+    }
+    const project = releaseSummaryProject(this, 'ReleaseSummary', {
+      bucket,
+      cli: this.gates.findingsCli(),
+      ...this.buildDefaults,
+      logGroup: this.storage.buildLogGroup,
+    });
+    const summary = new ReleaseSummaryStep('ReleaseSummary', project, this.sourceFiles.primaryOutput!, gatesBefore, name);
+    const where = `s3://${bucket.bucketName}/${RELEASES_PREFIX}/${EXECUTION_ID_VARIABLE}/${RELEASE_SUMMARY}`;
+    const approve = new pipelines.ManualApprovalStep('Approve', {
+      comment: `${comment}. Release summary of this execution (each gate's status and counts, blocking and suppressed findings, suppressions expiring within 14 days): ${where} (the review link opens it in the S3 console).`,
+      reviewUrl: releaseConsoleUrl(bucket, EXECUTION_ID_VARIABLE, RELEASE_SUMMARY),
+    });
+    approve.addStepDependency(summary);
+    policyChecks.forEach((check) => check.addStepDependency(approve));
+    return [summary, approve, ...checks, ...policyChecks, ...(options.pre ?? [])];
   }
 
   /** What protects each pipeline stage that deploys something (the posture's view of the Stages). */
@@ -507,6 +589,15 @@ export class DevSecOpsPipeline extends Construct {
     dropUnusedGrants(this, this.storage.buildLogGroup.logGroupName);
     acknowledgePipelineFindings(this, this.storage, this.acknowledger, this.gates.buckets);
     this.gates.afterBuild();
+    if (this.notifications) {
+      notificationRules(this, {
+        pipeline: this.codePipeline.pipeline,
+        notifications: this.notifications,
+        gateActions: this.gates.gateActions,
+        releaseReports: this.releaseReportsBucket,
+        acknowledge: (construct, ruleId, reason) => this.acknowledger.acknowledge(construct, ruleId, reason),
+      });
+    }
   }
 }
 
@@ -530,10 +621,10 @@ export class DevSecOpsWave {
   /** @internal */
   public static _of(
     wave: pipelines.Wave,
-    checks: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.Step[],
+    steps: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.AddStageOpts,
     onStage: (options: DevSecOpsStageOptions) => void,
   ): DevSecOpsWave {
-    return new DevSecOpsWave(wave, checks, onStage);
+    return new DevSecOpsWave(wave, steps, onStage);
   }
 
   /** The CDK Pipelines wave (escape hatch). */
@@ -541,7 +632,7 @@ export class DevSecOpsWave {
 
   private constructor(
     wave: pipelines.Wave,
-    private readonly checks: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.Step[],
+    private readonly steps: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.AddStageOpts,
     private readonly onStage: (options: DevSecOpsStageOptions) => void,
   ) {
     this.wave = wave;
@@ -553,30 +644,10 @@ export class DevSecOpsWave {
    * the pipeline's `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const deployment = this.wave.addStage(stage, stageSteps(stage, options, this.checks(stage, options)));
+    const deployment = this.wave.addStage(stage, this.steps(stage, options));
     this.onStage(options);
     return deployment;
   }
-}
-
-/**
- * A Stage's pre steps (approval, permissions-broadening check, policy checks, the user's) and post
- * steps. The policy checks (the proactive Config evaluation) run after the approval.
- */
-function stageSteps(stage: Stage, options: DevSecOpsStageOptions, policyChecks: pipelines.Step[] = []): pipelines.AddStageOpts {
-  const checks = options.confirmPermissionsBroadening
-    ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
-    : [];
-  return { pre: preSteps(options, stage.stageName, checks, policyChecks), post: options.post };
-}
-
-/** The approval (if asked for), then the given checks, the policy checks (after the approval), then the user's own pre steps. */
-function preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[], policyChecks: pipelines.Step[] = []): pipelines.Step[] {
-  const approval = options.approval
-    ? [new pipelines.ManualApprovalStep('Approve', { comment: options.approvalComment ?? `Approve deployment of ${name}` })]
-    : [];
-  for (const check of policyChecks) approval.forEach((a) => check.addStepDependency(a));
-  return [...approval, ...checks, ...policyChecks, ...(options.pre ?? [])];
 }
 
 /**
@@ -638,6 +709,9 @@ function validateProps(props: DevSecOpsPipelineProps): void {
   }
   if (props?.pipelineName !== undefined && !Token.isUnresolved(props.pipelineName) && !/^[A-Za-z0-9.@_-]{1,100}$/.test(props.pipelineName)) {
     problems.push(`pipelineName '${props.pipelineName}' is not a valid CodePipeline name: use 1-100 letters, digits, '.', '@', '-' or '_'`);
+  }
+  if (props?.notifications !== undefined && !(props.notifications instanceof PipelineNotifications)) {
+    problems.push('notifications is not made by a PipelineNotifications factory: use PipelineNotifications.newTopic() or PipelineNotifications.toTopic(topic)');
   }
   throwIfProblems('DevSecOpsPipeline', problems);
 }

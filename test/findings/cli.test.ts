@@ -465,3 +465,36 @@ describe('summary', () => {
     expectBadInput(run(['summary', '--in', corrupt, '--out', tmp('a.md')]), join(corrupt, 'gate-result.json'), /not valid JSON/);
   });
 });
+
+describe('notice', () => {
+  test('nothing to tell: an empty file and exit 0 (the build then publishes nothing)', () => {
+    const pass = evaluate([TRIVY_SARIF], ['--fail-on', 'HIGH']);
+    const out = tmp('notice.txt');
+    const r = run(['notice', '--in', pass.out, '--out', out, '--link', 'https://example.com/r/']);
+    expect(r).toEqual(expect.objectContaining({ code: 0, stdout: 'nothing to notify\n' }));
+    expect(readFileSync(out, 'utf8')).toBe('');
+  });
+
+  test('a blocked gate with its count and a suppression expiring soon; a directory without a result is skipped, not a pass', () => {
+    const sup = write('suppressions.yaml', `suppressions:\n  - cve: CVE-2019-1549\n    reason: openssl is not used for fork()ed processes here\n    expires: ${isoDaysFromToday(3)}\n`);
+    const blocked = evaluate([TRIVY_SARIF], ['--fail-on', 'MEDIUM', '--suppressions', sup]);
+    expect(blocked.code).toBe(1);
+    const crashed = tmp('gate-dir');
+    mkdirSync(crashed, { recursive: true });
+    const out = tmp('notice.txt');
+    const r = run(['notice', '--in', blocked.out, '--in', crashed, '--out', out, '--link', 'https://example.com/r/']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${crashed}: no gate-result.json; nothing to tell about this gate`);
+    expect(readFileSync(out, 'utf8')).toBe([
+      'Gate test BLOCKED: 2 blocking finding(s) at or above MEDIUM.',
+      `Gate test: suppression #0 cve CVE-2019-1549 expires on ${isoDaysFromToday(3)} (in 3 day(s)): openssl is not used for fork()ed processes here. Review or renew it.`,
+      'Results: https://example.com/r/',
+      '',
+    ].join('\n'));
+  });
+
+  test('usage errors exit 2', () => {
+    expect(run(['notice', '--out', tmp('n.txt')]).code).toBe(2);
+    expect(run(['notice', '--in', tmp('d')]).code).toBe(2);
+  });
+});

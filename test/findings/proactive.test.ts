@@ -7,6 +7,9 @@ import {
   GetComplianceDetailsByResourceCommand,
   GetResourceEvaluationSummaryCommand,
   StartResourceEvaluationCommand,
+  ComplianceType,
+  GetComplianceDetailsByResourceCommandOutput,
+  GetResourceEvaluationSummaryCommandOutput,
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../src/findings/cli';
@@ -91,19 +94,22 @@ async function run(extra: string[] = []) {
   return { code, report, ...captured };
 }
 
-const SUMMARY_DONE = (compliance: string) => ({
+type SummaryOutput = Omit<GetResourceEvaluationSummaryCommandOutput, '$metadata'>;
+type DetailsOutput = Omit<GetComplianceDetailsByResourceCommandOutput, '$metadata'>;
+
+const SUMMARY_DONE = (compliance: ComplianceType): SummaryOutput => ({
   ResourceEvaluationId: 'eval-1',
-  EvaluationMode: 'PROACTIVE',
+  EvaluationMode: 'PROACTIVE' as const,
   EvaluationStatus: { Status: 'SUCCEEDED' },
   EvaluationStartTimestamp: new Date('2026-12-08T03:00:00Z'),
   Compliance: compliance,
-  ResourceDetails: { ResourceId: 'Prod-App/Fn9270CBC0', ResourceType: 'AWS::Lambda::Function', ResourceConfiguration: '{}', ResourceConfigurationSchemaType: 'CFN_RESOURCE_SCHEMA' },
+  ResourceDetails: { ResourceId: 'Prod-App/Fn9270CBC0', ResourceType: 'AWS::Lambda::Function', ResourceConfiguration: '{}', ResourceConfigurationSchemaType: 'CFN_RESOURCE_SCHEMA' as const },
 });
 
-const DETAILS = (complianceType: string, annotation?: string) => ({
+const DETAILS = (complianceType: ComplianceType, annotation?: string): DetailsOutput => ({
   EvaluationResults: [{
     EvaluationResultIdentifier: {
-      EvaluationResultQualifier: { ConfigRuleName: 'Prod-DevSecOpsConfigRules-LAMBDA_TIMEOUT_MAXIMUM', ResourceType: 'AWS::Lambda::Function', ResourceId: 'Prod-App/Fn9270CBC0', EvaluationMode: 'PROACTIVE' },
+      EvaluationResultQualifier: { ConfigRuleName: 'Prod-DevSecOpsConfigRules-LAMBDA_TIMEOUT_MAXIMUM', ResourceType: 'AWS::Lambda::Function', ResourceId: 'Prod-App/Fn9270CBC0', EvaluationMode: 'PROACTIVE' as const },
       OrderingTimestamp: new Date('2026-12-08T03:00:01Z'),
       ResourceEvaluationId: 'eval-1',
     },
@@ -143,7 +149,7 @@ describe('devsecops-findings proactive', () => {
     const start = config.commandCalls(StartResourceEvaluationCommand);
     expect(start).toHaveLength(1);
     expect(start[0].args[0].input).toEqual({
-      EvaluationMode: 'PROACTIVE',
+      EvaluationMode: 'PROACTIVE' as const,
       EvaluationTimeout: 300,
       ResourceDetails: {
         ResourceId: 'Prod-App/Fn9270CBC0',
@@ -184,7 +190,7 @@ describe('devsecops-findings proactive', () => {
 
     // The exemption is for that policy only: another rule's NON_COMPLIANT still blocks.
     const other = DETAILS('NON_COMPLIANT');
-    other.EvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.ConfigRuleName = 'org-lambda-in-vpc';
+    other.EvaluationResults![0].EvaluationResultIdentifier!.EvaluationResultQualifier!.ConfigRuleName = 'org-lambda-in-vpc';
     config.on(GetComplianceDetailsByResourceCommand).resolves(other);
     const second = await run(['--cdk-provider', 'Prod-App/Fn9270CBC0']);
     expect(JSON.parse(fs.readFileSync(second.report, 'utf8')).evaluations[0].results[0].exemption).toBeUndefined();
@@ -220,7 +226,7 @@ describe('devsecops-findings proactive', () => {
     config.on(StartResourceEvaluationCommand).resolves({ ResourceEvaluationId: 'eval-1' });
     config.on(GetResourceEvaluationSummaryCommand).resolves(SUMMARY_DONE('NON_COMPLIANT'));
     const other = DETAILS('NON_COMPLIANT');
-    other.EvaluationResults[0].EvaluationResultIdentifier.EvaluationResultQualifier.ConfigRuleName = 'org-lambda-in-vpc';
+    other.EvaluationResults![0].EvaluationResultIdentifier!.EvaluationResultQualifier!.ConfigRuleName = 'org-lambda-in-vpc';
     config.on(GetComplianceDetailsByResourceCommand)
       .resolvesOnce({ ...DETAILS('COMPLIANT'), NextToken: 'page-2' })
       .resolves(other);

@@ -162,7 +162,8 @@ describe('tunable defaults', () => {
     const approve = prod.Actions.find((a: any) => a.Name === 'Approve');
     const check = prod.Actions.find((a: any) => a.Name === 'ConfirmPermissionsBroadening.Check');
     const deploy = prod.Actions.find((a: any) => a.ActionTypeId.Provider === 'CloudFormation');
-    expect(approve.Configuration.CustomData).toBe('Ship it?');
+    // The user's comment, then where the release summary is (test/pipeline/release.test.ts).
+    expect(approve.Configuration.CustomData['Fn::Join'][1][0]).toMatch(/^Ship it\?\. Release summary of this execution/);
     expect(approve.RunOrder).toBeLessThan(deploy.RunOrder);
     expect(check.RunOrder).toBeLessThan(deploy.RunOrder);
   });

@@ -18,6 +18,11 @@ export interface MarkdownOptions {
   readonly maxRows?: number;
   /** Heading of the document. @default 'Security gates' */
   readonly title?: string;
+  /**
+   * A release overview after the table (the approval's summary): every gate's suppressions
+   * expiring within 14 days, in one list. @default false
+   */
+  readonly overview?: boolean;
 }
 
 const DECISION_LABEL: Record<Decision, string> = {
@@ -70,6 +75,17 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
   for (const r of results) {
     const bySev = SEVERITY_ORDER.map((s) => DECISIONS.reduce((n, d) => n + r.counts[d][s], 0));
     w(`| ${cell(r.gate)} | ${status(r)} | ${r.failOn} | ${bySev.join(' | ')} | ${DECISIONS.map((d) => resultCount(r, d)).join(' | ')} |`);
+  }
+  if (options.overview) {
+    const expiring = results.flatMap((r) => r.suppressions.expiringSoon.map((s) => ({ gate: r.gate, s })));
+    w();
+    w(`Suppressions expiring within 14 days, all gates: ${expiring.length === 0 ? 'none.' : expiring.length}`);
+    if (expiring.length > 0) {
+      w();
+      w('| Gate | Entry | Expires | When | Owner | Reason |');
+      w('|---|---|---|---|---|---|');
+      for (const { gate, s } of expiring) w(`| ${cell(gate)} ${entryLine(s, today)}`);
+    }
   }
 
   for (const r of results) {
@@ -127,6 +143,20 @@ export function writeMarkdown(results: readonly GateResult[], sink: Sink, option
     w();
     const fp = r.suppressed.filter((s) => s.suppression.falsePositive).length;
     w(`${sup.active} active entr${sup.active === 1 ? 'y' : 'ies'}; ${suppressedCount} finding(s) suppressed${fp > 0 ? ` (${fp} listed as false positive)` : ''}.`);
+    if (r.suppressed.length > 0) {
+      w();
+      w('Suppressed findings (accepted, do not block):');
+      w();
+      w('| Severity | Rule | Finding | Where | Tool | Fingerprint |');
+      w('|---|---|---|---|---|---|');
+      for (const { finding, suppression } of r.suppressed.slice(0, maxRows)) {
+        w(findingRow(finding, `by ${suppression.label} until ${suppression.expires}`));
+      }
+      if (suppressedCount > Math.min(maxRows, r.suppressed.length)) {
+        w();
+        w(`… and ${suppressedCount - Math.min(maxRows, r.suppressed.length)} more: see findings.sarif.`);
+      }
+    }
     if (sup.expiringSoon.length > 0) {
       w();
       w('Expiring within 14 days (review or renew):');
