@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { GateContext } from './context';
+import type { Dast } from './dast';
 import { SecurityGate } from './gate';
 import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
@@ -125,6 +126,11 @@ export class StaticGates extends Construct {
 
     // The wave is always there: the weakening check runs in it even when every gate is off.
     props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
+  }
+
+  /** A DAST step after the Stage `stageName` deploys, built with the gates' shared step and context. */
+  public dastStep(dast: Dast, stageName: string): pipelines.Step {
+    return dast._bind(this.context, stageName);
   }
 
   /** The findings CLI asset (one per pipeline), created on first use. */

@@ -15,6 +15,7 @@ import { CompliancePack, ScopedNagPlugin } from './nag';
 import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
 import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
+import { Dast } from '../gates/dast';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { throwIfProblems } from '../model/problems';
@@ -190,6 +191,15 @@ export interface DevSecOpsStageOptions extends DevSecOpsWaveOptions {
    * @default false
    */
   readonly confirmPermissionsBroadening?: boolean;
+
+  /**
+   * Dynamic application security testing of the Stage once it has deployed: a gate step after
+   * its deployment (after the `post` steps given), judged by the findings engine, that blocks
+   * the pipeline on findings at or above its `failOn`. E.g. `Dast.zapBaseline({ targetUrl })`.
+   *
+   * @default - no DAST
+   */
+  readonly dast?: Dast;
 }
 
 const DEFAULT_SYNTH_COMMANDS = ['npm ci', 'npx cdk synth'];
@@ -347,7 +357,7 @@ export class DevSecOpsPipeline extends Construct {
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options));
+    const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options, this.dastOf(stage, options)));
     // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
     this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
     return deployment;
@@ -360,7 +370,7 @@ export class DevSecOpsPipeline extends Construct {
   public addWave(id: string, options: DevSecOpsWaveOptions = {}): DevSecOpsWave {
     const wave = this.codePipeline.addWave(id, { pre: preSteps(options, `wave ${id}`, []), post: options.post });
     this.protections.set(id, { approval: !!options.approval, confirmPermissionsBroadening: false });
-    return DevSecOpsWave._of(wave, (stageOptions) => {
+    return DevSecOpsWave._of(wave, (stage, stageOptions) => this.dastOf(stage, stageOptions), (stageOptions) => {
       // The pipeline stage is protected as its strongest Stage is: an approval or a broadening check in it shows in the posture.
       const was = this.protections.get(id)!;
       this.protections.set(id, {
@@ -376,6 +386,15 @@ export class DevSecOpsPipeline extends Construct {
    */
   public get acknowledgments(): AcknowledgmentRecord[] {
     return this.acknowledger.records;
+  }
+
+  /** The DAST step of a Stage, when its options ask for one. */
+  private dastOf(stage: Stage, options: DevSecOpsStageOptions): pipelines.Step | undefined {
+    if (options.dast === undefined) return undefined;
+    if (!(options.dast instanceof Dast)) {
+      throw new Error(`addStage(${stage.stageName}): dast: ${String(options.dast)} is not made by a Dast factory: use e.g. Dast.zapBaseline({ targetUrl })`);
+    }
+    return this.gates.dastStep(options.dast, stage.stageName);
   }
 
   /** What protects each pipeline stage that deploys something (the posture's view of the Stages). */
@@ -451,14 +470,17 @@ class HardenedCodePipeline extends pipelines.CodePipeline {
  */
 export class DevSecOpsWave {
   /** @internal */
-  public static _of(wave: pipelines.Wave, onStage: (options: DevSecOpsStageOptions) => void): DevSecOpsWave {
-    return new DevSecOpsWave(wave, onStage);
+  public static _of(wave: pipelines.Wave, dastOf: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.Step | undefined,
+    onStage: (options: DevSecOpsStageOptions) => void): DevSecOpsWave {
+    return new DevSecOpsWave(wave, dastOf, onStage);
   }
 
   /** The CDK Pipelines wave (escape hatch). */
   public readonly wave: pipelines.Wave;
 
-  private constructor(wave: pipelines.Wave, private readonly onStage: (options: DevSecOpsStageOptions) => void) {
+  private constructor(wave: pipelines.Wave,
+    private readonly dastOf: (stage: Stage, options: DevSecOpsStageOptions) => pipelines.Step | undefined,
+    private readonly onStage: (options: DevSecOpsStageOptions) => void) {
     this.wave = wave;
   }
 
@@ -468,18 +490,21 @@ export class DevSecOpsWave {
    * the pipeline's `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
-    const deployment = this.wave.addStage(stage, stageSteps(stage, options));
+    const deployment = this.wave.addStage(stage, stageSteps(stage, options, this.dastOf(stage, options)));
     this.onStage(options);
     return deployment;
   }
 }
 
-/** A Stage's pre steps (approval, permissions-broadening check, the user's) and post steps. */
-function stageSteps(stage: Stage, options: DevSecOpsStageOptions): pipelines.AddStageOpts {
+/** A Stage's pre steps (approval, permissions-broadening check, the user's) and post steps (the user's, then DAST). */
+function stageSteps(stage: Stage, options: DevSecOpsStageOptions, dast?: pipelines.Step): pipelines.AddStageOpts {
   const checks = options.confirmPermissionsBroadening
     ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
     : [];
-  return { pre: preSteps(options, stage.stageName, checks), post: options.post };
+  const post = [...(options.post ?? []), ...(dast ? [dast] : [])];
+  // DAST runs after the user's post steps (smoke tests first: no point scanning a broken deployment).
+  if (dast) for (const s of options.post ?? []) dast.addStepDependency(s);
+  return { pre: preSteps(options, stage.stageName, checks), post: post.length > 0 ? post : undefined };
 }
 
 /** The approval (if asked for), then the given checks, then the user's own pre steps. */

@@ -17,6 +17,7 @@ import { spdxParser } from './spdx';
 import { trivyParser } from './trivy';
 import { trufflehogParser } from './trufflehog';
 import { ReportParser } from './types';
+import { wapitiParser } from './wapiti';
 import { zapJsonParser, zapXmlParser } from './zap';
 
 /**
@@ -38,6 +39,7 @@ export const NATIVE_PARSERS: ReportParser[] = [
   cfnNagParser,
   zapXmlParser,
   zapJsonParser,
+  wapitiParser,
   ecrParser,
   inspectorParser,
   asffParser,
