@@ -1,9 +1,10 @@
-import { Annotations, CfnOutput, Duration } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { GateContext } from './context';
 import { scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
@@ -213,8 +214,50 @@ export class Dast {
     this.gateName = this.props.gateName ?? DAST_GATE;
   }
 
+  /**
+   * @internal Acknowledgments that need the built project: CodeBuild's own grants for the Secrets
+   * Manager variable (the secret's ARN and a trailing `*`) and for the VPC's network interfaces.
+   */
+  public _afterBuild(step: pipelines.CodeBuildStep, acknowledge: (construct: iam.CfnPolicy, ruleId: string, reason: string) => void): void {
+    const policy = step.project.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    if (!(policy instanceof iam.CfnPolicy)) return;
+    const doc = Stack.of(policy).resolve(policy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
+    const statements = doc.Statement ?? [];
+    const only = (resource: string, actions: string[]) => {
+      const naming = statements.filter((st) => toArray(st.Resource).map((r) => flattenCfnReference(r)).includes(resource));
+      return naming.length > 0 && naming.every((st) => toArray(st.Action).every((a) => actions.includes(String(a))));
+    };
+    if (this.props.authSecret) {
+      const arn = flattenCfnReference(Stack.of(policy).resolve(this.props.authSecret.secretArn));
+      const resource = `${arn}*`;
+      if (only(resource, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'])) {
+        acknowledge(policy, `AwsSolutions-IAM5[Resource::${resource}]`,
+          'CodeBuild grants its Secrets Manager environment variable on the secret\'s ARN with a trailing wildcard (the version suffix); it reads this one secret, the DAST authentication header.');
+      }
+    }
+    if (this.props.vpc) {
+      const nis = 'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*';
+      if (only(nis, ['ec2:CreateNetworkInterfacePermission'])) {
+        acknowledge(policy, `AwsSolutions-IAM5[Resource::${nis}]`,
+          'CodeBuild in a VPC creates the build\'s network interfaces at run time, so their ids are unknown; the permission is conditioned on the given subnets and on the CodeBuild service.');
+      }
+      // CodeBuild's own VPC policy on the project: ENIs created per build, and ec2 Describe* (no resource-level permissions).
+      const vpcPolicy = step.project.node.tryFindChild('PolicyDocument')?.node.defaultChild;
+      if (vpcPolicy instanceof iam.CfnPolicy) {
+        const vpcDoc = Stack.of(vpcPolicy).resolve(vpcPolicy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
+        const known = new Set(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions', 'ec2:DescribeVpcs']);
+        const wild = (vpcDoc.Statement ?? []).filter((st) => toArray(st.Resource).includes('*'));
+        if (wild.length > 0 && wild.every((st) => toArray(st.Action).every((a) => known.has(String(a))))) {
+          acknowledge(vpcPolicy, 'AwsSolutions-IAM5[Resource::*]',
+            'CodeBuild\'s VPC policy for the DAST project: the ec2 Describe actions have no resource-level permissions, and the build\'s network interfaces are created and deleted per build, with ids unknown before it.');
+        }
+      }
+    }
+  }
+
   /** @internal The DAST step of the Stage `stageName`, built with the gates' shared step. */
-  public _bind(ctx: GateContext, stageName: string): pipelines.Step {
+  public _bind(ctx: GateContext, stageName: string): pipelines.CodeBuildStep {
     const p = this.props;
     const engine = gateEngine('dast', this._engine);
     const minutes = p.maxScanTime ? p.maxScanTime.toMinutes() : undefined;
@@ -274,6 +317,11 @@ export class Dast {
     });
     return step;
   }
+}
+
+function toArray(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }
 
 /** The props as they can arrive from any language: every value that reaches the buildspec is checked. */

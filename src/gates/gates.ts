@@ -61,6 +61,7 @@ export class StaticGates extends Construct {
   private readonly context: GateContext;
   private readonly gateBuckets: s3.IBucket[] = [];
   private readonly sbom: Sbom;
+  private readonly dastSteps: Array<{ dast: Dast; step: pipelines.CodeBuildStep }> = [];
 
   /** The pipeline's buckets the gates made (SBOMs, scanner cache, users' gates' buckets). */
   public get buckets(): s3.IBucket[] {
@@ -130,7 +131,9 @@ export class StaticGates extends Construct {
 
   /** A DAST step after the Stage `stageName` deploys, built with the gates' shared step and context. */
   public dastStep(dast: Dast, stageName: string): pipelines.Step {
-    return dast._bind(this.context, stageName);
+    const step = dast._bind(this.context, stageName);
+    this.dastSteps.push({ dast, step });
+    return step;
   }
 
   /** The findings CLI asset (one per pipeline), created on first use. */
@@ -144,6 +147,7 @@ export class StaticGates extends Construct {
    */
   public afterBuild(): void {
     this.sbom._afterBuild((policy, ruleId, reason) => this.acknowledge(policy, ruleId, reason));
+    for (const { dast, step } of this.dastSteps) dast._afterBuild(step, (policy, ruleId, reason) => this.acknowledge(policy, ruleId, reason));
     const reasons = new Map<s3.IBucket, string>();
     if (this.sbomBucket) {
       reasons.set(this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');

@@ -15,11 +15,11 @@ export interface DastSynth {
 }
 
 /** A pipeline whose Staging Stage (the quickstart's, with an output `Url`) is scanned by `dast(url)`. */
-export function dastPipeline(dast: (url: CfnOutput) => Dast, props: Partial<DevSecOpsPipelineProps> = {}): DastSynth {
+export function dastPipeline(dast: (url: CfnOutput, pipelineStack: Stack) => Dast, props: Partial<DevSecOpsPipelineProps> = {}): DastSynth {
   const { app, stack, pipeline } = pipelineApp(props);
   const staging = new AppStage(app, 'Staging');
   const url = new CfnOutput(staging.node.findChild('App') as Stack, 'Url', { value: 'https://staging.example.com/' });
-  pipeline.addStage(staging, { dast: dast(url) });
+  pipeline.addStage(staging, { dast: dast(url, stack) });
   const template = Template.fromStack(stack);
   const builds = Object.entries<any>(template.findResources('AWS::CodeBuild::Project'))
     .map(([logicalId, project]) => ({ logicalId, project, buildspec: JSON.parse(flatten(project.Properties.Source.BuildSpec)) }))
