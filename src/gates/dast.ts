@@ -223,14 +223,14 @@ export class Dast {
     if (!(policy instanceof iam.CfnPolicy)) return;
     const doc = Stack.of(policy).resolve(policy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
     const statements = doc.Statement ?? [];
-    const only = (resource: string, actions: string[]) => {
+    const only = (resource: string, actions: string[]): boolean => {
       const naming = statements.filter((st) => toArray(st.Resource).map((r) => flattenCfnReference(r)).includes(resource));
       return naming.length > 0 && naming.every((st) => toArray(st.Action).every((a) => actions.includes(String(a))));
     };
     if (this.props.authSecret) {
-      const arn = flattenCfnReference(Stack.of(policy).resolve(this.props.authSecret.secretArn));
-      const resource = `${arn}*`;
-      if (only(resource, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'])) {
+      // CodeBuild's grant for the Secrets Manager variable: the secret's ARN (or name) with a wildcard for its suffix.
+      const reads = statements.filter((st) => toArray(st.Action).every((a) => ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].includes(String(a))));
+      for (const resource of new Set(reads.flatMap((st) => toArray(st.Resource).map((r) => flattenCfnReference(r))).filter((r) => r.includes('*')))) {
         acknowledge(policy, `AwsSolutions-IAM5[Resource::${resource}]`,
           'CodeBuild grants its Secrets Manager environment variable on the secret\'s ARN with a trailing wildcard (the version suffix); it reads this one secret, the DAST authentication header.');
       }
@@ -282,11 +282,13 @@ export class Dast {
     const projectEnv: Record<string, codebuild.BuildEnvironmentVariable> = {};
     const statements: iam.PolicyStatement[] = [...how.statements()];
     if (p.authSecret) {
+      // The full ARN, or the name (a secret imported by name has only a partial ARN): CodeBuild
+      // reads it at the start of the build and grants the project GetSecretValue on that one secret.
+      const secretId = p.authSecret.secretFullArn ?? p.authSecret.secretName;
       projectEnv[AUTH_VARIABLE] = {
         type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
-        value: p.authSecretField ? `${p.authSecret.secretArn}:${p.authSecretField}` : p.authSecret.secretArn,
+        value: p.authSecretField ? `${secretId}:${p.authSecretField}` : secretId,
       };
-      statements.push(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [p.authSecret.secretArn] }));
       if (p.authSecret.encryptionKey) {
         statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [p.authSecret.encryptionKey.keyArn] }));
       }

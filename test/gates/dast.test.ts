@@ -111,9 +111,25 @@ describe('DAST after a Stage deploys', () => {
     const run = build.build.find((l) => l.includes('docker run'))!;
     expect(run).toContain('ZAP_AUTH_HEADER_VALUE=\'Bearer \'"${DAST_AUTH_VALUE}" ZAP_AUTH_HEADER_SITE="$dast_host" docker run --rm --user zap -e ZAP_AUTH_HEADER -e ZAP_AUTH_HEADER_VALUE -e ZAP_AUTH_HEADER_SITE ');
     expect(build.build).toContain('export ZAP_AUTH_HEADER=Authorization');
-    // Read access to that secret only.
+    // Read access to that secret only (CodeBuild's grant: the ARN and its suffix).
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toContain(`"Action":"secretsmanager:GetSecretValue","Effect":"Allow","Resource":"${SECRET_ARN}"`);
+    expect(policies.match(/secretsmanager:GetSecretValue","Effect":"Allow","Resource":"([^"]*)"/g)).toEqual([
+      `secretsmanager:GetSecretValue","Effect":"Allow","Resource":"${SECRET_ARN}*"`,
+    ]);
+  });
+
+  test('a secret imported by name (the README\'s example): the variable names it, read access is that secret\'s only', () => {
+    const { build, template } = buildOf((url, stack) => Dast.zapBaseline({
+      targetUrl: url,
+      authSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'staging/dast-token'),
+      bearerToken: true,
+    }));
+    expect(build.project.Properties.Environment.EnvironmentVariables).toEqual([{ Name: 'DAST_AUTH_VALUE', Type: 'SECRETS_MANAGER', Value: 'staging/dast-token' }]);
+    const reads = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0].Resource)).toContain(':secret:staging/dast-token-??????');
   });
 
   test('VPC placement for an internal target', () => {
