@@ -221,7 +221,7 @@ export class Dast {
   public _afterBuild(step: pipelines.CodeBuildStep, acknowledge: (construct: iam.CfnPolicy, ruleId: string, reason: string) => void): void {
     const policy = step.project.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (!(policy instanceof iam.CfnPolicy)) return;
-    const doc = Stack.of(policy).resolve(policy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
+    const doc = Stack.of(policy).resolve(policy.policyDocument) as PolicyDoc;
     const statements = doc.Statement ?? [];
     const only = (resource: string, actions: string[]): boolean => {
       const naming = statements.filter((st) => toArray(st.Resource).map((r) => flattenCfnReference(r)).includes(resource));
@@ -244,7 +244,7 @@ export class Dast {
       // CodeBuild's own VPC policy on the project: ENIs created per build, and ec2 Describe* (no resource-level permissions).
       const vpcPolicy = step.project.node.tryFindChild('PolicyDocument')?.node.defaultChild;
       if (vpcPolicy instanceof iam.CfnPolicy) {
-        const vpcDoc = Stack.of(vpcPolicy).resolve(vpcPolicy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
+        const vpcDoc = Stack.of(vpcPolicy).resolve(vpcPolicy.policyDocument) as PolicyDoc;
         const known = new Set(['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets',
           'ec2:DescribeSecurityGroups', 'ec2:DescribeDhcpOptions', 'ec2:DescribeVpcs']);
         const wild = (vpcDoc.Statement ?? []).filter((st) => toArray(st.Resource).includes('*'));
@@ -321,6 +321,9 @@ export class Dast {
   }
 }
 
+/** A resolved IAM policy document, as far as the acknowledgments read it. */
+interface PolicyDoc { readonly Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> }
+
 function toArray(value: unknown): unknown[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
@@ -374,8 +377,9 @@ function validate(engine: string, p: ZapApiScanProps & WapitiProps): void {
     }
   }
   if (p?.modules !== undefined) {
-    if (engine !== 'wapiti') problems.push('modules: only wapiti has attack modules: remove it');
-    else if (!Array.isArray(p.modules) || p.modules.length === 0 || p.modules.some((m) => typeof m !== 'string' || !MODULE.test(m))) {
+    if (engine !== 'wapiti') {
+      problems.push('modules: only wapiti has attack modules: remove it');
+    } else if (!Array.isArray(p.modules) || p.modules.length === 0 || p.modules.some((m) => typeof m !== 'string' || !MODULE.test(m))) {
       problems.push(`modules: ${shown(p.modules)} is not a list of wapiti module names: e.g. ['xss', 'sql', 'exec']`);
     }
   }

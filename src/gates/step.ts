@@ -1,6 +1,5 @@
 import * as path from 'path';
-import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -237,8 +236,9 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
     throw new Error(`${spec.id}: a build that runs the repository's code must not have a cache in the gates' cache bucket`);
   }
   // One CodeBuild cache per project: the tool downloads go with the gate's own cached paths, under its prefix.
-  const cache = spec.runsRepositoryCode || spec.noCache ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
-  const cachePaths = spec.runsRepositoryCode || spec.noCache ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
+  const noCache = spec.runsRepositoryCode || spec.noCache;
+  const cache = noCache ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
+  const cachePaths = noCache ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
 
   return new pipelines.CodeBuildStep(spec.id, {
     input: spec.input,

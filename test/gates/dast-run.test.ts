@@ -9,10 +9,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Dast } from '../../src';
 import { dastPipeline } from './dast-support';
 import { useGateRuns } from './gate-runs';
 import { GateBuild } from './support';
+import { Dast } from '../../src';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'scanner-reports', 'zap', 'json-v2.7.0-webgoat-multi-site.json');
 const TOKEN = 's3cr3t-t0ken-value-never-logged';

@@ -1,8 +1,8 @@
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { flatten, GateBuild } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { Dast, DevSecOpsPipeline, DevSecOpsPipelineProps } from '../../src';
-import { flatten, GateBuild } from './support';
 import { pipelineApp } from '../pipeline/support';
 
 export interface DastSynth {
@@ -24,6 +24,8 @@ export function dastPipeline(dast: (url: CfnOutput, pipelineStack: Stack) => Das
   const builds = Object.entries<any>(template.findResources('AWS::CodeBuild::Project'))
     .map(([logicalId, project]) => ({ logicalId, project, buildspec: JSON.parse(flatten(project.Properties.Source.BuildSpec)) }))
     .filter((p) => JSON.stringify(p.buildspec).includes('evaluate --gate dast'))
-    .map(({ logicalId, project, buildspec }) => ({ logicalId, project, buildspec, install: buildspec.phases?.install?.commands ?? [], build: buildspec.phases?.build?.commands ?? [] }));
+    .map(({ logicalId, project, buildspec }) => ({
+      logicalId, project, buildspec, install: buildspec.phases?.install?.commands ?? [], build: buildspec.phases?.build?.commands ?? [],
+    }));
   return { app, stack, pipeline, template, builds };
 }

@@ -4,10 +4,10 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AppStage } from '../../examples/quickstart/app-stage';
-import { Dast, Severity, ZapApiFormat, ZapRuleAction } from '../../src';
 import { dastPipeline } from './dast-support';
 import { stagesOf } from './support';
+import { AppStage } from '../../examples/quickstart/app-stage';
+import { Dast, Severity, ZapApiFormat, ZapRuleAction } from '../../src';
 import { errorsOf, pipelineApp, synthViolations } from '../pipeline/support';
 
 const ZAP_IMAGE = /ghcr\.io\/zaproxy\/zaproxy:2\.16\.1@sha256:[0-9a-f]{64} /;
