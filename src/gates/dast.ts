@@ -380,7 +380,7 @@ function validate(engine: string, p: ZapApiScanProps & WapitiProps): void {
     if (engine !== 'wapiti') {
       problems.push('modules: only wapiti has attack modules: remove it');
     } else if (!Array.isArray(p.modules) || p.modules.length === 0 || p.modules.some((m) => typeof m !== 'string' || !MODULE.test(m))) {
-      problems.push(`modules: ${shown(p.modules)} is not a list of wapiti module names: e.g. ['xss', 'sql', 'exec']`);
+      problems.push(`modules: ${JSON.stringify(p.modules)} is not a list of wapiti module names: e.g. ['xss', 'sql', 'exec']`);
     }
   }
   if ((p?.subnetSelection !== undefined || p?.securityGroups !== undefined) && p?.vpc === undefined) {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { dastPipeline } from './dast-support';
@@ -143,15 +143,30 @@ describe('DAST after a Stage deploys', () => {
   test('bad props are reported together, each naming the prop, the value and the fix', () => {
     const { app } = pipelineApp();
     const url = new CfnOutput(new Stack(app, 'S'), 'Url', { value: 'x' });
-    expect(() => Dast.wapiti({
-      targetUrl: url,
-      failOn: 'HIGH; true' as Severity,
-      modules: ['xss; rm -rf /'],
-      zapRules: { abc: 'MAYBE' as ZapRuleAction },
-      authSecret: secretsmanager.Secret.fromSecretCompleteArn(url.stack, 'Token', SECRET_ARN),
-      maxScanTime: Duration.seconds(90),
-      gateName: 'Bad Name',
-    })).toThrow(/Dast\.wapiti[\s\S]*failOn: 'HIGH; true'[\s\S]*maxScanTime: 1 minute 30 seconds[\s\S]*zapRules: only ZAP engines[\s\S]*rule id "abc"[\s\S]*authSecret: only the ZAP engines[\s\S]*gateName: 'Bad Name'[\s\S]*modules: \['xss; rm -rf \/'\]|Dast\.wapiti/);
+    let message = '';
+    try {
+      Dast.wapiti({
+        targetUrl: url,
+        failOn: 'HIGH; true' as Severity,
+        modules: ['xss; rm -rf /'],
+        zapRules: { abc: 'MAYBE' as ZapRuleAction },
+        authSecret: secretsmanager.Secret.fromSecretCompleteArn(url.stack, 'Token', SECRET_ARN),
+        maxScanTime: Duration.seconds(90),
+        gateName: 'Bad Name',
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Dast\.wapiti/);
+    for (const part of [
+      "failOn: 'HIGH; true' is not one of",
+      'maxScanTime: 1 minute 30 seconds is not a whole number of minutes',
+      'zapRules: only ZAP engines read a ZAP rule configuration',
+      'zapRules: rule id "abc" is not a ZAP alert id',
+      'authSecret: only the ZAP engines send an authentication header',
+      "gateName: 'Bad Name' is not a gate name",
+      'modules: ["xss; rm -rf /"] is not a list of wapiti module names',
+    ]) expect(message).toContain(part);
     expect(() => Dast.zapApiScan({ targetUrl: url, apiDefinition: '../secrets.json' })).toThrow(/apiDefinition: '\.\.\/secrets\.json' is not a repository file/);
     expect(() => Dast.zapApiScan({ targetUrl: url, apiDefinition: '/x;id' })).toThrow(/apiDefinition/);
     expect(() => Dast.zapBaseline({ targetUrl: 'https://example.com' as unknown as CfnOutput })).toThrow(/targetUrl: 'https:\/\/example.com' is not a CfnOutput/);
@@ -165,8 +180,6 @@ describe('DAST after a Stage deploys', () => {
     const urls = stages.map((s) => new CfnOutput(s.node.findChild('App') as Stack, 'Url', { value: 'https://x.example.com/' }));
     pipeline.addStage(stages[0], { dast: Dast.zapBaseline({ targetUrl: urls[0] }) });
     expect(() => pipeline.addStage(stages[1], { dast: Dast.zapBaseline({ targetUrl: urls[1] }) })).toThrow(/two gates are named 'dast'/);
-    const wave = pipeline.addWave('More');
-    wave.addStage(new AppStage(app, 'Qa2'), {});
     expect(() => pipeline.addStage(stages[1], { dast: Dast.zapBaseline({ targetUrl: urls[1], gateName: 'dast-qa' }) })).not.toThrow();
   });
 
@@ -187,6 +200,30 @@ describe('DAST after a Stage deploys', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*] @ Qa/Dast-dast-qa/Dast-dast-qa/Role/DefaultPolicy/Resource',
     ]));
     for (const a of dastAcks) expect(a.reason.length).toBeGreaterThan(40);
+  });
+
+  test('a wave\'s Stage takes dast too, and each DAST gate\'s failOn is in the posture the weakening check compares', () => {
+    const { app, stack, pipeline } = pipelineApp();
+    const staging = new AppStage(app, 'Staging');
+    const eu = new AppStage(app, 'EuWest');
+    const out = (s: AppStage) => new CfnOutput(s.node.findChild('App') as Stack, 'Url', { value: 'https://x.example.com/' });
+    pipeline.addStage(staging, { dast: Dast.zapBaseline({ targetUrl: out(staging), failOn: Severity.MEDIUM }) });
+    const wave = pipeline.addWave('Regional');
+    wave.addStage(eu, { dast: Dast.wapiti({ targetUrl: out(eu), gateName: 'dast-eu' }) });
+    wave.addStage(new AppStage(app, 'EuCentral'));
+    const template = Template.fromStack(stack).toJSON();
+    const p = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const regional = p.Properties.Stages.find((st: any) => st.Name === 'Regional').Actions;
+    const deploy = regional.find((a: any) => a.Name === 'EuWest.App.Deploy');
+    const dast = regional.find((a: any) => /^EuWest\.Dast-dast-eu$/.test(a.Name));
+    expect(dast.RunOrder).toBeGreaterThan(deploy.RunOrder);
+    const check = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.includes('PostureCheck'))![1];
+    const spec = JSON.parse(check.Properties.Source.BuildSpec);
+    const line: string = spec.phases.build.commands.find((c: string) => c.startsWith('printf \'%s\' \''));
+    const quoted = line.slice('printf \'%s\' '.length, line.indexOf(' > '));
+    const embedded = JSON.parse(quoted.slice(1, -1).split('\'\\\'\'').join('\''));
+    expect(embedded.gates.dast).toEqual({ failOn: 'MEDIUM' });
+    expect(embedded.gates['dast-eu']).toEqual({ failOn: 'HIGH' });
   });
 
   test('the README documents the DAST factories', () => {
