@@ -13,10 +13,11 @@ import { gateOptionProblems, shown } from './validation';
 import { DAST_GATE } from '../model/gates';
 import { throwIfProblems } from '../model/problems';
 import { gateEngine } from '../scanners';
-import { DAST_TARGET_VARIABLE } from '../scanners/dast';
+import { DAST_DEFAULT_MINUTES, DAST_TARGET_VARIABLE } from '../scanners/dast';
 import { InvocationContext } from '../scanners/scanner';
 import { shellLines } from '../scanners/steps';
-import { REPOSITORY_FILE, TARGET_PATH, zapRulesFile } from '../scanners/zap';
+import { wapitiTimeoutMinutes } from '../scanners/wapiti';
+import { REPOSITORY_FILE, TARGET_PATH, zapRulesFile, zapTimeoutMinutes } from '../scanners/zap';
 
 /** What ZAP does with an alert of a rule (its `-c` rule configuration). */
 export enum ZapRuleAction {
@@ -49,7 +50,9 @@ export interface DastProps extends GateOptions {
   readonly targetUrl: CfnOutput;
 
   /**
-   * The scan's time bound. The CodeBuild timeout is this plus 20 minutes (pull, start-up, report).
+   * The scan's time bound (at most 8 hours). ZAP: the spider's or the active scan's minutes and
+   * the wait for its passive scan, each; the build's timeout is twice this plus 20 minutes.
+   * wapiti: the whole scan; the build's timeout is this plus 20 minutes.
    *
    * @default Duration.minutes(10)
    */
@@ -161,8 +164,8 @@ const SECRET_FIELD = /^[A-Za-z0-9._-]{1,128}$/;
 const MODULE = /^-?[a-z][a-z_]*$/;
 /** The variable the build gets the secret in (Secrets Manager): used only by name in the buildspec. */
 const AUTH_VARIABLE = 'DAST_AUTH_VALUE';
-/** Minutes the build gets beyond the scan's bound: the image pull, start-up and the report. */
-const TIMEOUT_MARGIN_MINUTES = 20;
+/** The longest scan bound accepted, in minutes. */
+const MAX_SCAN_MINUTES = 480;
 
 /**
  * Dynamic application security testing of a deployed Stage: added with
@@ -312,7 +315,7 @@ export class Dast {
       // ZAP runs in its official image (docker run, by digest): Docker needs a privileged build.
       privileged: zapEngine,
       noCache: true,
-      timeout: Duration.minutes((minutes ?? 10) + TIMEOUT_MARGIN_MINUTES),
+      timeout: Duration.minutes((zapEngine ? zapTimeoutMinutes : wapitiTimeoutMinutes)(minutes ?? DAST_DEFAULT_MINUTES)),
       vpc: p.vpc,
       subnetSelection: p.subnetSelection,
       securityGroups: p.securityGroups,
@@ -339,8 +342,8 @@ function validate(engine: string, p: ZapApiScanProps & WapitiProps): void {
   problems.push(...gateOptionProblems(p));
   if (p?.maxScanTime && !p.maxScanTime.isUnresolved()) {
     const m = p.maxScanTime.toMinutes({ integral: false });
-    if (!Number.isInteger(m) || m < 1 || m > 480 - TIMEOUT_MARGIN_MINUTES) {
-      problems.push(`maxScanTime: ${p.maxScanTime.toHumanString()} is not a whole number of minutes between 1 and ${480 - TIMEOUT_MARGIN_MINUTES}: e.g. Duration.minutes(10)`);
+    if (!Number.isInteger(m) || m < 1 || m > MAX_SCAN_MINUTES) {
+      problems.push(`maxScanTime: ${p.maxScanTime.toHumanString()} is not a whole number of minutes between 1 and ${MAX_SCAN_MINUTES}: e.g. Duration.minutes(10)`);
     }
   }
   const zapEngine = engine.startsWith('zap');

@@ -5,6 +5,11 @@ import { shellArg } from './steps';
 const VERSION = '3.0.4';
 const MODULE = /^-?[a-z][a-z_]*$/;
 
+/** The build's timeout for a wapiti scan bounded to `minutes` (its --max-scan-time covers the whole scan), plus 20 minutes (install, report). */
+export function wapitiTimeoutMinutes(minutes: number): number {
+  return minutes + 20;
+}
+
 /**
  * wapiti, a black-box web scanner (crawls the target, then attacks the parameters it found),
  * from the build image's distribution.

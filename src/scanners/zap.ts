@@ -19,6 +19,11 @@ const IMAGE: ImageTool = {
   note: 'A version tag, never `stable` (it moves monthly); the digest is what is pulled.',
 };
 
+/** The build's timeout for a ZAP scan bounded to `minutes`: the spider or active scan and the passive wait, plus 20 minutes (pull, start-up, report). */
+export function zapTimeoutMinutes(minutes: number): number {
+  return 2 * minutes + 20;
+}
+
 /** ZAP's rule actions in its `-c` configuration. */
 export const ZAP_RULE_ACTIONS = ['FAIL', 'WARN', 'IGNORE'] as const;
 const RULE_ID = /^[0-9]{1,9}$/;
@@ -80,8 +85,11 @@ function zapInvocation(script: string, o: InvocationContext, api: boolean): Scan
   const args = [
     '-t', definition ? definition.t : `"\${${target}}"`,
     ...(api ? ['-f', format] : []),
-    // -m: spider minutes (baseline) or the scan's bound; -T: ZAP's overall limit, the same.
-    ...(script === 'zap-api-scan.py' ? ['-T', String(minutes)] : ['-m', String(minutes), '-T', String(minutes)]),
+    // -m: the spider's minutes (no spider in the API scan); -T: the wait for ZAP and its passive scan;
+    // the active scans (full, API) bounded too, by ZAP's own setting. So ZAP runs at most about twice the bound.
+    ...(script === 'zap-api-scan.py' ? [] : ['-m', String(minutes)]),
+    '-T', String(minutes),
+    ...(script === 'zap-baseline.py' ? [] : ['-z', shellQuote(`-config scanner.maxScanDurationInMins=${minutes}`)]),
     '-c', 'rules.tsv', '-J', 'zap.json', '-I',
   ];
   return {
