@@ -13,3 +13,4 @@ export * from './gates/sca';
 export * from './gates/sbom';
 export * from './gates/iac';
 export * from './policies/config-policy';
+export * from './gates/dast';

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { GateContext } from './context';
+import type { Dast } from './dast';
 import { SecurityGate } from './gate';
 import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
@@ -64,6 +65,7 @@ export class StaticGates extends Construct {
   public readonly context: GateContext;
   private readonly gateBuckets: s3.IBucket[] = [];
   private readonly sbom: Sbom;
+  private readonly dastSteps: Array<{ dast: Dast; step: pipelines.CodeBuildStep }> = [];
 
   /** The pipeline's buckets the gates made (SBOMs, scanner cache, users' gates' buckets). */
   public get buckets(): s3.IBucket[] {
@@ -148,6 +150,13 @@ export class StaticGates extends Construct {
     props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
   }
 
+  /** A DAST step after the Stage `stageName` deploys, built with the gates' shared step and context. */
+  public dastStep(dast: Dast, stageName: string): pipelines.Step {
+    const step = dast._bind(this.context, stageName);
+    this.dastSteps.push({ dast, step });
+    return step;
+  }
+
   /** The findings CLI asset (one per pipeline), created on first use. */
   public findingsCli(): FindingsCliAsset {
     return FindingsCliAsset.of(this);
@@ -159,6 +168,7 @@ export class StaticGates extends Construct {
    */
   public afterBuild(): void {
     this.sbom._afterBuild((policy, ruleId, reason) => this.acknowledge(policy, ruleId, reason));
+    for (const { dast, step } of this.dastSteps) dast._afterBuild(step, (policy, ruleId, reason) => this.acknowledge(policy, ruleId, reason));
     const reasons = new Map<s3.IBucket, string>();
     if (this.sbomBucket) {
       reasons.set(this.sbomBucket, 'SBOMs are re-created from the commit by re-running the pipeline; the bucket is versioned, KMS-encrypted, access-logged and retained on stack deletion, in the pipeline\'s region.');

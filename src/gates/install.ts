@@ -22,6 +22,8 @@ export function scannerInstall(ctx: GateContext, scanner: Scanner): ScannerInsta
       return { lines: () => commandsFor(scanner.artifact, TOOLS_CACHE_DIR), statements: () => [] };
     case 'apt':
       return { lines: () => aptInstallCommands(source.package), statements: () => [] };
+    case 'container':
+      return { lines: () => [], statements: () => [] };
     case 'shipped-lock': {
       if (source.directory !== 'eslint-security') throw new Error(`${scanner.name}: no shipped lock '${source.directory}' in this package`);
       return {

@@ -1,6 +1,7 @@
 import * as path from 'path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -100,6 +101,20 @@ export interface GateSpec extends GateEvaluation {
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** Action environment variables (CodePipeline variables such as the execution id). */
   readonly env?: Record<string, string>;
+  /** Environment variables from a deployed Stage's outputs (a `post` step of that Stage: DAST's target URL). */
+  readonly envFromCfnOutputs?: Record<string, CfnOutput>;
+  /** Project environment variables (Secrets Manager references: never plain secrets). */
+  readonly projectEnv?: Record<string, codebuild.BuildEnvironmentVariable>;
+  /** Runs Docker (DAST: the scanner's image by digest): the project is privileged. */
+  readonly privileged?: boolean;
+  /** No CodeBuild cache (nothing worth keeping between builds). */
+  readonly noCache?: boolean;
+  /** The build's timeout. @default - the pipeline's build timeout */
+  readonly timeout?: Duration;
+  /** VPC placement of the project (DAST against an internal target). */
+  readonly vpc?: ec2.IVpc;
+  readonly subnetSelection?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** A gate's part judged in another gate's build, with what that build needs for it. */
@@ -228,8 +243,9 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
     throw new Error(`${spec.id}: a build that runs the repository's code must not have a cache in the gates' cache bucket`);
   }
   // One CodeBuild cache per project: the tool downloads go with the gate's own cached paths, under its prefix.
-  const cache = spec.runsRepositoryCode ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
-  const cachePaths = spec.runsRepositoryCode ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
+  const noCache = spec.runsRepositoryCode || spec.noCache;
+  const cache = noCache ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
+  const cachePaths = noCache ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
 
   return new pipelines.CodeBuildStep(spec.id, {
     input: spec.input,
@@ -244,7 +260,12 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
     ],
     primaryOutputDirectory: OUTPUT_DIR,
     env: { [EXECUTION_ID_ENV]: EXECUTION_ID_VARIABLE, ...spec.env },
-    buildEnvironment: { privileged: false },
+    envFromCfnOutputs: spec.envFromCfnOutputs,
+    buildEnvironment: { privileged: spec.privileged ?? false, ...(spec.projectEnv ? { environmentVariables: spec.projectEnv } : {}) },
+    timeout: spec.timeout,
+    vpc: spec.vpc,
+    subnetSelection: spec.subnetSelection,
+    securityGroups: spec.securityGroups,
     cache,
     rolePolicyStatements: statements,
     partialBuildSpec: codebuild.BuildSpec.fromObject({

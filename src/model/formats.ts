@@ -16,6 +16,7 @@ export const REPORT_FORMATS = [
   'cfn-guard',
   'cfn-nag',
   'zap',
+  'wapiti',
   'ecr',
   'inspector',
   'asff',

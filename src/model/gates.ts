@@ -9,6 +9,15 @@ export const GATE_NAMES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as 
 /** The name of one static gate. */
 export type GateName = typeof GATE_NAMES[number];
 
+/**
+ * The DAST gate's name (`evaluate --gate dast`). It is not a static gate: it runs after a Stage
+ * deploys (a `post` step of that Stage), against what was deployed, so the local `scan` and the
+ * SecurityGates stage do not run it.
+ */
+export const DAST_GATE = 'dast';
+/** A gate a scanner engine serves: a static gate, or DAST. */
+export type EngineGate = GateName | typeof DAST_GATE;
+
 /** The lowest severity that fails a gate unless the pipeline or the gate sets another. */
 export const DEFAULT_FAIL_ON = Severity.HIGH;
 

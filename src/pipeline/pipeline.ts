@@ -18,6 +18,7 @@ import { PipelineNotifications } from './notifications';
 import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
 import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
+import { Dast } from '../gates/dast';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { GateNotifications, RELEASE_SUMMARY, RELEASES_PREFIX, releaseConsoleUrl, EXECUTION_ID_VARIABLE } from '../gates/release';
@@ -246,6 +247,15 @@ export interface DevSecOpsStageOptions extends DevSecOpsWaveOptions {
    * @default - the step evaluates in the pipeline's own account (a Stage known to be in another account is an error)
    */
   readonly configEvaluationRoleArn?: string;
+
+  /**
+   * Dynamic application security testing of the Stage once it has deployed: a gate step after
+   * its deployment (after the `post` steps given), judged by the findings engine, that blocks
+   * the pipeline on findings at or above its `failOn`. E.g. `Dast.zapBaseline({ targetUrl })`.
+   *
+   * @default - no DAST
+   */
+  readonly dast?: Dast;
 }
 
 const DEFAULT_SYNTH_COMMANDS = ['npm ci', 'npx cdk synth'];
@@ -497,12 +507,20 @@ export class DevSecOpsPipeline extends Construct {
     })];
   }
 
-  /** A Stage's pre steps (release summary and approval, permissions-broadening check, the user's) and post steps. */
+  /**
+   * A Stage's pre steps (release summary and approval, permissions-broadening check, policy checks, the user's)
+   * and post steps (the user's, then DAST). `gatesBefore` is read before the Stage's own DAST gate is built.
+   */
   private stageSteps(stage: Stage, options: DevSecOpsStageOptions, gatesBefore: string[]): pipelines.AddStageOpts {
     const checks = options.confirmPermissionsBroadening
       ? [new pipelines.ConfirmPermissionsBroadening('ConfirmPermissionsBroadening', { stage })]
       : [];
-    return { pre: this.preSteps(options, stage.stageName, checks, gatesBefore, this.policyChecks(stage, options)), post: options.post };
+    const pre = this.preSteps(options, stage.stageName, checks, gatesBefore, this.policyChecks(stage, options));
+    const dast = this.dastOf(stage, options);
+    const post = [...(options.post ?? []), ...(dast ? [dast] : [])];
+    // DAST runs after the user's post steps (smoke tests first: no point scanning a broken deployment).
+    if (dast) for (const s of options.post ?? []) dast.addStepDependency(s);
+    return { pre, post: post.length > 0 ? post : undefined };
   }
 
   /**
@@ -535,6 +553,15 @@ export class DevSecOpsPipeline extends Construct {
     approve.addStepDependency(summary);
     policyChecks.forEach((check) => check.addStepDependency(approve));
     return [summary, approve, ...checks, ...policyChecks, ...(options.pre ?? [])];
+  }
+
+  /** The DAST step of a Stage, when its options ask for one. */
+  private dastOf(stage: Stage, options: DevSecOpsStageOptions): pipelines.Step | undefined {
+    if (options.dast === undefined) return undefined;
+    if (!(options.dast instanceof Dast)) {
+      throw new Error(`addStage(${stage.stageName}): dast: ${String(options.dast)} is not made by a Dast factory: use e.g. Dast.zapBaseline({ targetUrl })`);
+    }
+    return this.gates.dastStep(options.dast, stage.stageName);
   }
 
   /** What protects each pipeline stage that deploys something (the posture's view of the Stages). */

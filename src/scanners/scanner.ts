@@ -5,7 +5,7 @@
  */
 import type { ScannerInvocation } from './steps';
 import type { ReportFormat } from '../model/formats';
-import type { GateName } from '../model/gates';
+import type { EngineGate } from '../model/gates';
 import type { AptPackage, Tool } from '../tools/tools';
 
 /** How a gate installs the scanner. */
@@ -20,7 +20,9 @@ export type InstallSource =
    * From PyPI, with a hash-locked requirements file this package ships (assets/scanner-locks/<lock>,
    * made by pip-compile --generate-hashes): it pins the artifact's version and every dependency.
    */
-  | { readonly kind: 'pip-lock'; readonly lock: string };
+  | { readonly kind: 'pip-lock'; readonly lock: string }
+  /** Nothing installed: its invocation runs its container image (`artifact`, kind `image`), pulled by digest. */
+  | { readonly kind: 'container' };
 
 /** Which files an engine analyzes: it applies when the repository has one of them. */
 export interface Coverage {
@@ -54,12 +56,31 @@ export interface InvocationContext {
   readonly builtinRuleDirs?: readonly string[];
   /** cfn-guard: the user's rule files or directories (always quoted). */
   readonly ruleFiles?: readonly string[];
+  /** DAST: the environment variable holding the target URL (checked to be http(s) before use). Default `DAST_TARGET_URL`. */
+  readonly targetUrlVariable?: string;
+  /** DAST: the scan's time bound in minutes. Default 10. */
+  readonly maxScanMinutes?: number;
+  /** ZAP: its rule configuration (`-c`): rule id to `FAIL`, `WARN` or `IGNORE`. */
+  readonly zapRules?: Readonly<Record<string, string>>;
+  /** ZAP API scan: a repository file, an http(s) URL, or a path on the target (`/openapi.json`). */
+  readonly apiDefinition?: string;
+  /** ZAP API scan: the definition's format (`openapi`, `soap`, `graphql`). Default `openapi`. */
+  readonly apiFormat?: string;
+  /**
+   * ZAP: send an authentication header, from the build's environment: its name in
+   * `ZAP_AUTH_HEADER`, its value in the variable named here (a Secrets Manager variable).
+   */
+  readonly authValueVariable?: string;
+  /** ZAP: prefix of the header's value (e.g. `Bearer `). */
+  readonly authValuePrefix?: string;
+  /** wapiti: its attack modules (`-m`); wapiti's default set when empty. */
+  readonly wapitiModules?: readonly string[];
 }
 
 /** One use of a scanner by one gate. */
 export interface ScannerEngine {
   /** The gate it serves. */
-  readonly gate: GateName;
+  readonly gate: EngineGate;
   /** The engine's id in that gate: what logs, `scan` and the gate's factories name. */
   readonly id: string;
   /** The report format it writes (the findings CLI's parser). */

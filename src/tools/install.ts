@@ -176,6 +176,8 @@ export function commandsFor(t: Tool, cacheDir?: string): string[] {
       return pipLines(t, cacheDir);
     case 'npm':
       return npmLines(t, cacheDir);
+    case 'image':
+      throw new UnverifiableInstallError(t.name, `it is a container image: the step that runs it pulls it by digest (${t.digest}); nothing is installed`);
   }
 }
 

@@ -93,7 +93,30 @@ export interface NpmTool {
   readonly note?: string;
 }
 
-export type Tool = ArchiveTool | PipTool | NpmTool;
+/**
+ * A scanner shipped as a container image, pulled by digest where it runs (the DAST step's
+ * `docker run`): never installed, and never by tag alone (a tag such as `stable` moves).
+ */
+export interface ImageTool {
+  readonly kind: 'image';
+  readonly name: string;
+  /** The upstream version the digest is of. */
+  readonly version: string;
+  /** Registry and repository, without tag or digest (e.g. `ghcr.io/zaproxy/zaproxy`). */
+  readonly repository: string;
+  /** `sha256:<64 hex>`: what is pulled. */
+  readonly digest: string;
+  /** Where the digest was found (provenance), so a reviewer can re-check it. */
+  readonly digestSource: string;
+  readonly note?: string;
+}
+
+/** The image reference a step pulls: repository, version tag (for readers) and digest (what is pulled). */
+export function imageReference(t: ImageTool): string {
+  return `${t.repository}:${t.version}@${t.digest}`;
+}
+
+export type Tool = ArchiveTool | PipTool | NpmTool | ImageTool;
 
 // Registry tarball URL of an npm package, as `npm view NAME@VERSION dist.tarball` prints it.
 function npmTarball(name: string, version: string): string {

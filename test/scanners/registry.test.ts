@@ -9,7 +9,7 @@ import { InvocationContext } from '../../src/scanners/scanner';
 
 const SCANNERS_DIR = path.join(__dirname, '..', '..', 'src', 'scanners');
 const ENGINES = SCANNERS.flatMap((s) => s.engines.map((e) => [`${e.gate}/${e.id} (${s.name})`, s, e] as const));
-const CONTEXT: InvocationContext = { reportDir: '/r', workDir: '/w', templatesDir: '/t', semgrepRules: ['/rules'] };
+const CONTEXT: InvocationContext = { reportDir: '/r', workDir: '/w', templatesDir: '/t', semgrepRules: ['/rules'], apiDefinition: 'api/openapi.yaml' };
 
 describe('the scanner registry', () => {
   test('every report format has a parser, and every parser reads one of the formats', () => {
@@ -57,5 +57,6 @@ describe('the scanner registry', () => {
     expect(gateEngines('sast').map((e) => e.id)).toEqual(['semgrep', 'bandit', 'spotbugs', 'eslint-security']);
     expect(gateEngines('sbom').map((e) => e.id)).toEqual(['trivy', 'cyclonedx-npm']);
     expect(gateEngines('iac').map((e) => e.id)).toEqual(['cfn-guard', 'checkov']);
+    expect(gateEngines('dast').map((e) => e.id)).toEqual(['zap-baseline', 'zap-full', 'zap-api', 'wapiti']);
   });
 });

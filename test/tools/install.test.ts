@@ -87,7 +87,7 @@ function assertPinnedAndVerified(t: Tool, lines: string[]): void {
 
 describe('install commands', () => {
   test('the table has tools of every kind, and some are installable', () => {
-    expect(new Set(NAMES.map(n => TOOLS[n].kind))).toEqual(new Set(['archive', 'pip', 'npm']));
+    expect(new Set(NAMES.map(n => TOOLS[n].kind))).toEqual(new Set(['archive', 'pip', 'npm', 'image']));
     expect(INSTALLABLE.length).toBeGreaterThan(5);
   });
 

@@ -6,7 +6,7 @@ import { PipTool, Tool } from '../../src/tools/tools';
  * says which ones have them, the tests do not decide.
  */
 export function installable(t: Tool): boolean {
-  return t.kind !== 'pip' || (t.wheel !== undefined && t.lockedDependencies !== undefined);
+  return t.kind === 'image' ? false : t.kind !== 'pip' || (t.wheel !== undefined && t.lockedDependencies !== undefined);
 }
 
 /** The tools of the table that install. */

@@ -16,7 +16,7 @@ describe('tools table', () => {
   test('lists every scanner the static gates use', () => {
     expect(NAMES.sort()).toEqual([
       'bandit', 'cfn-guard', 'checkov', 'cyclonedx-npm', 'eslint', 'gitleaks', 'grype',
-      'secretlint', 'semgrep', 'spotbugs', 'trivy', 'trufflehog',
+      'secretlint', 'semgrep', 'spotbugs', 'trivy', 'trufflehog', 'wapiti', 'zap',
     ]);
     for (const name of NAMES) {
       expect(TOOLS[name].name).toBe(name);
@@ -61,6 +61,11 @@ describe('tools table', () => {
       if (t.wheel) {
         expect(t.wheel.version).toBe(t.version);
       }
+    } else if (t.kind === 'image') {
+      // A container image: pulled by digest, the version tag only for readers.
+      expect(t.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(t.digestSource.length).toBeGreaterThan(10);
+      expect(t.repository).not.toMatch(/[:@]/);
     } else {
       for (const p of t.packages) {
         expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);

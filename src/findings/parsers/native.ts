@@ -18,6 +18,7 @@ import { spdxParser } from './spdx';
 import { trivyParser } from './trivy';
 import { trufflehogParser } from './trufflehog';
 import { ReportParser } from './types';
+import { wapitiParser } from './wapiti';
 import { zapJsonParser, zapXmlParser } from './zap';
 
 /**
@@ -39,6 +40,7 @@ export const NATIVE_PARSERS: ReportParser[] = [
   cfnNagParser,
   zapXmlParser,
   zapJsonParser,
+  wapitiParser,
   ecrParser,
   inspectorParser,
   asffParser,
