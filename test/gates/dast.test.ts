@@ -32,7 +32,11 @@ describe('DAST after a Stage deploys', () => {
     const actions = pipeline.Properties.Stages.find((s: any) => s.Name === 'Staging').Actions;
     const deploy = actions.find((a: any) => a.Name === 'App.Deploy');
     const dast = actions.find((a: any) => a.Name === 'Dast');
-    expect(JSON.parse(dast.Configuration.EnvironmentVariables)).toEqual([{ name: 'DAST_TARGET_URL', type: 'PLAINTEXT', value: `#{${deploy.Namespace}.Url}` }]);
+    expect(JSON.parse(dast.Configuration.EnvironmentVariables)).toEqual([
+      // every gate files its results for the release summary under the execution's id
+      { name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
+      { name: 'DAST_TARGET_URL', type: 'PLAINTEXT', value: `#{${deploy.Namespace}.Url}` },
+    ]);
     // The gates' shared step: the findings CLI decides, as the dast gate.
     expect(script).toContain('cli.js evaluate --gate dast --fail-on HIGH ');
     expect(script).toMatch(ZAP_IMAGE);
