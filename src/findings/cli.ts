@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
+import { BASE_IMAGES_HELP, baseImages } from './base-images';
 import { Io } from './cli-io';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
@@ -50,9 +51,11 @@ const HELP = `devsecops-findings: the findings engine every security gate report
 Usage:
   devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
   devsecops-findings summary --in DIR [--in DIR ...] --out FILE
-  devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
+  devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac,dockerfile] [--fail-on SEV]
                           [--suppressions FILE] [--out DIR] [--templates GLOB]
   devsecops-findings posture --before FILE --assembly DIR --out DIR
+  devsecops-findings base-images (--dockerfile FILE ... | --discover) [--allow PATTERN ...]
+                          [--allow-unpinned] [--build-arg NAME=VALUE ...] --report FILE
   devsecops-findings --help
 
 evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
@@ -95,6 +98,8 @@ summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary 
 ${SCAN_HELP}
 
 ${POSTURE_HELP}
+
+${BASE_IMAGES_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -484,9 +489,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'evaluate') return await evaluate(rest, io);
     if (command === 'summary') return summary(rest, io);
     if (command === 'posture') return posture(rest, io);
+    if (command === 'base-images') return baseImages(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan or posture`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan, posture or base-images`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

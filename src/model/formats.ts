@@ -24,6 +24,7 @@ export const REPORT_FORMATS = [
   'npm-audit',
   'dependency-check',
   'cdk-nag',
+  'base-images',
 ] as const;
 
 /** A report format the findings engine reads. */
