@@ -74,7 +74,8 @@ export interface BaseImagesReport {
   readonly tool: { readonly name: string };
   readonly policy: { readonly allowed: readonly string[]; readonly requireDigest: boolean };
   readonly dockerfiles: Array<{ readonly file: string; readonly images: Array<{ line: number; use: string; image: string; allowed: boolean; pinned: boolean }> }>;
-  readonly findings: BaseImageViolation[];
+  /** Not `findings`: an Inspector export has that key. */
+  readonly violations: BaseImageViolation[];
 }
 
 export const BASE_IMAGES_TOOL = 'devsecops-base-images';
@@ -91,7 +92,7 @@ export function checkBaseImages(
     tool: { name: BASE_IMAGES_TOOL },
     policy: { allowed: [...options.allowed], requireDigest: options.requireDigest },
     dockerfiles: [],
-    findings: [],
+    violations: [],
   };
   for (const { file, text } of files) {
     const { images } = dockerfileImages(text, file, options.buildArgs);
@@ -102,7 +103,7 @@ export function checkBaseImages(
       listed.push({ line: u.line, use: u.use, image: u.image, allowed, pinned });
       const how = `${USE_WORDS[u.use]} ${u.image}${u.written !== u.image ? ` (written ${u.written})` : ''}`;
       if (!allowed) {
-        report.findings.push({
+        report.violations.push({
           ruleId: RULE_NOT_ALLOWED,
           severity: Severity.HIGH,
           file,
@@ -115,7 +116,7 @@ export function checkBaseImages(
       }
       if (options.requireDigest && !pinned && u.ref.name !== 'scratch') {
         const base = u.image.replace(/@.*$/, '');
-        report.findings.push({
+        report.violations.push({
           ruleId: RULE_NOT_PINNED,
           severity: Severity.HIGH,
           file,
@@ -217,10 +218,10 @@ export function baseImages(args: string[], io: Io): number {
       io.out('base-images: not applicable (no Dockerfile in the repository)\n');
       return 0;
     }
-    for (const f of report.findings) io.out(`${f.message}\n  fix: ${f.fix}\n`);
+    for (const f of report.violations) io.out(`${f.message}\n  fix: ${f.fix}\n`);
     const count = report.dockerfiles.reduce((n, d) => n + d.images.length, 0);
-    io.out(`base-images: ${files.length} Dockerfile(s), ${count} image(s), ${report.findings.length} violation(s); report in ${values.report}\n`);
-    return report.findings.length === 0 ? 0 : 1;
+    io.out(`base-images: ${files.length} Dockerfile(s), ${count} image(s), ${report.violations.length} violation(s); report in ${values.report}\n`);
+    return report.violations.length === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof BaseImagesError || e instanceof DockerfileError) {
       io.err(`devsecops-findings base-images: ${e.message}\n`);

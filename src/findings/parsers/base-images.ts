@@ -6,7 +6,7 @@ import { genericFingerprint } from '../fingerprint';
 
 /**
  * The report of `devsecops-findings base-images` (the minimal base image policy):
- * `{ devsecopsBaseImages: 1, tool, policy, dockerfiles: [...], findings: [{ ruleId, severity,
+ * `{ devsecopsBaseImages: 1, tool, policy, dockerfiles: [...], violations: [{ ruleId, severity,
  * file, line, image, use, message, fix }] }`. Each violation is a finding on the Dockerfile's line.
  */
 export const baseImagesParser = nativeParser({
@@ -18,8 +18,8 @@ export const baseImagesParser = nativeParser({
     const doc = requireObject(report.file, report.doc, 'report');
     if (doc[BASE_IMAGES_MARKER] !== 1) throw new ReportFormatError(report.file, `${BASE_IMAGES_MARKER} ${JSON.stringify(doc[BASE_IMAGES_MARKER])} is not supported (expected 1)`);
     requiredList(report.file, doc, 'dockerfiles', 'dockerfiles');
-    return requiredList(report.file, doc, 'findings', 'findings').map((raw, i): Finding => {
-      const where = `finding ${i}`;
+    return requiredList(report.file, doc, 'violations', 'violations').map((raw, i): Finding => {
+      const where = `violation ${i}`;
       if (!isObject(raw)) throw new ReportFormatError(report.file, `${where} is not an object`);
       const ruleId = requireStr(report.file, raw.ruleId, `${where} ruleId`);
       const file = repoPath(report.file, requireStr(report.file, raw.file, `${where} file`));
