@@ -180,6 +180,24 @@ describe('evaluate --gate dockerfile', () => {
   });
 });
 
+describe('scan --gates dockerfile (the local run of the gate)', () => {
+  test('node:latest fails the gate; no Dockerfile is skipped as not applicable; an unreadable one is an error', () => {
+    const repo = join(work, 'scan-repo');
+    mkdirSync(repo, { recursive: true });
+    const none = run(['scan', repo, '--gates', 'dockerfile', '--out', join(work, 'scan-none')], work);
+    expect(none.stdout).toContain('scan dockerfile: SKIPPED: not applicable (no Dockerfile)');
+    copyFileSync(join(DOCKERFILES, 'node-latest.Dockerfile'), join(repo, 'Dockerfile'));
+    const failed = run(['scan', repo, '--gates', 'dockerfile', '--out', join(work, 'scan-out')], work);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/scan dockerfile: running base-images/);
+    expect(readFileSync(join(work, 'scan-out', 'dockerfile', 'summary.md'), 'utf8')).toContain('base-image-not-pinned');
+    copyFileSync(join(DOCKERFILES, 'from-no-image.Dockerfile'), join(repo, 'Dockerfile'));
+    const broken = run(['scan', repo, '--gates', 'dockerfile', '--out', join(work, 'scan-broken')], work);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('base-images: Dockerfile:1: FROM with no image');
+  });
+});
+
 describe('the base-images parser', () => {
   test('is registered, and claims no other tool\'s fixture', () => {
     expect(allParsers().filter((p) => p.format === 'base-images')).toHaveLength(1);
