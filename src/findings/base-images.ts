@@ -9,8 +9,8 @@ import { parseArgs } from 'util';
 import type { Io } from './cli-io';
 import { DockerfileError, dockerfileImages, ImageUsage } from './dockerfile';
 import { InputFileError, readInputFile } from './input-file';
-import { walk } from '../scanners/coverage';
 import { Severity } from '../model/severity';
+import { walk } from '../scanners/coverage';
 
 /** The base images allowed by default: distroless, Chainguard, any `-slim` tag, alpine (and `-alpine` tags), scratch. */
 export const DEFAULT_ALLOWED_BASE_IMAGES: readonly string[] = [
@@ -68,12 +68,21 @@ export interface BaseImageViolation {
   readonly fix: string;
 }
 
+/** One image a Dockerfile pulls, with the policy's verdicts. */
+export interface ImageVerdict {
+  readonly line: number;
+  readonly use: string;
+  readonly image: string;
+  readonly allowed: boolean;
+  readonly pinned: boolean;
+}
+
 /** The report `base-images` writes. */
 export interface BaseImagesReport {
   readonly [BASE_IMAGES_MARKER]: 1;
   readonly tool: { readonly name: string };
   readonly policy: { readonly allowed: readonly string[]; readonly requireDigest: boolean };
-  readonly dockerfiles: Array<{ readonly file: string; readonly images: Array<{ line: number; use: string; image: string; allowed: boolean; pinned: boolean }> }>;
+  readonly dockerfiles: Array<{ readonly file: string; readonly images: ImageVerdict[] }>;
   /** Not `findings`: an Inspector export has that key. */
   readonly violations: BaseImageViolation[];
 }
@@ -96,7 +105,7 @@ export function checkBaseImages(
   };
   for (const { file, text } of files) {
     const { images } = dockerfileImages(text, file, options.buildArgs);
-    const listed = [];
+    const listed: ImageVerdict[] = [];
     for (const u of images) {
       const allowed = isAllowed(u, options.allowed);
       const pinned = u.ref.digest !== undefined && /^sha256:[0-9a-f]{64}$/.test(u.ref.digest);

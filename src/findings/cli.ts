@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
-import { BaselineError, parseBaseline } from './baseline';
 import { BASE_IMAGES_HELP, baseImages } from './base-images';
+import { BaselineError, parseBaseline } from './baseline';
 import { Io } from './cli-io';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';

@@ -151,8 +151,9 @@ export function substitute(value: string, vars: ReadonlyMap<string, string | und
       // The matching brace: a default can hold a substitution of its own (${A:-${B}}).
       let end = -1;
       for (let j = i + 2, depth = 1; j < value.length; j++) {
-        if (value[j] === '{' && value[j - 1] === '$') depth++;
-        else if (value[j] === '}' && --depth === 0) {
+        if (value[j] === '{' && value[j - 1] === '$') {
+          depth++;
+        } else if (value[j] === '}' && --depth === 0) {
           end = j;
           break;
         }

@@ -18,7 +18,13 @@ function images(name: string, buildArgs: Record<string, string> = {}): Array<[nu
   return dockerfileImages(read(name), name, new Map(Object.entries(buildArgs))).images.map((u) => [u.line, u.use, u.image]);
 }
 
-function verdicts(name: string, options: { allowed?: readonly string[]; requireDigest?: boolean; buildArgs?: Record<string, string> } = {}): Array<[string, number, string]> {
+interface PolicyOptions {
+  readonly allowed?: readonly string[];
+  readonly requireDigest?: boolean;
+  readonly buildArgs?: Record<string, string>;
+}
+
+function verdicts(name: string, options: PolicyOptions = {}): Array<[string, number, string]> {
   const report = checkBaseImages([{ file: name, text: read(name) }], {
     allowed: options.allowed ?? DEFAULT_ALLOWED_BASE_IMAGES,
     requireDigest: options.requireDigest ?? true,

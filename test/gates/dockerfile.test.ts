@@ -160,7 +160,7 @@ describe('the generated policy command, run', () => {
   });
 
   test('an unparseable Dockerfile (the CLI\'s exit 2) fails the build, naming it', () => {
-    const repo = repoWith({ 'Dockerfile': 'from-no-image.Dockerfile' });
+    const repo = repoWith({ Dockerfile: 'from-no-image.Dockerfile' });
     const r = runPolicy(repo, byDefault.gates.DockerfileScan!);
     expect(r.status).not.toBe(0);
     expect(existsSync(r.report)).toBe(false);
@@ -168,7 +168,7 @@ describe('the generated policy command, run', () => {
   });
 
   test('the build args given to the gate resolve the ARGs', () => {
-    const repo = repoWith({ 'Dockerfile': 'arg-no-default.Dockerfile' });
+    const repo = repoWith({ Dockerfile: 'arg-no-default.Dockerfile' });
     const s = synthGates({ gates: { dockerfile: DockerfileScan.baseImagePolicy({ buildArgs: { BASE_IMAGE: 'python:3.12-slim' }, officialImages: ['python'] }) } });
     const r = runPolicy(repo, s.gates.DockerfileScan!);
     expect(r.stderr).toBe('');

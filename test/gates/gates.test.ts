@@ -270,7 +270,14 @@ describe('tuning and switching gates off', () => {
 
   test('every gate off: the gates stage holds only the weakening check; no report groups, no SBOM bucket', () => {
     const s = synthGates({
-      gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none(), dockerfile: DockerfileScan.none() },
+      gates: {
+        secrets: SecretScan.none(),
+        sast: Sast.none(),
+        dependencies: DependencyScan.none(),
+        sbom: Sbom.none(),
+        iac: IacScan.none(),
+        dockerfile: DockerfileScan.none(),
+      },
     });
     expect(stagesOf(s.template).find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toEqual(['PostureCheck']);
     expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);

@@ -112,7 +112,14 @@ describe('stage order', () => {
   });
 
   test('with every gate off, the weakening check still runs before self-mutation', () => {
-    const off = { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none(), dockerfile: DockerfileScan.none() };
+    const off = {
+      secrets: SecretScan.none(),
+      sast: Sast.none(),
+      dependencies: DependencyScan.none(),
+      sbom: Sbom.none(),
+      iac: IacScan.none(),
+      dockerfile: DockerfileScan.none(),
+    };
     const b = build({ gates: off });
     const p = Object.values<any>(b.template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const gates = p.Properties.Stages.find((s: any) => s.Name === 'SecurityGates');
