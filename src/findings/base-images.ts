@@ -10,6 +10,7 @@ import type { Io } from './cli-io';
 import { DockerfileError, dockerfileImages, ImageUsage } from './dockerfile';
 import { InputFileError, readInputFile } from './input-file';
 import { Severity } from '../model/severity';
+import { DOCKERFILE_NAMES } from '../model/dockerfiles';
 import { walk } from '../scanners/coverage';
 
 /** The base images allowed by default: distroless, Chainguard, any `-slim` tag, alpine (and `-alpine` tags), scratch. */
@@ -24,8 +25,6 @@ export const DEFAULT_ALLOWED_BASE_IMAGES: readonly string[] = [
   'scratch',
 ];
 
-/** The file names (case-insensitive globs) a repository's Dockerfiles are found by. */
-export const DOCKERFILE_NAMES: readonly string[] = ['Dockerfile', '*.Dockerfile', 'Dockerfile.*', 'Containerfile'];
 
 /** The report's marker: a JSON object with this key set to 1 is a base-images report. */
 export const BASE_IMAGES_MARKER = 'devsecopsBaseImages';

