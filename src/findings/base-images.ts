@@ -9,8 +9,8 @@ import { parseArgs } from 'util';
 import type { Io } from './cli-io';
 import { DockerfileError, dockerfileImages, ImageUsage } from './dockerfile';
 import { InputFileError, readInputFile } from './input-file';
-import { Severity } from '../model/severity';
 import { DOCKERFILE_NAMES } from '../model/dockerfiles';
+import { Severity } from '../model/severity';
 import { walk } from '../scanners/coverage';
 
 /** The base images allowed by default: distroless, Chainguard, any `-slim` tag, alpine (and `-alpine` tags), scratch. */

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { useGateRuns } from './gate-runs';
 import { GateBuild, stagesOf, synthGates } from './support';
 import { DockerfileScan, IacScan } from '../../src';
 import { DEFAULT_ALLOWED_BASE_IMAGES } from '../../src/findings/base-images';
@@ -140,6 +141,40 @@ describe('hadolint', () => {
   test('explicit Dockerfiles are passed to it quoted', () => {
     const s = synthGates({ gates: { dockerfile: DockerfileScan.baseImagePolicy({ hadolint: true, misconfigurations: false, dockerfiles: ['a b/Dockerfile'] }) } });
     expect(s.gates.DockerfileScan!.build).toContain('hadolint --no-fail --no-color --disable-ignore-pragma -c /tmp/devsecops/hadolint.yaml -f sarif -- \'a b/Dockerfile\' > /tmp/devsecops/reports/hadolint.sarif');
+  });
+});
+
+describe('the gate\'s build commands, run up to evaluate (policy only: trivy is not installable here)', () => {
+  const { runGateBuild } = useGateRuns();
+  const gate = synthGates({ gates: { dockerfile: DockerfileScan.baseImagePolicy({ misconfigurations: false }) } }).gates.DockerfileScan!;
+
+  function app(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'dockerfile-app-'));
+    for (const [to, from] of Object.entries(files)) {
+      mkdirSync(join(dir, to, '..'), { recursive: true });
+      copyFileSync(join(DOCKERFILES, from), join(dir, to));
+    }
+    return dir;
+  }
+
+  test.each([
+    ['node-latest.Dockerfile', 1, /gate dockerfile: FAIL/],
+    ['python-312.Dockerfile', 1, /gate dockerfile: FAIL/],
+    ['distroless-pinned.Dockerfile', 0, /gate dockerfile: PASS/],
+    ['multi-stage.Dockerfile', 0, /gate dockerfile: PASS/],
+  ])('%s: exit %d', (dockerfile, status, verdict) => {
+    const r = runGateBuild(gate, app({ 'services/api/Dockerfile': dockerfile }), () => undefined);
+    expect({ status: r.status, verdict: verdict.test(r.output) }).toEqual({ status, verdict: true });
+    if (status === 1) expect(r.output).toMatch(/HIGH base-image-not-pinned services\/api\/Dockerfile:1/);
+  });
+
+  test('no Dockerfile: passes as not applicable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockerfile-app-'));
+    writeFileSync(join(dir, 'index.js'), 'console.log(1);\n');
+    const r = runGateBuild(gate, dir, () => undefined);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('not applicable (no Dockerfile in the repository)');
+    expect(r.output).toMatch(/gate dockerfile: PASS/);
   });
 });
 
