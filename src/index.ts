@@ -14,3 +14,4 @@ export * from './gates/sbom';
 export * from './gates/iac';
 export * from './policies/config-policy';
 export * from './gates/dast';
+export * from './gates/dockerfile';

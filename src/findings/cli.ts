@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, statSync } from 'fs';
 import { join, resolve } from 'path';
 import { parseArgs } from 'util';
+import { BASE_IMAGES_HELP, baseImages } from './base-images';
 import { BaselineError, parseBaseline } from './baseline';
 import { Io } from './cli-io';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
@@ -54,10 +55,12 @@ Usage:
   devsecops-findings evaluate --gate NAME --report FILE[:FORMAT] [--report ...] --out DIR [options]
   devsecops-findings summary --in DIR [--in DIR ...] --out FILE
   devsecops-findings notice --in DIR [--in DIR ...] --out FILE [--link URL]
-  devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac] [--fail-on SEV]
+  devsecops-findings scan [DIR] [--gates secrets,sast,sca,sbom,iac,dockerfile] [--fail-on SEV]
                           [--suppressions FILE] [--out DIR] [--templates GLOB]
   devsecops-findings posture --before FILE --assembly DIR --out DIR
   devsecops-findings proactive --assembly DIR --stage-assembly ID --stage NAME --resource-type TYPE [...] --out FILE
+  devsecops-findings base-images (--dockerfile FILE ... | --discover) [--allow PATTERN ...]
+                          [--allow-unpinned] [--build-arg NAME=VALUE ...] --report FILE
   devsecops-findings --help
 
 evaluate: parses the scanners' reports, applies the gate's policy and writes to --out DIR:
@@ -112,6 +115,8 @@ ${SCAN_HELP}
 ${POSTURE_HELP}
 
 ${PROACTIVE_HELP}
+
+${BASE_IMAGES_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -561,9 +566,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'posture') return posture(rest, io);
     if (command === 'proactive') return await proactive(rest, io);
     if (command === 'notice') return notice(rest, io);
+    if (command === 'base-images') return baseImages(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture or proactive`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture, proactive or base-images`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

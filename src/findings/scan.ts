@@ -9,7 +9,9 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, 
 import { tmpdir } from 'os';
 import { isAbsolute, join, relative, resolve } from 'path';
 import { parseArgs } from 'util';
+import { checkBaseImages, DEFAULT_ALLOWED_BASE_IMAGES, findDockerfiles } from './base-images';
 import type { Io, RunCommand } from './cli-io';
+import { DockerfileError } from './dockerfile';
 import { DEFAULT_FAIL_ON, DEFAULT_SUPPRESSIONS_FILE, GATE_NAMES, GateName } from '../model/gates';
 import { SEVERITY_ORDER, Severity } from '../model/severity';
 import { gateEngine, gateEngines } from '../scanners';
@@ -40,7 +42,7 @@ export const SCAN_HELP = `scan: runs the static gates locally with the scanners 
   never passed. Writes evaluate's outputs to --out DIR/<gate>/ (native reports in reports/) and
   the merged summary to --out DIR/summary.md, and prints it.
   DIR (or --dir DIR)        the directory to scan (default .)
-  --gates LIST              comma-separated: secrets,sast,sca,sbom,iac (default all)
+  --gates LIST              comma-separated: secrets,sast,sca,sbom,iac,dockerfile (default all)
   --fail-on SEVERITY        as for evaluate (default HIGH)
   --suppressions FILE       as for evaluate (default DIR/.devsecops/suppressions.yaml when it exists)
   --out DIR                 outside --dir (the scanners must not read earlier reports);
@@ -257,7 +259,7 @@ function gateList(value: string | undefined): GateName[] {
   const names = value.split(',').map((g) => g.trim().toLowerCase()).filter((g) => g !== '');
   const bad = names.filter((g) => !(GATE_NAMES as readonly string[]).includes(g) && !(g in GATE_ALIASES));
   if (names.length === 0 || bad.length > 0) {
-    throw new ScanError(`--gates "${value}": ${bad.length > 0 ? `unknown gate(s) ${bad.join(', ')}` : 'empty'}; use a comma-separated list of secrets, sast, sca, sbom, iac`);
+    throw new ScanError(`--gates "${value}": ${bad.length > 0 ? `unknown gate(s) ${bad.join(', ')}` : 'empty'}; use a comma-separated list of secrets, sast, sca, sbom, iac, dockerfile`);
   }
   const gates = names.map((g) => GATE_ALIASES[g] ?? g as GateName);
   return GATE_NAMES.filter((g) => gates.includes(g));
@@ -319,7 +321,36 @@ function planGate(gate: GateName, o: Options, gateDir: string): Plan {
     }
     case 'iac':
       return planIac(o, reportDir, workDir);
+    case 'dockerfile':
+      return planDockerfile(o, reportDir, workDir);
   }
+}
+
+/** As the Dockerfile gate: the base image policy (in this process), trivy config and hadolint when installed. */
+function planDockerfile(o: Options, reportDir: string, workDir: string): Plan {
+  const files = findDockerfiles(o.dir);
+  if (files.length === 0) return { kind: 'skip', reason: 'not applicable (no Dockerfile)', install: [] };
+  const file = join(reportDir, 'base-images.json');
+  const policy: ScannerInvocation = { requires: [], steps: [], report: { file, format: 'base-images' } };
+  const scanners = gateEngines('dockerfile').map((e) => ({ name: e.id === 'trivy' ? 'trivy config' : e.id, invocation: e.invoke({ reportDir, workDir }) }));
+  const installed = scanners.filter((s) => s.invocation.requires.every(onPath));
+  const prepare = () => {
+    try {
+      const read = files.map((f) => ({ file: f, text: readFileSync(join(o.dir, f), 'utf8') }));
+      const report = checkBaseImages(read, { allowed: DEFAULT_ALLOWED_BASE_IMAGES, requireDigest: true, buildArgs: new Map() });
+      mkdirSync(reportDir, { recursive: true });
+      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    } catch (e) {
+      if (e instanceof DockerfileError) throw new ScanError(`base-images: ${e.message}`);
+      throw e;
+    }
+  };
+  return {
+    kind: 'run',
+    engines: [{ name: 'base-images', invocation: policy }, ...installed],
+    notes: scanners.filter((s) => !installed.includes(s)).map((s) => `${s.name} not installed`),
+    prepare,
+  };
 }
 
 function planIac(o: Options, reportDir: string, workDir: string): Plan {

@@ -1,3 +1,4 @@
+import type { DockerfileScan } from './dockerfile';
 import type { SecurityGate } from './gate';
 import type { IacScan } from './iac';
 import type { Sast } from './sast';
@@ -67,6 +68,15 @@ export interface StaticGatesOptions {
    * @default IacScan.cfnGuard()
    */
   readonly iac?: IacScan;
+
+  /**
+   * Dockerfile checks: the minimal base image policy (allow-list, digest pins) and trivy's
+   * misconfiguration checks, on the source, before anything is built. A repository with no
+   * Dockerfile passes as not applicable.
+   *
+   * @default DockerfileScan.baseImagePolicy()
+   */
+  readonly dockerfile?: DockerfileScan;
 
   /**
    * Gates of your own (subclasses of `SecurityGate`), run in the same stage as the built-in ones,

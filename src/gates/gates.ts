@@ -5,6 +5,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct, IConstruct } from 'constructs';
 import { GateContext } from './context';
 import type { Dast } from './dast';
+import { DockerfileScan } from './dockerfile';
 import { SecurityGate } from './gate';
 import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
@@ -45,6 +46,7 @@ const BUILT_IN: { readonly [g in GateName]: { readonly kind: Function; readonly 
   dependencies: { kind: DependencyScan, example: 'DependencyScan.trivy()', dflt: () => DependencyScan.trivy() },
   sbom: { kind: Sbom, example: 'Sbom.trivy()', dflt: () => Sbom.trivy() },
   iac: { kind: IacScan, example: 'IacScan.cfnGuard()', dflt: () => IacScan.cfnGuard() },
+  dockerfile: { kind: DockerfileScan, example: 'DockerfileScan.baseImagePolicy()', dflt: () => DockerfileScan.baseImagePolicy() },
 };
 
 /**
@@ -121,12 +123,14 @@ export class StaticGates extends Construct {
     const dependencies = gate('dependencies') as DependencyScan;
     this.sbom = gate('sbom') as Sbom;
     const iac = gate('iac') as IacScan;
+    const dockerfile = gate('dockerfile') as DockerfileScan;
     const off: Record<GateName, boolean> = {
       secrets: secrets._engine === undefined,
       sast: !sast._enabled,
       dependencies: dependencies._engine === undefined,
       sbom: this.sbom._engine === undefined,
       iac: iac._engine === undefined,
+      dockerfile: !dockerfile._enabled,
     };
     for (const name of GATE_NAMES) {
       if (off[name]) this.context.warnWeakened(`gateOff:${name}`, `gates.${name} is off: the pipeline deploys without this gate`);
@@ -140,6 +144,7 @@ export class StaticGates extends Construct {
       together ? dependencies._bindWith(this.context, this.sbom) : dependencies.bind(this.context),
       ...(together ? [] : [this.sbom.bind(this.context)]),
       iac.bind(this.context),
+      dockerfile.bind(this.context),
       ...(props.additionalGates ?? []).map((g) => g.bind(this.context)),
     ];
     this.steps = bindings.flatMap((b) => (b.step ? [b.step] : []));

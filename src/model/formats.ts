@@ -26,6 +26,7 @@ export const REPORT_FORMATS = [
   'dependency-check',
   'cdk-nag',
   'config-proactive',
+  'base-images',
 ] as const;
 
 /** A report format the findings engine reads. */

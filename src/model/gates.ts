@@ -5,7 +5,7 @@
 import { Severity } from './severity';
 
 /** The static gates, in the pipeline's order, by the names `evaluate --gate` gives them. */
-export const GATE_NAMES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as const;
+export const GATE_NAMES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac', 'dockerfile'] as const;
 /** The name of one static gate. */
 export type GateName = typeof GATE_NAMES[number];
 

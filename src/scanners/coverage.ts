@@ -6,6 +6,7 @@ import { readdirSync, existsSync } from 'fs';
 import { join } from 'path';
 import type { Coverage } from './scanner';
 import { shellArg } from './steps';
+import { DOCKERFILE_NAMES } from '../model/dockerfiles';
 import { NOT_PROJECT_CODE } from '../model/gates';
 
 // Dependency and build directories at the root, and node_modules anywhere, are not the project's code.
@@ -20,6 +21,12 @@ export function coverageShellTest(c: Coverage): string {
   }
   if (tests.length === 0) return 'true';
   return tests.length === 1 ? tests[0] : `{ ${tests.join(' || ')}; }`;
+}
+
+/** `find` over the repository's Dockerfiles (DOCKERFILE_NAMES, any case), dependencies and build output pruned, ending with `action` (e.g. `-print`). */
+export function dockerfileFind(action: string): string {
+  const names = DOCKERFILE_NAMES.map((n) => `-iname ${shellArg(n)}`).join(' -o ');
+  return `find . ${PRUNE} -type f \\( ${names} \\) ${action}`;
 }
 
 /** Files under `root` (top-level NOT_PROJECT_CODE directories pruned, as the gates prune them), stopping when `visit` returns true. */

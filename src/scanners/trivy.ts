@@ -1,5 +1,6 @@
 import type { Scanner } from './scanner';
 import { exec, ScanStep } from './steps';
+import { NOT_PROJECT_CODE } from '../model/gates';
 
 const VERSION = '0.69.3';
 
@@ -39,7 +40,7 @@ function gateConfig(workDir: string): { steps: ScanStep[]; args: string[] } {
   };
 }
 
-/** trivy: `trivy fs` for the dependency (SCA) gate and the CycloneDX SBOM. */
+/** trivy: `trivy fs` for the dependency (SCA) gate and the CycloneDX SBOM; `trivy config` for the Dockerfile gate. */
 export const trivy: Scanner = {
   name: 'trivy',
   artifact: {
@@ -89,6 +90,28 @@ export const trivy: Scanner = {
           requires: ['trivy'],
           steps: [...c.steps, exec(['trivy', 'fs', '--format', 'cyclonedx', '--output', file, ...c.args, ...trivyCommonArgs(o.cacheDir), '.'])],
           report: { file, format: 'cyclonedx' },
+        };
+      },
+    },
+    {
+      gate: 'dockerfile',
+      id: 'trivy',
+      report: 'trivy',
+      invoke: (o) => {
+        const file = `${o.reportDir}/trivy-config.json`;
+        const c = gateConfig(o.workDir);
+        return {
+          requires: ['trivy'],
+          // Dockerfile checks only (running as root, ADD from a URL, ...), those built into this
+          // pinned binary (--skip-check-update: no checks bundle is downloaded); findings do not stop it.
+          steps: [
+            ...c.steps,
+            exec([
+              'trivy', 'config', '--misconfig-scanners', 'dockerfile', '--skip-check-update', '--format', 'json', '--output', file,
+              '--exit-code', '0', ...c.args, '--skip-dirs', [...NOT_PROJECT_CODE, '**/node_modules'].join(','), '--skip-version-check', '.',
+            ]),
+          ],
+          report: { file, format: 'trivy' },
         };
       },
     },

@@ -3,7 +3,7 @@
  * buildspec tests read (test/gates/buildspecs.test.ts, test/integration/shellcheck.test.ts).
  */
 import { GateBuild, synthGates } from './support';
-import { DependencyScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan } from '../../src';
+import { DependencyScan, DockerfileScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan } from '../../src';
 import { CONNECTION_ARN } from '../pipeline/support';
 
 const fullClone = PipelineSource.connection('my-org/my-app', 'main', { connectionArn: CONNECTION_ARN, fullClone: true });
@@ -11,6 +11,7 @@ const fullClone = PipelineSource.connection('my-org/my-app', 'main', { connectio
 // Together these use every engine of every gate.
 export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
   ['defaults', {}],
+  ['hadolint, discovered Dockerfiles', { gates: { dockerfile: DockerfileScan.baseImagePolicy({ hadolint: true }) } }],
   ['history, explicit engines', {
     source: fullClone,
     gates: {
@@ -27,6 +28,13 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
       sast: Sast.semgrep({ ruleFiles: ['rules/semgrep'] }),
       dependencies: DependencyScan.trivy({ ignoreUnfixed: true }),
       iac: IacScan.cfnGuard({ rules: ['policies/guard', 'policies/extra.guard'] }),
+      dockerfile: DockerfileScan.baseImagePolicy({
+        dockerfiles: ['services/api/Dockerfile', 'worker.Dockerfile'],
+        officialImages: ['node', 'python'],
+        buildArgs: { NODE_VERSION: '22', BASE: 'gcr.io/distroless/nodejs22-debian12' },
+        requireDigest: false,
+        hadolint: true,
+      }),
       suppressionsFile: 'security/suppressions.yaml',
     },
   }],
@@ -35,6 +43,7 @@ export const CONFIGS: Array<[string, Parameters<typeof synthGates>[0]]> = [
     gates: {
       sast: Sast.semgrep({ ruleFiles: ['$(id)', 'a\'b', 'x\ntrue', '`id`', 'a b;true'] }),
       iac: IacScan.cfnGuard({ rules: ['$(id)', 'a\'b', '`id`'] }),
+      dockerfile: DockerfileScan.baseImagePolicy({ dockerfiles: ['$(id)', 'a\'b', 'x\ntrue'], buildArgs: { A: '$(id)\'`id`;true', B: 'a b\nc' }, hadolint: true }),
       suppressionsFile: 'a\'b $(id)\n`id`;true',
     },
   }],

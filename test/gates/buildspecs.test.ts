@@ -50,9 +50,9 @@ function simpleCommands(lines: string[]): string[] {
 }
 
 describe('every generated buildspec', () => {
-  test('covers every engine: gitleaks, trufflehog, secretlint, semgrep, bandit, spotbugs, eslint-security, trivy, cyclonedx-npm, cfn-guard, checkov', () => {
+  test('covers every engine: gitleaks, trufflehog, secretlint, semgrep, bandit, spotbugs, eslint-security, trivy, cyclonedx-npm, cfn-guard, checkov, trivy config, hadolint', () => {
     const text = BUILDS.map(([, g]) => commandsOf(g).join('\n')).join('\n');
-    for (const tool of ['gitleaks', 'trufflehog', 'secretlint', 'semgrep', 'bandit', 'spotbugs', 'eslint --config', 'eslint-plugin-security', 'trivy fs', 'cyclonedx-npm', 'cfn-guard validate', 'checkov']) {
+    for (const tool of ['gitleaks', 'trufflehog', 'secretlint', 'semgrep', 'bandit', 'spotbugs', 'eslint --config', 'eslint-plugin-security', 'trivy fs', 'cyclonedx-npm', 'cfn-guard validate', 'checkov', 'trivy config', 'hadolint --no-fail', 'cli.js base-images']) {
       expect({ tool, found: text.includes(tool) }).toEqual({ tool, found: true });
     }
   });
@@ -62,7 +62,7 @@ describe('every generated buildspec', () => {
     const verified = new Set<string>();
     for (const cmd of simpleCommands(gate.install)) {
       expect(cmd.split('cfn-guard-v3-x86_64-ubuntu-latest').join('')).not.toMatch(/latest/i);
-      const pip = /^\/opt\/devsecops-tools\/[a-z]+-[0-9.]+\/bin\/pip install --disable-pip-version-check -q --cache-dir \S+ --require-hashes --only-binary=:all: --no-deps -r (\S+)$/.exec(cmd);
+      const pip = /^\/opt\/devsecops-tools\/[a-z]+(?:-[a-z]+)*-[0-9.]+\/bin\/pip install --disable-pip-version-check -q --cache-dir \S+ --require-hashes --only-binary=:all: --no-deps -r (\S+)$/.exec(cmd);
       if (pip) {
         // Only a shipped lock, checked before: every file pip takes is hashed, wheels only, nothing resolved beyond the lock.
         expect(verified.has(pip[1])).toBe(true);

@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { commandsOf, flatten, GATE_IDS, GATE_NAMES_JUDGED, stagesOf, synthGates } from './support';
 import {
-  DependencyScan, IacScan, IGateContext, PipelineSource, Sast, SastEngine, Sbom, SecretScan, Severity,
+  DependencyScan, DockerfileScan, IacScan, IGateContext, PipelineSource, Sast, SastEngine, Sbom, SecretScan, Severity,
 } from '../../src';
 import { TOOLS } from '../../src/scanners';
 import { CONNECTION_ARN } from '../pipeline/support';
@@ -133,7 +133,7 @@ describe('static gates by default', () => {
     const granted = policies.filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(cacheId))
       .map(([, p]) => JSON.stringify(p.Properties.Roles)).map((r) => (/SecurityGates([A-Za-z]+?)(?:[0-9A-F]{8})?Role/.exec(r) ?? [r, r])[1]);
     // Never the synth or self-mutation roles, never SAST (whose build compiles the repository's code).
-    expect(granted.sort()).toEqual(['DependencyScan', 'IacScan', 'SecretScan']);
+    expect(granted.sort()).toEqual(['DependencyScan', 'DockerfileScan', 'IacScan', 'SecretScan']);
     expect(s.gates.Sast!.project.Properties.Cache).toEqual({ Type: 'NO_CACHE' });
     expect(s.gates.Sast!.buildspec.cache).toBeUndefined();
     expect(JSON.stringify(s.template.toJSON())).not.toContain('devsecops-cache');
@@ -258,6 +258,7 @@ describe('tuning and switching gates off', () => {
     ['dependencies', { dependencies: DependencyScan.none() }, 'DependencyScan'],
     ['sbom', { sbom: Sbom.none() }, 'Sbom'],
     ['iac', { iac: IacScan.none() }, 'IacScan'],
+    ['dockerfile', { dockerfile: DockerfileScan.none() }, 'DockerfileScan'],
   ] as const)('gates.%s off is one prop: that gate goes, the others stay, and a warning names it', (name, gates, id) => {
     const s = synthGates({ gates });
     // Without the SCA gate, the SBOM gate has a build of its own.
@@ -269,7 +270,14 @@ describe('tuning and switching gates off', () => {
 
   test('every gate off: the gates stage holds only the weakening check; no report groups, no SBOM bucket', () => {
     const s = synthGates({
-      gates: { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() },
+      gates: {
+        secrets: SecretScan.none(),
+        sast: Sast.none(),
+        dependencies: DependencyScan.none(),
+        sbom: Sbom.none(),
+        iac: IacScan.none(),
+        dockerfile: DockerfileScan.none(),
+      },
     });
     expect(stagesOf(s.template).find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toEqual(['PostureCheck']);
     expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DevSecOpsPipelineProps, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan } from '../../src';
+import { DevSecOpsPipelineProps, DockerfileScan, IacScan, PipelineSource, Sast, SastEngine, Sbom, SecretScan } from '../../src';
 import { CONNECTION_ARN, errorsOf, pipelineApp, synthViolations } from '../pipeline/support';
 
 function withStage(props: Partial<DevSecOpsPipelineProps>) {
@@ -43,6 +43,7 @@ describe('the five nag packs on a pipeline with every gate', () => {
         sast: Sast.engines([SastEngine.semgrep(), SastEngine.bandit(), SastEngine.spotbugs()]),
         sbom: Sbom.cyclonedxNpm({ objectLockRetention: s3.ObjectLockRetention.compliance(Duration.days(30)) }),
         iac: IacScan.cfnGuard({ rules: ['policies/guard'] }),
+        dockerfile: DockerfileScan.baseImagePolicy({ dockerfiles: ['services/api/Dockerfile'], hadolint: true }),
       },
     });
     expect(errorsOf(synthViolations(app))).toEqual([]);

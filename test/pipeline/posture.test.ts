@@ -11,7 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { pipelineApp, synthViolations } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DependencyScan, DevSecOpsPipeline, DevSecOpsPipelineProps, IacScan, Sast, Sbom, SecretScan, Severity } from '../../src';
+import { DependencyScan, DevSecOpsPipeline, DevSecOpsPipelineProps, DockerfileScan, IacScan, Sast, Sbom, SecretScan, Severity } from '../../src';
 import { POSTURE_OUTPUTS, posture } from '../../src/findings/posture-cli';
 import { LicenseGate } from '../support/license-gate';
 
@@ -68,7 +68,7 @@ describe('stage order', () => {
     expect(stages).toEqual(['Source', 'Build', 'SecurityGates', 'PipelineSecurityChange', 'UpdatePipeline', 'Staging', 'Prod']);
     const p = Object.values<any>(b.template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const gates = p.Properties.Stages.find((s: any) => s.Name === 'SecurityGates');
-    expect(gates.Actions.map((a: any) => a.Name).sort()).toEqual(['DependencyScan', 'IacScan', 'PostureCheck', 'Sast', 'SecretScan']);
+    expect(gates.Actions.map((a: any) => a.Name).sort()).toEqual(['DependencyScan', 'DockerfileScan', 'IacScan', 'PostureCheck', 'Sast', 'SecretScan']);
     // All in one run order: in parallel.
     expect(new Set(gates.Actions.map((a: any) => a.RunOrder))).toEqual(new Set([1]));
   });
@@ -112,7 +112,14 @@ describe('stage order', () => {
   });
 
   test('with every gate off, the weakening check still runs before self-mutation', () => {
-    const off = { secrets: SecretScan.none(), sast: Sast.none(), dependencies: DependencyScan.none(), sbom: Sbom.none(), iac: IacScan.none() };
+    const off = {
+      secrets: SecretScan.none(),
+      sast: Sast.none(),
+      dependencies: DependencyScan.none(),
+      sbom: Sbom.none(),
+      iac: IacScan.none(),
+      dockerfile: DockerfileScan.none(),
+    };
     const b = build({ gates: off });
     const p = Object.values<any>(b.template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const gates = p.Properties.Stages.find((s: any) => s.Name === 'SecurityGates');
@@ -133,7 +140,13 @@ describe('the weakening check on before/after assemblies', () => {
   test('a commit that weakens every way at once: each kind is named', () => {
     const weaker = build({
       nagPacks: [],
-      gates: { failOn: Severity.CRITICAL, secrets: SecretScan.none(), suppressionsFile: 'somewhere/else.yaml' },
+      // The Dockerfile gate unchanged: the one-line list (cut at 900 characters) keeps room for the stages.
+      gates: {
+        failOn: Severity.CRITICAL,
+        secrets: SecretScan.none(),
+        suppressionsFile: 'somewhere/else.yaml',
+        dockerfile: DockerfileScan.baseImagePolicy({ failOn: Severity.HIGH, suppressionsFile: 'security/suppressions.yaml' }),
+      },
     }, {
       prodApproval: false,
       broadening: false,

