@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { flatten } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DependencyScan, GateBinding, IacScan, IGateContext, PipelineNotifications, Sast, Sbom, SecretScan, SecurityGate } from '../../src';
+import { DependencyScan, DockerfileScan, GateBinding, IacScan, IGateContext, PipelineNotifications, Sast, Sbom, SecretScan, SecurityGate } from '../../src';
 import { pipelineApp } from '../pipeline/support';
 import { bundleFindingsCli } from '../support/findings-cli';
 import { FIXTURES } from '../support/fixtures';
@@ -49,6 +49,7 @@ function synthesizedLines(): Lines {
       dependencies: DependencyScan.none(),
       sbom: Sbom.none(),
       iac: IacScan.none(),
+      dockerfile: DockerfileScan.none(),
       // A user's gate in the gates' stage, and one built with the pipeline's context to run after Staging.
       additionalGates: [new LicenseGate(), capture],
     },
