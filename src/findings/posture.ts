@@ -153,8 +153,11 @@ export function parsePosture(text: string, what: string): Posture {
   return { pipelinePath: obj.pipelinePath as string, gates, stages, nagPacks, acknowledgments };
 }
 
-interface StackArtifact {
+/** One stack of a cloud assembly, as the posture and the policy gate read it. */
+export interface StackArtifact {
   readonly templateFile: string;
+  /** The stack's construct path (the artifact's display name), when the manifest gives it. */
+  readonly stackPath?: string;
   readonly metadata: Record<string, Array<{ type?: unknown; data?: unknown }>>;
 }
 
@@ -243,7 +246,8 @@ function flatten(value: unknown): string {
   return '<token>';
 }
 
-function stacksOf(dir: string): StackArtifact[] {
+/** Every stack of the cloud assembly at `dir`, nested Stage assemblies included. */
+export function stacksOf(dir: string): StackArtifact[] {
   const manifest = readJson(join(dir, 'manifest.json'), 'cloud assembly manifest');
   const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
   const out: StackArtifact[] = [];
@@ -262,7 +266,7 @@ function stacksOf(dir: string): StackArtifact[] {
     if (typeof artifact.additionalMetadataFile === 'string' && !artifact.additionalMetadataFile.includes('..')) {
       add(readJson(join(dir, artifact.additionalMetadataFile), 'stack metadata'));
     }
-    out.push({ templateFile: join(dir, props.templateFile), metadata });
+    out.push({ templateFile: join(dir, props.templateFile), metadata, ...(typeof artifact.displayName === 'string' && { stackPath: artifact.displayName }) });
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { GateContext } from './context';
 import { SecurityGate } from './gate';
 import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
+import { policyGateStep } from './policies';
 import { Sast } from './sast';
 import { Sbom } from './sbom';
 import { DependencyScan } from './sca';
@@ -18,6 +19,7 @@ import { DEFAULT_FAIL_ON, GATE_NAMES, GateName, GATES_STAGE } from '../model/gat
 import { COMPLIANCE_PACK_NAMES } from '../model/packs';
 import { throwIfProblems } from '../model/problems';
 import { Severity } from '../model/severity';
+import { PolicySet } from '../policies/policy';
 
 /** What the gates need from the pipeline. */
 export interface StaticGatesProps extends StaticGatesOptions {
@@ -32,6 +34,10 @@ export interface StaticGatesProps extends StaticGatesOptions {
   readonly acknowledge: (scope: IConstruct, ruleId: string, reason: string) => void;
   /** Steps that run beside the gates, in the same stage (the weakening check). */
   readonly extraSteps?: (gates: StaticGates) => pipelines.Step[];
+  /** The policies the policy gate runs on the deployed Stages; no policy gate when absent or empty. */
+  readonly policies?: PolicySet;
+  /** Construct paths of the deployed stacks (read when the gate's build spec is rendered). */
+  readonly deployedStacks?: () => string[];
 }
 
 /** Each built-in gate's prop, its class and an example factory, in the pipeline's order. */
@@ -119,7 +125,10 @@ export class StaticGates extends Construct {
       iac.bind(this.context),
       ...(props.additionalGates ?? []).map((g) => g.bind(this.context)),
     ];
-    this.steps = bindings.flatMap((b) => (b.step ? [b.step] : []));
+    const policyGate = props.policies && props.policies._active().length > 0
+      ? [policyGateStep(this.context, props.policies, props.deployedStacks ?? (() => []))]
+      : [];
+    this.steps = [...bindings.flatMap((b) => (b.step ? [b.step] : [])), ...policyGate];
     this.gateBuckets.push(...bindings.flatMap((b) => b.buckets ?? []));
     this.sbomBucket = this.sbom._bucket;
 

@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,8 @@ import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { throwIfProblems } from '../model/problems';
+import { PolicyValidationPlugin, preparePolicyScope } from '../policies/plugin';
+import { PolicySet } from '../policies/policy';
 
 /**
  * Properties of a `DevSecOpsPipeline`.
@@ -144,6 +146,17 @@ export interface DevSecOpsPipelineProps {
    * @default - every gate on, with its secure defaults, failing on HIGH
    */
   readonly gates?: StaticGatesOptions;
+
+  /**
+   * The organization's policies (policy as code, in Rego or Guard), enforced on every Stage this
+   * pipeline deploys and on the pipeline's own stack: at synth (a violation fails synth) and in
+   * the policy gate before any deployment. A violation is accepted only with
+   * `Validations.of(scope).acknowledge({ id: 'devsecops-policies::<POLICY_ID>', reason })` on the
+   * construct or a scope above it.
+   *
+   * @default PolicySet.builtIn(): EC2_INSTANCE_IN_VPC, S3_BUCKET_ENCRYPTED, LAMBDA_TIMEOUT_MAXIMUM (below 900 s)
+   */
+  readonly policies?: PolicySet;
 }
 
 /**
@@ -242,6 +255,9 @@ export class DevSecOpsPipeline extends Construct {
   /** The bucket keeping an SBOM per execution under the commit id, when the SBOM gate is on. */
   public readonly sbomBucket?: s3.IBucket;
 
+  /** The policies enforced on the deployed Stages and the pipeline's own stack. */
+  public readonly policies: PolicySet;
+
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
   private readonly gates: StaticGates;
@@ -258,6 +274,11 @@ export class DevSecOpsPipeline extends Construct {
 
     this.source = props.source;
     this.nagPacks = props.nagPacks ?? [CompliancePack.AWS_SOLUTIONS];
+    this.policies = props.policies ?? PolicySet.builtIn();
+    for (const [id, reason] of this.policies._disabled) {
+      Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:policyDisabled:${id}`,
+        `the built-in policy ${id} is disabled (${reason}): the Stages this pipeline deploys are no longer checked for it (secure default weakened).`);
+    }
     const serverAccessLogs = props.serverAccessLogs ?? true;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
@@ -325,6 +346,8 @@ export class DevSecOpsPipeline extends Construct {
       accessLogsBucket: this.accessLogsBucket,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       acknowledge: (target, ruleId, reason) => this.acknowledger.acknowledge(target, ruleId, reason),
+      policies: this.policies,
+      deployedStacks: () => this.deployedStackPaths(),
       // Without self-mutation a commit cannot change the running pipeline: nothing to check.
       extraSteps: (gates) => {
         if (!selfMutation) return [];
@@ -341,12 +364,15 @@ export class DevSecOpsPipeline extends Construct {
     this.sbomBucket = this.gates.sbomBucket;
 
     this.registerNagPacks();
+    this.registerPolicies();
   }
 
   /**
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
+    // Before CDK Pipelines synthesizes the Stage: what the policy checks need must be in its assembly.
+    preparePolicyScope(stage);
     const deployment = this.codePipeline.addStage(stage, stageSteps(stage, options));
     // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
     this.protections.set(stage.stageName, { approval: !!options.approval, confirmPermissionsBroadening: !!options.confirmPermissionsBroadening });
@@ -405,6 +431,19 @@ export class DevSecOpsPipeline extends Construct {
     return found;
   }
 
+  /** Construct paths of the stacks of every Stage this pipeline deploys. */
+  private deployedStackPaths(): string[] {
+    return this.codePipeline.waves.flatMap((w) => w.stages.flatMap((s) => s.stacks.map((st) => st.constructPath)));
+  }
+
+  /** The policies at synth: on the deployed Stages' stacks and the pipeline's own stack. */
+  private registerPolicies(): void {
+    const root = this.node.root;
+    if (!Stage.isStage(root)) return;
+    const own = Stack.of(this);
+    PolicyValidationPlugin.of(root).addCheck(this.policies, () => [own.node.path, ...this.deployedStackPaths()]);
+  }
+
   private registerNagPacks(): void {
     const root = this.node.root;
     if (!Stage.isStage(root)) return;
@@ -430,6 +469,8 @@ export class DevSecOpsPipeline extends Construct {
     dropUnusedGrants(this, this.storage.buildLogGroup.logGroupName);
     acknowledgePipelineFindings(this, this.storage, this.acknowledger, this.gates.buckets);
     this.gates.afterBuild();
+    // The pipeline's own stack is synthesized after this: its provider functions are acknowledged now.
+    preparePolicyScope(Stack.of(this));
   }
 }
 
@@ -468,6 +509,8 @@ export class DevSecOpsWave {
    * the pipeline's `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
+    // Before CDK Pipelines synthesizes the Stage: what the policy checks need must be in its assembly.
+    preparePolicyScope(stage);
     const deployment = this.wave.addStage(stage, stageSteps(stage, options));
     this.onStage(options);
     return deployment;

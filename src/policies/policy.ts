@@ -1,7 +1,7 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { Duration, Token } from 'aws-cdk-lib';
 import { ec2InstanceInVpcRego, lambdaTimeoutMaximumRego, s3BucketEncryptedRego } from './built-in';
+import { policyDigest } from '../findings/policies-cli';
 import type { PolicyRule } from '../findings/policy-engine';
 import { guardRuleNames } from '../findings/policy-engine';
 import { BUILT_IN_POLICY_IDS, DEFAULT_LAMBDA_MAX_TIMEOUT_SECONDS, POLICY_ID_PATTERN, policyAcknowledgmentId } from '../model/policies';
@@ -110,7 +110,7 @@ export class Policy {
 
   /** @internal sha256 of what the policy checks, for the pipeline's posture */
   public _hash(): string {
-    return createHash('sha256').update(JSON.stringify([this.id, this.severity, this.rego ?? null, this.guard ?? null])).digest('hex');
+    return policyDigest(this.id, this.severity, this.rego, this.guard);
   }
 }
 
