@@ -356,6 +356,7 @@ export class DevSecOpsPipeline extends Construct {
           gates: () => gates.postures,
           stages: () => this.stagePostures(),
           nagPacks: () => this.nagPacks.map((p) => p.packName),
+          policies: () => (gates.steps.some((st) => st.id === 'PolicyCheck') ? this.policies._active().map((p) => `${p.id}=${p._hash()}`) : []),
         }, synth, gates.findingsCli());
         return [this.weakeningCheck.step];
       },
