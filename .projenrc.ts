@@ -210,8 +210,13 @@ testTask.exec('jest --ci', { receiveArgs: true });
 testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('example', {
-  description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
-  steps: [{ spawn: bundleTask.name }, { spawn: controlTowerTask.name }, { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart' }],
+  description: 'Synthesize an example (quickstart by default; `npm run example policy`) into cdk.out with the nag packs and the policies, and print a summary',
+  steps: [
+    { spawn: bundleTask.name },
+    { spawn: controlTowerTask.name },
+    { spawn: policyEngineTask.name },
+    { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts', receiveArgs: true },
+  ],
 });
 project.addTask('test:integration', {
   description: 'Tests that run programs npm cannot install: shellcheck (apt-get install shellcheck), and bandit, semgrep, checkov, gitleaks, SpotBugs (installed into .scratch/scanners; needs python3, go, java and mvn)',
