@@ -11,3 +11,4 @@ export * from './gates/sast';
 export * from './gates/sca';
 export * from './gates/sbom';
 export * from './gates/iac';
+export * from './policies/policy';
