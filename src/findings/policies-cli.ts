@@ -108,7 +108,8 @@ export function policies(args: string[], io: Io): number {
     io.out(`policies: ${rules.length} polic${rules.length === 1 ? 'y' : 'ies'} on ${templates.length} stack(s): ${open} violation(s), ${results.length - open} acknowledged\n`);
     return 0;
   } catch (e) {
-    if (!(e instanceof PoliciesError || e instanceof PolicyEngineError || e instanceof PostureError) && (e as NodeJS.ErrnoException).code === undefined) throw e;
+    const known = e instanceof PoliciesError || e instanceof PolicyEngineError || e instanceof PostureError;
+    if (!known && (e as NodeJS.ErrnoException).code === undefined) throw e;
     io.err(`devsecops-findings policies: ${(e as Error).message}\n`);
     return 2;
   }

@@ -33,7 +33,9 @@ export class PolicyRulesAsset extends Construct {
     const files: Record<string, string> = {};
     const entries: PolicyManifestEntry[] = [];
     for (const p of policies._active()) {
-      const entry: { -readonly [K in keyof PolicyManifestEntry]: PolicyManifestEntry[K] } = { id: p.id, message: p.message, fix: p.fix, severity: p.severity };
+      const entry: { -readonly [K in keyof PolicyManifestEntry]: PolicyManifestEntry[K] } = {
+        id: p.id, message: p.message, fix: p.fix, severity: p.severity,
+      };
       if (p.rego !== undefined) files[(entry.rego = `${p.id}.rego`)] = p.rego;
       if (p.guard !== undefined) files[(entry.guard = `${p.id}.guard`)] = p.guard;
       entries.push(entry);

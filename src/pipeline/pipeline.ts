@@ -275,9 +275,9 @@ export class DevSecOpsPipeline extends Construct {
     this.source = props.source;
     this.nagPacks = props.nagPacks ?? [CompliancePack.AWS_SOLUTIONS];
     this.policies = props.policies ?? PolicySet.builtIn();
-    for (const [id, reason] of this.policies._disabled) {
-      Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:policyDisabled:${id}`,
-        `the built-in policy ${id} is disabled (${reason}): the Stages this pipeline deploys are no longer checked for it (secure default weakened).`);
+    for (const [policyId, reason] of this.policies._disabled) {
+      Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:policyDisabled:${policyId}`,
+        `the built-in policy ${policyId} is disabled (${reason}): the Stages this pipeline deploys are no longer checked for it (secure default weakened).`);
     }
     const serverAccessLogs = props.serverAccessLogs ?? true;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;

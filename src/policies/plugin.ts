@@ -55,7 +55,11 @@ export class PolicyValidationPlugin implements IPolicyValidationPlugin {
       const wanted = new Set(check.stacks().map((p) => p.replace(/^\/+/, '')));
       const templates: PolicyTemplate[] = context.stackTemplates
         .filter((s) => wanted.has(s.stackConstructPath))
-        .map((s) => ({ file: s.templatePath, stackPath: s.stackConstructPath, constructPath: logicalIdPaths(context.appConstruct, s.stackConstructPath) }));
+        .map((s) => ({
+          file: s.templatePath,
+          stackPath: s.stackConstructPath,
+          constructPath: logicalIdPaths(context.appConstruct, s.stackConstructPath),
+        }));
       const rules = check.policies._active().flatMap((p) => p._rules());
       for (const v of evaluatePolicies(POLICY_ENGINE_DIR, rules, templates)) {
         violations.push({

@@ -7,9 +7,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PolicyRulesAsset } from '../../src/gates/policies';
 import { main } from '../../src/findings/cli';
 import { policies } from '../../src/findings/policies-cli';
+import { PolicyRulesAsset } from '../../src/gates/policies';
 import { POLICY_ENGINE_DIR } from '../../src/policies/plugin';
 import { errorsOf, pipelineApp, synthViolations } from '../pipeline/support';
 

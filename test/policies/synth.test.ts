@@ -10,7 +10,9 @@ import { PolicyValidationPlugin, preparePolicyScope } from '../../src/policies/p
 import { BuiltInPolicies, Policy, PolicySet } from '../../src/policies/policy';
 
 /** A Stage with one stack, checked by `policies`; `build` adds the resources. */
-function stageWith(build: (stack: Stack) => void, policies: PolicySet = PolicySet.builtIn(), ack?: (stage: Stage, stack: Stack) => void): { app: App; stage: Stage; stack: Stack } {
+type Ack = (stage: Stage, stack: Stack) => void;
+
+function stageWith(build: (stack: Stack) => void, policies: PolicySet = PolicySet.builtIn(), ack?: Ack): { app: App; stage: Stage; stack: Stack } {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'policies-')) });
   const stage = new Stage(app, 'Prod');
   const stack = new Stack(stage, 'Web', { env: { account: '123456789012', region: 'eu-west-1' } });

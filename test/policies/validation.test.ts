@@ -1,5 +1,5 @@
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BuiltInPolicies, Policy, PolicySet, Severity } from '../../src';
 import { pipelineApp } from '../pipeline/support';
 
