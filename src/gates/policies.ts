@@ -102,6 +102,8 @@ export function policyGateStep(ctx: GateContext, policies: PolicySet, stacks: ()
       ].join(' '),
     ],
     options: {},
+    // The engine and the policies arrive as checked assets: nothing to download, so no cache.
+    noCache: true,
     rolePolicyStatements: [engine.readStatement(), rules.readStatement()],
   });
 }

@@ -92,6 +92,8 @@ export interface GateSpec extends GateEvaluation {
    * grants a cache's project the whole bucket, and that code could rewrite what other gates restore.
    */
   readonly runsRepositoryCode?: boolean;
+  /** The build downloads nothing (everything it runs is a checked asset): no cache, and no access to the gates' cache bucket. */
+  readonly noCache?: boolean;
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** Action environment variables (CodePipeline variables such as the execution id). */
   readonly env?: Record<string, string>;
@@ -221,8 +223,9 @@ export function buildGateStep(ctx: StepContext, spec: GateSpec): pipelines.CodeB
     throw new Error(`${spec.id}: a build that runs the repository's code must not have a cache in the gates' cache bucket`);
   }
   // One CodeBuild cache per project: the tool downloads go with the gate's own cached paths, under its prefix.
-  const cache = spec.runsRepositoryCode ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
-  const cachePaths = spec.runsRepositoryCode ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
+  const cacheless = spec.runsRepositoryCode || spec.noCache;
+  const cache = cacheless ? undefined : spec.cache ?? codebuild.Cache.bucket(ctx.gateCache(), { prefix: TOOLS_CACHE_PREFIX });
+  const cachePaths = cacheless ? undefined : [...(spec.cachePaths ?? []), `${TOOLS_CACHE_DIR}/**/*`];
 
   return new pipelines.CodeBuildStep(spec.id, {
     input: spec.input,

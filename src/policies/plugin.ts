@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { CfnElement, CustomResourceProviderBase, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -53,7 +54,7 @@ export class PolicyValidationPlugin implements IPolicyValidationPlugin {
     const violations: PolicyViolation[] = [];
     for (const check of this.checks) {
       const wanted = new Set(check.stacks().map((p) => p.replace(/^\/+/, '')));
-      const templates: PolicyTemplate[] = context.stackTemplates
+      const templates: PolicyTemplate[] = stackTemplatesOf(context)
         .filter((s) => wanted.has(s.stackConstructPath))
         .map((s) => ({
           file: s.templatePath,
@@ -78,6 +79,21 @@ export class PolicyValidationPlugin implements IPolicyValidationPlugin {
     }
     return { success: violations.length === 0, violations };
   }
+}
+
+/**
+ * The templates with their stacks' construct paths: `context.stackTemplates` where aws-cdk-lib
+ * gives it, else read from each template's cloud assembly manifest (older aws-cdk-lib).
+ */
+function stackTemplatesOf(context: IPolicyValidationContext): Array<{ templatePath: string; stackConstructPath: string }> {
+  const given = (context as { stackTemplates?: Array<{ templatePath: string; stackConstructPath: string }> }).stackTemplates;
+  if (Array.isArray(given)) return given;
+  return context.templatePaths.map((templatePath) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(path.dirname(templatePath), 'manifest.json'), 'utf8'));
+    const artifact = Object.values<any>(manifest.artifacts ?? {}).find((a) => a?.properties?.templateFile === path.basename(templatePath));
+    if (typeof artifact?.displayName !== 'string') throw new Error(`devsecops-policies: no stack in the cloud assembly for ${templatePath}`);
+    return { templatePath, stackConstructPath: artifact.displayName };
+  });
 }
 
 /** Construct paths by logical id in the stack at `stackPath`, from the construct tree (found on first use). */
