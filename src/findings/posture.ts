@@ -165,7 +165,7 @@ export function parsePosture(text: string, what: string): Posture {
   const acknowledgments = strings('acknowledgments');
   const policies = obj.policies === undefined ? [] : strings('policies');
   if (problems.length > 0) throw new PostureError(`${what}: ${problems.join('; ')}`);
-  return { pipelinePath: obj.pipelinePath as string, gates, stages, nagPacks, acknowledgments, policies };
+  return { pipelinePath: obj.pipelinePath as string, gates, stages, nagPacks, acknowledgments, ...(obj.policies !== undefined && { policies }) };
 }
 
 /** One stack of a cloud assembly, as the posture and the policy gate read it. */
