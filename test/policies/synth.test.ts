@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, CloudFormationValidatePlugin, Duration, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -195,4 +195,20 @@ describe('disable', () => {
     const { app } = stageWith((s) => new s3.CfnBucket(s, 'Plain', {}), PolicySet.builtIn().disable('S3_BUCKET_ENCRYPTED', 'buckets encrypted by default since 2023'));
     expect(synthError(app)).toBeUndefined();
   });
+});
+
+test("lives beside a user's own CloudFormationValidatePlugin: both run, and ours still fails synth", () => {
+  const { app } = stageWith((s) => new s3.CfnBucket(s, 'Plain', { bucketName: 'fixed-name' }));
+  Validations.of(app).addPlugins(new CloudFormationValidatePlugin({
+    includeDefaultRules: false,
+    regoRules: [{
+      name: 'named.rego',
+      content: 'package user.named\nimport rego.v1\nviolation contains v if {\n\tsome name, res in input.resources\n\tres.properties.BucketName\n\tv := make_diag_at("USER-NAMED", "ERROR", name, "Properties.BucketName", "named")\n}\n',
+    }],
+  }));
+  expect(synthError(app)).toMatch(/S3_BUCKET_ENCRYPTED/);
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8'));
+  const byPlugin = Object.fromEntries((report.pluginReports as any[]).map((p) => [p.pluginName, p.violations.map((v: any) => v.ruleName)]));
+  expect(byPlugin['devsecops-policies']).toEqual(['S3_BUCKET_ENCRYPTED']);
+  expect(byPlugin['CloudFormation Validate']).toContain('USER-NAMED');
 });
