@@ -9,7 +9,7 @@
  */
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { join, resolve } from 'path';
 import { policyAcknowledgmentId } from '../model/policies';
 import { Severity } from '../model/severity';
 
@@ -71,7 +71,9 @@ const modules = new Map<string, EngineModule>();
 const engines = new Map<string, Engine>();
 
 /** The engine module shipped in `dir` (loaded once per process: compiling it takes seconds). */
-export function loadPolicyEngine(dir: string): EngineModule {
+export function loadPolicyEngine(engineDir: string): EngineModule {
+  // require() reads a relative path from this module, not the working directory.
+  const dir = resolve(engineDir);
   const cached = modules.get(dir);
   if (cached) return cached;
   const index = join(dir, 'index.js');
@@ -132,7 +134,7 @@ export function evaluatePolicies(engineDir: string, rules: readonly PolicyRule[]
   for (const template of templates) {
     let diagnostics: Diagnostic[];
     try {
-      diagnostics = engine.validateTemplate(new mod.TemplateFile(template.file), { detailLevel: 'STANDARD' }).diagnostics;
+      diagnostics = engine.validateTemplate(new mod.TemplateFile(template.file), { detailLevel: 'STANDARD', disableBuiltinRules: true }).diagnostics;
     } catch (e) {
       throw new PolicyEngineError(`${template.file}: the policy engine failed: ${errorText(e)}`);
     }
