@@ -58,7 +58,8 @@ function check(before: Built, after: Built, withSummary = false): { code: number
   const out = path.join(dir, 'out');
   const code = posture(['--before', file, '--assembly', after.outdir, '--out', out], { out: () => undefined, err: (t) => (stderr += t) });
   const read = (f: string) => (fs.existsSync(path.join(out, f)) ? fs.readFileSync(path.join(out, f), 'utf8') : '');
-  return { code, weakened: read(POSTURE_OUTPUTS.weakened), line: read(POSTURE_OUTPUTS.line), stderr, ...(withSummary && { summary: read(POSTURE_OUTPUTS.summary) }) };
+  const summary = withSummary ? { summary: read(POSTURE_OUTPUTS.summary) } : {};
+  return { code, weakened: read(POSTURE_OUTPUTS.weakened), line: read(POSTURE_OUTPUTS.line), stderr, ...summary };
 }
 
 describe('stage order', () => {
