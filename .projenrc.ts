@@ -57,6 +57,8 @@ const TEST_TOOL_DEPS: string[] = [
 const FINDINGS_CLI = 'assets/findings-cli/cli.js';
 // The Control Tower Guard rules the package ships (built from a devDependency, not committed).
 const CONTROL_TOWER_RULES = 'assets/control-tower-guard';
+// The policy engine the package ships (built from a devDependency, not committed).
+const POLICY_ENGINE = 'assets/policy-engine';
 // Tests that need programs npm cannot install: not part of `npm test`.
 const INTEGRATION_TESTS = '<rootDir>/test/integration/';
 
@@ -129,7 +131,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // the package is not installed (npx looks for the bin named like the package).
   bin: { 'devsecops-findings': FINDINGS_CLI, 'cdk-devsecops-pipeline': FINDINGS_CLI },
   npmignoreEnabled: true,
-  gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', `/${CONTROL_TOWER_RULES}/`, 'cdk.out', '/examples/**/cdk.out', '/.bench'],
+  gitignore: ['/.scratch/', '.jsii.tabl.json', '/assets/findings-cli/', `/${CONTROL_TOWER_RULES}/`, `/${POLICY_ENGINE}/`, 'cdk.out', '/examples/**/cdk.out', '/.bench'],
 });
 
 // jsii warns when the aws-cdk-lib dev dependency is above the peer's floor: here that is on purpose
@@ -163,13 +165,21 @@ const controlTowerTask = project.addTask('bundle:control-tower-guard', {
   description: `Copy the Control Tower Guard rules of @cdklabs/cdk-validator-cfnguard into ${CONTROL_TOWER_RULES} with a sha256 manifest`,
   exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/control-tower-guard.ts',
 });
+// The policy engine (@aws/cloudformation-validate, as the pinned aws-cdk-lib dev dependency bundles
+// it) with a sha256 manifest: the synth-time check loads it from there, and the policy gate's build
+// unpacks the same files, so both run one engine whatever aws-cdk-lib the user has.
+const policyEngineTask = project.addTask('bundle:policy-engine', {
+  description: `Copy the policy engine @aws/cloudformation-validate bundled in the pinned aws-cdk-lib into ${POLICY_ENGINE} with a sha256 manifest`,
+  exec: 'ts-node --transpile-only --project projenrc/tsconfig.json projenrc/policy-engine.ts',
+});
 project.preCompileTask.spawn(bundleTask);
 project.preCompileTask.spawn(controlTowerTask);
+project.preCompileTask.spawn(policyEngineTask);
 for (const name of ['package:js', 'package:python', 'package:java', 'package:dotnet', 'package:go']) {
   const task = project.tasks.tryFind(name);
   if (!task) throw new Error(`projen has no ${name} task to bundle the findings CLI before`);
   // jsii-pacmak packs what is on disk: a bundle that is still missing fails the package, naming it.
-  for (const [file, built] of [[FINDINGS_CLI, bundleTask], [`${CONTROL_TOWER_RULES}/manifest.json`, controlTowerTask]] as const) {
+  for (const [file, built] of [[FINDINGS_CLI, bundleTask], [`${CONTROL_TOWER_RULES}/manifest.json`, controlTowerTask], [`${POLICY_ENGINE}/manifest.json`, policyEngineTask]] as const) {
     task.prependExec(`node -e "if (!require('fs').statSync('${file}', { throwIfNoEntry: false })?.size) { console.error('${file} is missing: run npx projen ${built.name}'); process.exit(1); }"`);
     task.prependSpawn(built);
   }
@@ -200,8 +210,13 @@ testTask.exec('jest --ci', { receiveArgs: true });
 testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.addTask('example', {
-  description: 'Synthesize examples/quickstart into cdk.out with the nag packs and print a summary',
-  steps: [{ spawn: bundleTask.name }, { spawn: controlTowerTask.name }, { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts quickstart' }],
+  description: 'Synthesize an example (quickstart by default; `npm run example policy`) into cdk.out with the nag packs and the policies, and print a summary',
+  steps: [
+    { spawn: bundleTask.name },
+    { spawn: controlTowerTask.name },
+    { spawn: policyEngineTask.name },
+    { exec: 'ts-node --project examples/tsconfig.json examples/run-example.ts', receiveArgs: true },
+  ],
 });
 project.addTask('test:integration', {
   description: 'Tests that run programs npm cannot install: shellcheck (apt-get install shellcheck), and bandit, semgrep, checkov, gitleaks, SpotBugs (installed into .scratch/scanners; needs python3, go, java and mvn)',

@@ -3,12 +3,13 @@
  * cdk-nag packs and CloudFormation Validate's default rules as errors, then prints a one-screen
  * summary. Exits non-zero on any unacknowledged nag error or failed synthesis.
  *
- * Usage: ts-node examples/run-example.ts [quickstart] [--out DIR]
+ * Usage: ts-node examples/run-example.ts [quickstart|policy] [--out DIR]
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACKNOWLEDGED_RULES_METADATA as ACK_METADATA, NAG_PACKS_METADATA } from '../src/findings/posture';
+import { POLICY_PLUGIN_NAME } from '../src/model/policies';
 
 interface Summary {
   readonly lines: string[];
@@ -95,6 +96,10 @@ function summarize(name: string, outdir: string): Summary {
       errors += e;
       warnings += w;
       if (e || w) byPlugin.push(`${report.pluginName}: ${e} errors, ${w} warnings`);
+      // The policies' messages name the policy, the construct and logical id, the property and the fix.
+      if (report.pluginName === POLICY_PLUGIN_NAME) {
+        for (const v of report.violations) lines.push(`  ${v.severity.toUpperCase()} ${v.description}`);
+      }
     }
   }
   lines.push(`Unacknowledged findings: ${errors} errors, ${warnings} warnings${byPlugin.length ? ` (${byPlugin.join('; ')})` : ''}`);

@@ -15,3 +15,4 @@ export * from './gates/iac';
 export * from './policies/config-policy';
 export * from './gates/dast';
 export * from './gates/dockerfile';
+export * from './policies/policy';

@@ -11,8 +11,8 @@ const LAYERS: Array<{ name: string; dirs: string[]; runtime: boolean }> = [
   { name: 'tools', dirs: ['tools'], runtime: true },
   { name: 'scanners', dirs: ['scanners'], runtime: true },
   { name: 'findings', dirs: ['findings'], runtime: true },
-  { name: 'gates', dirs: ['gates'], runtime: false },
   { name: 'policies', dirs: ['policies'], runtime: false },
+  { name: 'gates', dirs: ['gates'], runtime: false },
   { name: 'pipeline', dirs: ['pipeline'], runtime: false },
   { name: 'index', dirs: ['.'], runtime: false },
 ];

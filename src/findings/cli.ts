@@ -9,6 +9,7 @@ import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
 import { loadReport, LoadedReport } from './parsers';
+import { policies, POLICIES_HELP } from './policies-cli';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
 import { posture, POSTURE_HELP } from './posture-cli';
 import { proactive, PROACTIVE_HELP } from './proactive';
@@ -117,6 +118,8 @@ ${POSTURE_HELP}
 ${PROACTIVE_HELP}
 
 ${BASE_IMAGES_HELP}
+
+${POLICIES_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -567,9 +570,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'proactive') return await proactive(rest, io);
     if (command === 'notice') return notice(rest, io);
     if (command === 'base-images') return baseImages(rest, io);
+    if (command === 'policies') return policies(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture, proactive or base-images`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture, proactive, base-images or policies`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

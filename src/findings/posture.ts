@@ -47,6 +47,11 @@ export interface Posture {
   readonly nagPacks: readonly string[];
   /** Acknowledgments on the pipeline's constructs, as `ackKey`s. */
   readonly acknowledgments: readonly string[];
+  /**
+   * The policies the policy gate enforces, as `ID=DIGEST` (the digest of the policy's text and
+   * severity). Absent in postures written before policies existed: read as none.
+   */
+  readonly policies?: readonly string[];
 }
 
 export type WeakeningKind =
@@ -57,7 +62,9 @@ export type WeakeningKind =
   | 'nag-pack-removed'
   | 'acknowledgment-added'
   | 'approval-dropped'
-  | 'permissions-broadening-check-dropped';
+  | 'permissions-broadening-check-dropped'
+  | 'policy-removed'
+  | 'policy-changed';
 
 /** One way a commit weakens the pipeline, said for the approver. */
 export interface Weakening {
@@ -98,6 +105,13 @@ export function compare(before: Posture, after: Posture | undefined): Weakening[
   const known = new Set(before.acknowledgments);
   const added = after.acknowledgments.filter((a) => !known.has(a));
   if (added.length > 0) out.push({ kind: 'acknowledgment-added', message: `${added.length} new cdk-nag acknowledgment(s) on the pipeline's own constructs` });
+  const nowPolicies = new Map((after.policies ?? []).map((p) => [p.split('=')[0], p]));
+  for (const was of before.policies ?? []) {
+    const id = was.split('=')[0];
+    const now = nowPolicies.get(id);
+    if (now === undefined) out.push({ kind: 'policy-removed', message: `policy ${id} removed or disabled: the deployed Stages are no longer checked for it` });
+    else if (now !== was) out.push({ kind: 'policy-changed', message: `policy ${id} changed (its text or severity): it may check less than before` });
+  }
   for (const [stage, was] of Object.entries(before.stages)) {
     const now = after.stages[stage];
     // A Stage that is gone deploys nothing: not a weakening of what protects it.
@@ -150,12 +164,16 @@ export function parsePosture(text: string, what: string): Posture {
   };
   const nagPacks = strings('nagPacks');
   const acknowledgments = strings('acknowledgments');
+  const policies = obj.policies === undefined ? [] : strings('policies');
   if (problems.length > 0) throw new PostureError(`${what}: ${problems.join('; ')}`);
-  return { pipelinePath: obj.pipelinePath as string, gates, stages, nagPacks, acknowledgments };
+  return { pipelinePath: obj.pipelinePath as string, gates, stages, nagPacks, acknowledgments, ...(obj.policies !== undefined && { policies }) };
 }
 
-interface StackArtifact {
+/** One stack of a cloud assembly, as the posture and the policy gate read it. */
+export interface StackArtifact {
   readonly templateFile: string;
+  /** The stack's construct path (the artifact's display name), when the manifest gives it. */
+  readonly stackPath?: string;
   readonly metadata: Record<string, Array<{ type?: unknown; data?: unknown }>>;
 }
 
@@ -184,14 +202,15 @@ export function postureFromAssembly(dir: string, pipelinePath: string): Posture 
   if (!isObject(pipeline) || pipeline.Type !== 'AWS::CodePipeline::Pipeline') {
     throw new PostureError(`${stack.templateFile}: no AWS::CodePipeline::Pipeline for ${path} (logical id ${String(logicalId)})`);
   }
-  const { gates, stages } = readPipeline(pipeline, resources);
-  return { pipelinePath: pipelinePath.replace(/^\/+/, ''), gates, stages, nagPacks, acknowledgments: [...new Set(acknowledgments)].sort() };
+  const { gates, stages, policies } = readPipeline(pipeline, resources);
+  return { pipelinePath: pipelinePath.replace(/^\/+/, ''), gates, stages, nagPacks, acknowledgments: [...new Set(acknowledgments)].sort(), policies };
 }
 
 /** Gates (from the gate projects' evaluate lines) and deploying stages (from their actions). */
-function readPipeline(pipeline: Record<string, unknown>, resources: Record<string, unknown>): Pick<Posture, 'gates' | 'stages'> {
+function readPipeline(pipeline: Record<string, unknown>, resources: Record<string, unknown>): Pick<Posture, 'gates' | 'stages' | 'policies'> {
   const props = isObject(pipeline.Properties) ? pipeline.Properties : {};
   const gates: Record<string, GatePosture> = {};
+  const policies = new Set<string>();
   const stages: Record<string, StagePosture> = {};
   for (const stage of Array.isArray(props.Stages) ? props.Stages : []) {
     if (!isObject(stage) || typeof stage.Name !== 'string') continue;
@@ -202,6 +221,7 @@ function readPipeline(pipeline: Record<string, unknown>, resources: Record<strin
         if (provider(a) !== 'CodeBuild') continue;
         // One build can judge several gates (the SCA gate's build judges the SBOM made with its trivy).
         for (const gate of gatesOf(projectOf(a, resources))) gates[gate.name] = gate.posture;
+        for (const p of policiesOf(projectOf(a, resources))) policies.add(p);
       }
     }
     if (actions.some((a) => provider(a) === 'CloudFormation')) {
@@ -220,7 +240,7 @@ function readPipeline(pipeline: Record<string, unknown>, resources: Record<strin
       };
     }
   }
-  return { gates, stages };
+  return { gates, stages, policies: [...policies].sort() };
 }
 
 function projectOf(action: Record<string, unknown>, resources: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -241,6 +261,16 @@ function gatesOf(project: Record<string, unknown> | undefined): Array<{ name: st
     .map((m) => ({ name: m[1], posture: { failOn: m[2] as Severity, ...(m[3] !== undefined && { suppressions: m[3].split('\'\\\'\'').join('\'') }) } }));
 }
 
+// The policy gate's line, as policyGateStep writes it: `node .../cli.js policies ... --policy ID=DIGEST ...`.
+const POLICY_ARG = /--policy ([A-Z][A-Z0-9_]{1,127}=[0-9a-f]{64})/g;
+
+function policiesOf(project: Record<string, unknown> | undefined): string[] {
+  const props = project && isObject(project.Properties) ? project.Properties : undefined;
+  const source = props && isObject(props.Source) ? props.Source : undefined;
+  const spec = flatten(source?.BuildSpec);
+  return spec.includes('cli.js policies') ? [...spec.matchAll(POLICY_ARG)].map((m) => m[1]) : [];
+}
+
 /** A template value as text: strings as they are, Fn::Join joined, any other token as a placeholder. */
 function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -251,7 +281,8 @@ function flatten(value: unknown): string {
   return '<token>';
 }
 
-function stacksOf(dir: string): StackArtifact[] {
+/** Every stack of the cloud assembly at `dir`, nested Stage assemblies included. */
+export function stacksOf(dir: string): StackArtifact[] {
   const manifest = readJson(join(dir, 'manifest.json'), 'cloud assembly manifest');
   const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
   const out: StackArtifact[] = [];
@@ -270,7 +301,7 @@ function stacksOf(dir: string): StackArtifact[] {
     if (typeof artifact.additionalMetadataFile === 'string' && !artifact.additionalMetadataFile.includes('..')) {
       add(readJson(join(dir, artifact.additionalMetadataFile), 'stack metadata'));
     }
-    out.push({ templateFile: join(dir, props.templateFile), metadata });
+    out.push({ templateFile: join(dir, props.templateFile), metadata, ...(typeof artifact.displayName === 'string' && { stackPath: artifact.displayName }) });
   }
   return out;
 }

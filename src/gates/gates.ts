@@ -9,6 +9,7 @@ import { DockerfileScan } from './dockerfile';
 import { SecurityGate } from './gate';
 import { StaticGatesOptions } from './gates-options';
 import { IacScan } from './iac';
+import { policyGateStep } from './policies';
 import { GateNotifications } from './release';
 import { Sast } from './sast';
 import { Sbom } from './sbom';
@@ -21,6 +22,7 @@ import { DEFAULT_FAIL_ON, GATE_NAMES, GateName, GATES_STAGE } from '../model/gat
 import { COMPLIANCE_PACK_NAMES } from '../model/packs';
 import { throwIfProblems } from '../model/problems';
 import { Severity } from '../model/severity';
+import { PolicySet } from '../policies/policy';
 
 /** What the gates need from the pipeline. */
 export interface StaticGatesProps extends StaticGatesOptions {
@@ -37,6 +39,10 @@ export interface StaticGatesProps extends StaticGatesOptions {
   readonly extraSteps?: (gates: StaticGates) => pipelines.Step[];
   /** Where the gates tell what a person must act on. @default - no notifications */
   readonly notifications?: GateNotifications;
+  /** The policies the policy gate runs on the deployed Stages; no policy gate when absent or empty. */
+  readonly policies?: PolicySet;
+  /** Construct paths of the deployed stacks (read when the gate's build spec is rendered). */
+  readonly deployedStacks?: () => string[];
 }
 
 /** Each built-in gate's prop, its class and an example factory, in the pipeline's order. */
@@ -147,7 +153,10 @@ export class StaticGates extends Construct {
       dockerfile.bind(this.context),
       ...(props.additionalGates ?? []).map((g) => g.bind(this.context)),
     ];
-    this.steps = bindings.flatMap((b) => (b.step ? [b.step] : []));
+    const policyGate = props.policies && props.policies._active().length > 0
+      ? [policyGateStep(this.context, props.policies, props.deployedStacks ?? (() => []))]
+      : [];
+    this.steps = [...bindings.flatMap((b) => (b.step ? [b.step] : [])), ...policyGate];
     this.gateBuckets.push(...bindings.flatMap((b) => b.buckets ?? []));
     this.sbomBucket = this.sbom._bucket;
 

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { assetReadStatement, sha256Of, unpackVerified } from './verified-asset';
 import { TOOLS_OPT_DIR } from '../tools/install';
 
-/** The directories of assets/ a gate build copies in as checked files: pip locks and the vendored Semgrep rules. */
-export type ShippedDirectory = 'scanner-locks' | 'semgrep-rules';
+/** The directories of assets/ a gate build copies in as checked files: pip locks, the vendored Semgrep rules, the policy engine. */
+export type ShippedDirectory = 'scanner-locks' | 'semgrep-rules' | 'policy-engine';
+
+const ASSET_IDS: Record<ShippedDirectory, string> = { 'scanner-locks': 'ScannerLocks', 'semgrep-rules': 'SemgrepRules', 'policy-engine': 'PolicyEngine' };
 
 /** The package's assets/ directory. */
 export const ASSETS_DIR = path.join(__dirname, '..', '..', 'assets');
@@ -33,7 +35,7 @@ export function filesUnder(dir: string): string[] {
 export class ShippedFilesAsset extends Construct {
   /** The pipeline's one asset of `directory`, a child of `scope` created on first use. */
   public static of(scope: Construct, directory: ShippedDirectory): ShippedFilesAsset {
-    const id = directory === 'scanner-locks' ? 'ScannerLocks' : 'SemgrepRules';
+    const id = ASSET_IDS[directory];
     const found = scope.node.tryFindChild(id);
     return found instanceof ShippedFilesAsset ? found : new ShippedFilesAsset(scope, id, directory);
   }

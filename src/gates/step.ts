@@ -98,6 +98,11 @@ export interface GateSpec extends GateEvaluation {
    * grants a cache's project the whole bucket, and that code could rewrite what other gates restore.
    */
   readonly runsRepositoryCode?: boolean;
+  /**
+   * No CodeBuild cache and no access to the gates' cache bucket: the build downloads nothing
+   * (everything it runs is a checked asset), or nothing is worth keeping between builds.
+   */
+  readonly noCache?: boolean;
   readonly rolePolicyStatements?: iam.PolicyStatement[];
   /** Action environment variables (CodePipeline variables such as the execution id). */
   readonly env?: Record<string, string>;
@@ -107,8 +112,6 @@ export interface GateSpec extends GateEvaluation {
   readonly projectEnv?: Record<string, codebuild.BuildEnvironmentVariable>;
   /** Runs Docker (DAST: the scanner's image by digest): the project is privileged. */
   readonly privileged?: boolean;
-  /** No CodeBuild cache (nothing worth keeping between builds). */
-  readonly noCache?: boolean;
   /** The build's timeout. @default - the pipeline's build timeout */
   readonly timeout?: Duration;
   /** VPC placement of the project (DAST against an internal target). */

@@ -27,5 +27,8 @@ export const DEFAULT_SUPPRESSIONS_FILE = '.devsecops/suppressions.yaml';
 /** The pipeline stage the gates (and the weakening check) run in, right after Build. */
 export const GATES_STAGE = 'SecurityGates';
 
+/** The policy gate's name (evaluate --gate): the policies run on the synthesized templates. */
+export const POLICY_GATE = 'policies';
+
 /** Directories that are not the project's code: dependencies, build output, the gate's own output. */
 export const NOT_PROJECT_CODE: readonly string[] = ['node_modules', 'cdk.out', '.git', 'devsecops-gate-out'];

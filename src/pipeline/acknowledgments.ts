@@ -11,7 +11,7 @@ import { PipelineStorage } from './hardening';
 import { RELEASES_PREFIX } from '../gates/release';
 import { REPORT_EXPORT_PREFIX } from '../gates/step';
 import { COMPLIANCE_PACK_NAMES, NAG_PACK_NAMES } from '../model/packs';
-import { PROACTIVE_ACTIONS } from '../policies/proactive-step';
+import { PROACTIVE_ACTIONS } from '../gates/config-proactive';
 
 /** Makes acknowledgments and keeps a record of each. */
 export class Acknowledger {

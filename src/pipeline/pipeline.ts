@@ -25,8 +25,10 @@ import { GateNotifications, RELEASE_SUMMARY, RELEASES_PREFIX, releaseConsoleUrl,
 import { releaseSummaryProject, ReleaseSummaryStep } from '../gates/release-summary';
 import { throwIfProblems } from '../model/problems';
 import { ConfigPolicy } from '../policies/config-policy';
-import { ConfigRulesSpec, ConfigRulesStack, defaultConfigRulesSpec } from '../policies/config-rules';
-import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../policies/proactive-step';
+import { ConfigRulesSpec, ConfigRulesStack } from '../policies/config-rules';
+import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../gates/config-proactive';
+import { PolicyValidationPlugin, preparePolicyScope } from '../policies/plugin';
+import { PolicySet } from '../policies/policy';
 
 /**
  * Properties of a `DevSecOpsPipeline`.
@@ -182,6 +184,17 @@ export interface DevSecOpsPipelineProps {
    * @default - no notifications
    */
   readonly notifications?: PipelineNotifications;
+
+  /**
+   * The organization's policies (policy as code, in Rego or Guard), enforced on every Stage this
+   * pipeline deploys and on the pipeline's own stack: at synth (a violation fails synth) and in
+   * the policy gate before any deployment. A violation is accepted only with
+   * `Validations.of(scope).acknowledge({ id: 'devsecops-policies::<POLICY_ID>', reason })` on the
+   * construct or a scope above it.
+   *
+   * @default PolicySet.builtIn(): EC2_INSTANCE_IN_VPC, S3_BUCKET_ENCRYPTED, LAMBDA_TIMEOUT_MAXIMUM (below 900 s)
+   */
+  readonly policies?: PolicySet;
 }
 
 /**
@@ -317,6 +330,9 @@ export class DevSecOpsPipeline extends Construct {
   /** The topic notifications go to, when `notifications` is set. */
   public readonly notificationTopic?: sns.ITopic;
 
+  /** The policies enforced on the deployed Stages and the pipeline's own stack. */
+  public readonly policies: PolicySet;
+
   private readonly acknowledger: Acknowledger;
   private readonly storage: PipelineStorage;
   private readonly gates: StaticGates;
@@ -342,6 +358,11 @@ export class DevSecOpsPipeline extends Construct {
 
     this.source = props.source;
     this.nagPacks = props.nagPacks ?? [CompliancePack.AWS_SOLUTIONS];
+    this.policies = props.policies ?? PolicySet.builtIn();
+    for (const [policyId, reason] of this.policies._disabled) {
+      Annotations.of(this).addWarningV2(`cdk-devsecops-pipeline:policyDisabled:${policyId}`,
+        `the built-in policy ${policyId} is disabled (${reason}): the Stages this pipeline deploys are no longer checked for it (secure default weakened).`);
+    }
     const serverAccessLogs = props.serverAccessLogs ?? true;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
@@ -418,6 +439,8 @@ export class DevSecOpsPipeline extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       acknowledge: (target, ruleId, reason) => this.acknowledger.acknowledge(target, ruleId, reason),
       notifications: this.notifications,
+      policies: this.policies,
+      deployedStacks: () => this.deployedStackPaths(),
       // Without self-mutation a commit cannot change the running pipeline: nothing to check.
       extraSteps: (gates) => {
         if (!selfMutation) return [];
@@ -426,6 +449,7 @@ export class DevSecOpsPipeline extends Construct {
           gates: () => gates.postures,
           stages: () => this.stagePostures(),
           nagPacks: () => this.nagPacks.map((p) => p.packName),
+          policies: () => (gates.steps.some((st) => st.id === 'PolicyCheck') ? this.policies._active().map((p) => `${p.id}=${p._hash()}`) : []),
         }, synth, gates.findingsCli());
         return [this.weakeningCheck.step];
       },
@@ -435,15 +459,19 @@ export class DevSecOpsPipeline extends Construct {
     this.releaseReportsBucket = this.gates.releaseReports;
 
     this.configRulesDefault = props.configRules ?? false;
-    this.configSpec = defaultConfigRulesSpec(props.configPolicies ?? []);
+    // The same policies, as AWS Config rules in each Stage's account where Config rules are on.
+    this.configSpec = { ...this.policies._builtInSettings(), userRules: props.configPolicies ?? [] };
 
     this.registerNagPacks();
+    this.registerPolicies();
   }
 
   /**
    * Deploy an application Stage. Its stacks are held to `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
+    // Before CDK Pipelines synthesizes the Stage: what the policy checks need must be in its assembly.
+    preparePolicyScope(stage);
     const gatesBefore = this.gates.builtGates;
     const deployment = this.codePipeline.addStage(stage, this.stageSteps(stage, options, gatesBefore));
     // CDK Pipelines deploys a single Stage in a pipeline stage of the same name.
@@ -591,6 +619,19 @@ export class DevSecOpsPipeline extends Construct {
     return found;
   }
 
+  /** Construct paths of the stacks of every Stage this pipeline deploys. */
+  private deployedStackPaths(): string[] {
+    return this.codePipeline.waves.flatMap((w) => w.stages.flatMap((s) => s.stacks.map((st) => st.constructPath)));
+  }
+
+  /** The policies at synth: on the deployed Stages' stacks and the pipeline's own stack. */
+  private registerPolicies(): void {
+    const root = this.node.root;
+    if (!Stage.isStage(root)) return;
+    const own = Stack.of(this);
+    PolicyValidationPlugin.of(root).addCheck(this.policies, () => [own.node.path, ...this.deployedStackPaths()]);
+  }
+
   private registerNagPacks(): void {
     const root = this.node.root;
     if (!Stage.isStage(root)) return;
@@ -625,6 +666,8 @@ export class DevSecOpsPipeline extends Construct {
         acknowledge: (construct, ruleId, reason) => this.acknowledger.acknowledge(construct, ruleId, reason),
       });
     }
+    // The pipeline's own stack is synthesized after this: its provider functions are acknowledged now.
+    preparePolicyScope(Stack.of(this));
   }
 }
 
@@ -671,6 +714,8 @@ export class DevSecOpsWave {
    * the pipeline's `nagPacks`.
    */
   public addStage(stage: Stage, options: DevSecOpsStageOptions = {}): pipelines.StageDeployment {
+    // Before CDK Pipelines synthesizes the Stage: what the policy checks need must be in its assembly.
+    preparePolicyScope(stage);
     const deployment = this.wave.addStage(stage, this.steps(stage, options));
     this.onStage(options);
     return deployment;

@@ -22,6 +22,8 @@ export interface PostureSource {
   readonly gates: () => Readonly<Record<string, GatePosture>>;
   readonly stages: () => Readonly<Record<string, StagePosture>>;
   readonly nagPacks: () => readonly string[];
+  /** The policies the policy gate enforces, as `ID=DIGEST`. */
+  readonly policies: () => readonly string[];
 }
 
 /** The posture of the pipeline as this definition builds it (acknowledgments included, so read it at synthesis). */
@@ -39,6 +41,7 @@ export function currentPosture(source: PostureSource): Posture {
     stages: source.stages(),
     nagPacks: [...source.nagPacks()],
     acknowledgments: [...acknowledgments].sort(),
+    policies: [...source.policies()].sort(),
   };
 }
 

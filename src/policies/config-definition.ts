@@ -1,7 +1,9 @@
 /** Shared by ConfigPolicy and the rules stack (internal: not exported from the package). */
 
-/** The built-in policies' ids (shared with the synth-time policies and the policy gate). */
-export const BUILT_IN_POLICY_IDS = ['EC2_INSTANCE_IN_VPC', 'S3_BUCKET_ENCRYPTED', 'LAMBDA_TIMEOUT_MAXIMUM'] as const;
+import { BUILT_IN_POLICY_IDS as IDS } from '../model/policies';
+
+/** The built-in policies' ids (defined once in model/policies: the synth-time policies and the policy gate use them too). */
+export const BUILT_IN_POLICY_IDS = [IDS.ec2InstanceInVpc, IDS.s3BucketEncrypted, IDS.lambdaTimeoutMaximum] as const;
 export type BuiltInPolicyId = typeof BUILT_IN_POLICY_IDS[number];
 
 /** What a ConfigPolicy deploys (internal). */

@@ -100,9 +100,10 @@ describe('static gates by default', () => {
     const policies = Object.values<any>(s.template.findResources('AWS::IAM::Policy'));
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => JSON.stringify(st.Resource ?? '').includes('cdk-hnb659fds-assets'));
-    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine and Bandit's pip lock, the IaC gate its rules too.
-    expect(reads).toHaveLength(GATE_IDS.length + 4);
-    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(4);
+    // Each gate and the weakening check read the findings CLI; the SAST gate its eslint engine and Bandit's pip lock, the IaC gate its rules,
+    // the policy gate the policy engine and the policies too.
+    expect(reads).toHaveLength(GATE_IDS.length + 6);
+    expect(new Set(reads.map((st: any) => JSON.stringify(st.Resource))).size).toBe(6);
     for (const st of reads) {
       expect(st.Action).toBe('s3:GetObject');
       const arn = JSON.stringify(st.Resource);
@@ -268,7 +269,7 @@ describe('tuning and switching gates off', () => {
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`gates\\.${name} is off.*secure default weakened`))]);
   });
 
-  test('every gate off: the gates stage holds only the weakening check; no report groups, no SBOM bucket', () => {
+  test('every static gate off: the gates stage holds only the policy gate and the weakening check; no other report group, no SBOM bucket', () => {
     const s = synthGates({
       gates: {
         secrets: SecretScan.none(),
@@ -279,8 +280,8 @@ describe('tuning and switching gates off', () => {
         dockerfile: DockerfileScan.none(),
       },
     });
-    expect(stagesOf(s.template).find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toEqual(['PostureCheck']);
-    expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([]);
+    expect(stagesOf(s.template).find((st) => st.name === 'SecurityGates')!.actions.map((a) => a.name)).toEqual(['PolicyCheck', 'PostureCheck']);
+    expect(Object.keys(s.template.findResources('AWS::CodeBuild::ReportGroup'))).toEqual([expect.stringMatching(/PolicyCheckReports/)]);
     expect(s.pipeline.sbomBucket).toBeUndefined();
   });
 

@@ -5,15 +5,16 @@ import { DevSecOpsPipeline, DevSecOpsPipelineProps } from '../../src';
 import { pipelineApp } from '../pipeline/support';
 
 /** Every gate step id, as the pipeline names its actions. */
-export const ALL_GATE_IDS = ['SecretScan', 'Sast', 'DependencyScan', 'Sbom', 'IacScan', 'DockerfileScan'] as const;
+export const ALL_GATE_IDS = ['SecretScan', 'Sast', 'DependencyScan', 'Sbom', 'IacScan', 'DockerfileScan', 'PolicyCheck'] as const;
 export type GateId = typeof ALL_GATE_IDS[number];
 /**
  * The steps of the default gates: the SBOM (trivy) is judged in the SCA gate's build, with the
  * trivy it installed. `Sbom` is a step of its own only with another generator or the SCA gate off.
+ * `PolicyCheck` is the policy gate (the pipeline's `policies`, on by default).
  */
-export const GATE_IDS: readonly GateId[] = ['SecretScan', 'Sast', 'DependencyScan', 'IacScan', 'DockerfileScan'];
+export const GATE_IDS: readonly GateId[] = ['SecretScan', 'Sast', 'DependencyScan', 'IacScan', 'DockerfileScan', 'PolicyCheck'];
 /** The gates the default steps judge, by the names evaluate gives them. */
-export const GATE_NAMES_JUDGED = ['secrets', 'sast', 'dependencies', 'sbom', 'iac', 'dockerfile'];
+export const GATE_NAMES_JUDGED = ['secrets', 'sast', 'dependencies', 'sbom', 'iac', 'dockerfile', 'policies'];
 
 export interface GateBuild {
   readonly logicalId: string;

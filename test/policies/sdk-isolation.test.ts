@@ -40,7 +40,7 @@ test('the library entry point loads no AWS SDK client (the proactive runtime sta
   expect([...packages].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
   // It does load the construct side of the Config rules and the proactive step.
   expect([...files].map((f) => path.relative(SRC, f))).toEqual(expect.arrayContaining([
-    path.join('policies', 'config-rules.ts'), path.join('policies', 'proactive-step.ts'), path.join('findings', 'proactive-names.ts'),
+    path.join('policies', 'config-rules.ts'), path.join('gates', 'config-proactive.ts'), path.join('findings', 'proactive-names.ts'),
   ]));
 });
 

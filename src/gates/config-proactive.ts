@@ -4,9 +4,9 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { IConstruct } from 'constructs';
 import { PROACTIVE_GATE_PREFIX, PROACTIVE_STEP_PREFIX } from '../findings/proactive-names';
-import { GateContext } from '../gates/context';
-import { GateOptions } from '../gates/options';
-import { ASSEMBLY_DIR, CLI_DIR, expectReport, REPORTS_DIR, WORK_DIR } from '../gates/step';
+import { GateContext } from './context';
+import { GateOptions } from './options';
+import { ASSEMBLY_DIR, CLI_DIR, expectReport, REPORTS_DIR, WORK_DIR } from './step';
 import { shellArg, shellQuote } from '../scanners/steps';
 
 /**
