@@ -8,9 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
+import { Stack } from 'aws-cdk-lib';
 import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
+import { PolicyRulesAsset } from '../../src/gates/policies';
 import { filesUnder, ASSETS_DIR } from '../../src/gates/shipped-files';
+import { PolicySet } from '../../src/policies/policy';
 import { SCANNERS, TOOLS } from '../../src/scanners';
 import { sriToSha512Hex } from '../../src/tools/install';
 import { npmTarballUrl } from '../../src/tools/tools';
@@ -38,10 +41,13 @@ const ENGINE_FILES = new Map(ESLINT_ENGINE_FILES.map((f) => [
 const CT_RULES = new Map(Object.entries(ControlTowerRulesAsset.manifest().rules).map(([id, r]) => [`/tmp/devsecops/guard-rules/${id}.guard`, r.sha256]));
 
 // The pip locks and the Semgrep rules unpacked from their assets: each file as this package ships it.
-const SHIPPED = new Map(['scanner-locks', 'semgrep-rules'].flatMap((d) => filesUnder(path.join(ASSETS_DIR, d)).map((f) => [
+const SHIPPED = new Map(['scanner-locks', 'semgrep-rules', 'policy-engine'].flatMap((d) => filesUnder(path.join(ASSETS_DIR, d)).map((f) => [
   `/opt/devsecops-tools/${d}/${f}`,
   createHash('sha256').update(fs.readFileSync(path.join(ASSETS_DIR, d, f))).digest('hex'),
 ])));
+
+// The built-in policies the policy gate unpacks from their asset: each file as the asset stages it at synth.
+const POLICY_FILES = new Map(Object.entries(new PolicyRulesAsset(new Stack(), 'Policies', PolicySet.builtIn()).sha256).map(([f, hex]) => [`/tmp/devsecops/policies/${f}`, hex]));
 
 /** Simple commands, in order: compound commands split at &&, ;, then/else/fi, newlines. */
 function simpleCommands(lines: string[]): string[] {
@@ -86,6 +92,8 @@ describe('every generated buildspec', () => {
           expect(hex).toBe(CT_RULES.get(file));
         } else if (SHIPPED.has(file)) {
           expect(hex).toBe(SHIPPED.get(file));
+        } else if (POLICY_FILES.has(file)) {
+          expect(hex).toBe(POLICY_FILES.get(file));
         } else if (ENGINE_FILES.has(file)) {
           // The eslint engine's package.json and lock, unpacked from its asset: checked against the files this package ships.
           expect(hex).toBe(ENGINE_FILES.get(file));

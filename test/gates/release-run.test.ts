@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { flatten } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
-import { DependencyScan, DockerfileScan, GateBinding, IacScan, IGateContext, PipelineNotifications, Sast, Sbom, SecretScan, SecurityGate } from '../../src';
+import { BuiltInPolicies, DependencyScan, DockerfileScan, GateBinding, IacScan, IGateContext, PipelineNotifications, PolicySet, Sast, Sbom, SecretScan, SecurityGate } from '../../src';
 import { pipelineApp } from '../pipeline/support';
 import { bundleFindingsCli } from '../support/findings-cli';
 import { FIXTURES } from '../support/fixtures';
@@ -43,6 +43,11 @@ function synthesizedLines(): Lines {
   const capture = new ContextCapture();
   const { app, stack, pipeline } = pipelineApp({
     notifications: PipelineNotifications.newTopic(),
+    // Every built-in policy off: no policy gate either.
+    policies: PolicySet.builtIn()
+      .disable(BuiltInPolicies.EC2_INSTANCE_IN_VPC, 'test: only the two user gates')
+      .disable(BuiltInPolicies.S3_BUCKET_ENCRYPTED, 'test: only the two user gates')
+      .disable(BuiltInPolicies.LAMBDA_TIMEOUT_MAXIMUM, 'test: only the two user gates'),
     gates: {
       secrets: SecretScan.none(),
       sast: Sast.none(),

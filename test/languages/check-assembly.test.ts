@@ -81,10 +81,10 @@ beforeAll(() => {
   good = synth(quickStart);
 });
 
-test('the quick start with two Stages passes: six gates, the stage order, no nag error', () => {
+test('the quick start with two Stages passes: seven gates, the stage order, no nag error', () => {
   const { failures, summary } = checkAssembly(good);
   expect(failures).toEqual([]);
-  expect(summary[0]).toBe('gates dependencies, dockerfile, iac, sast, sbom, secrets');
+  expect(summary[0]).toBe('gates dependencies, dockerfile, iac, policies, sast, sbom, secrets');
   expect(summary[1]).toMatch(/^stages Source > Build > SecurityGates > .*UpdatePipeline > Staging > Prod$/);
 });
 
@@ -93,7 +93,7 @@ test('a missing gate fails, named by the gates that remain', () => {
     const gates = pipelineOf(t).Properties.Stages.find((s: any) => s.Name === 'SecurityGates');
     gates.Actions = gates.Actions.filter((a: any) => !JSON.stringify(t.Resources[a.Configuration.ProjectName.Ref]).includes('--gate iac'));
   });
-  expect(checkAssembly(outdir).failures).toEqual([expect.stringMatching(/^gates: expected dependencies, dockerfile, iac, sast, sbom, secrets, found dependencies, dockerfile, sast, sbom, secrets$/)]);
+  expect(checkAssembly(outdir).failures).toEqual([expect.stringMatching(/^gates: expected dependencies, dockerfile, iac, policies, sast, sbom, secrets, found dependencies, dockerfile, policies, sast, sbom, secrets$/)]);
 });
 
 test('the Stages in the wrong order, or no approval before Prod, fail', () => {

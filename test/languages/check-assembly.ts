@@ -14,10 +14,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NAG_PACKS_METADATA, postureFromAssembly } from '../../src/findings/posture';
-import { GATE_NAMES, GATES_STAGE } from '../../src/model/gates';
+import { GATE_NAMES, GATES_STAGE, POLICY_GATE } from '../../src/model/gates';
 
 const PIPELINE_PATH = 'PipelineStack/Pipeline';
-const GATES = [...GATE_NAMES].sort();
+// The static gates and the policy gate (the built-in policies are on by default).
+const GATES = [...GATE_NAMES, POLICY_GATE].sort();
 const FIRST_STAGES = ['Source', 'Build', GATES_STAGE, 'UpdatePipeline'];
 const APP_STAGES = ['Staging', 'Prod'];
 const PIPELINE_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless'];

@@ -98,7 +98,7 @@ describe('release summary at the approval', () => {
   test('every gate action gets the execution id from #{codepipeline.PipelineExecutionId}', () => {
     const stages = Object.values<any>(b.template.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
     const actions = stages.flatMap((s: any) => s.Actions);
-    for (const name of ['SecretScan', 'Sast', 'DependencyScan', 'IacScan', 'DockerfileScan', 'Dast', 'ReleaseSummary']) {
+    for (const name of ['SecretScan', 'Sast', 'DependencyScan', 'IacScan', 'DockerfileScan', 'PolicyCheck', 'Dast', 'ReleaseSummary']) {
       const action = actions.find((a: any) => a.Name === name);
       const env = JSON.parse(flatten(action.Configuration.EnvironmentVariables));
       expect(env).toEqual(expect.arrayContaining([{ name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' }]));
@@ -137,7 +137,7 @@ describe('release summary at the approval', () => {
     expect(action.Configuration.ProjectName).toEqual({ Ref: project });
     expect(JSON.parse(flatten(action.Configuration.EnvironmentVariables))).toEqual([
       { name: 'PIPELINE_EXECUTION_ID', type: 'PLAINTEXT', value: '#{codepipeline.PipelineExecutionId}' },
-      { name: 'RELEASE_GATES', type: 'PLAINTEXT', value: 'secrets sast dependencies sbom iac dockerfile dast' },
+      { name: 'RELEASE_GATES', type: 'PLAINTEXT', value: 'secrets sast dependencies sbom iac dockerfile policies dast' },
       { name: 'RELEASE_WHAT', type: 'PLAINTEXT', value: 'Prod' },
     ]);
     const commands: string[] = buildspecOf(b.resources[project]).phases.build.commands;
@@ -242,7 +242,7 @@ describe('notifications', () => {
   test('a blocked gate: action FAILED for exactly the gate actions (the DAST gate after Staging too), naming the gate', () => {
     const p = rule('GateFailed');
     expect(p.EventPattern['detail-type']).toEqual(['CodePipeline Action Execution State Change']);
-    expect(p.EventPattern.detail).toEqual({ state: ['FAILED'], action: ['SecretScan', 'Sast', 'DependencyScan', 'IacScan', 'DockerfileScan', 'Dast'] });
+    expect(p.EventPattern.detail).toEqual({ state: ['FAILED'], action: ['SecretScan', 'Sast', 'DependencyScan', 'IacScan', 'DockerfileScan', 'PolicyCheck', 'Dast'] });
     expect(flatten(p.Targets[0].InputTransformer.InputTemplate)).toMatch(/^"Pipeline <detail-pipeline>: gate <detail-action> in stage <detail-stage> FAILED \(execution <detail-execution-id>\); the gate's own message gives its blocking count\. Gate results: https:/);
   });
 

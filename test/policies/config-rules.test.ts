@@ -176,7 +176,7 @@ describe('proactive evaluation before deploy', () => {
     const { app, stack, pipeline } = pipelineApp({ nagPacks: [] });
     const stage = new Stage(app, 'Prod');
     const appStack = new Stack(stage, 'App');
-    new s3.Bucket(appStack, 'Scratch', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
+    new s3.Bucket(appStack, 'Scratch', { encryption: s3.BucketEncryption.S3_MANAGED, autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
     const handler = new lambda.Function(appStack, 'OnEvent', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})') });
     new cr.Provider(appStack, 'Provider', { onEventHandler: handler });
     pipeline.addStage(stage, { configRules: true });

