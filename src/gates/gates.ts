@@ -56,8 +56,12 @@ export class StaticGates extends Construct {
   /** Each gate that is on, by its name, with what decides how strict it is. */
   public readonly postures: Record<string, GatePosture> = {};
 
+  /** The gates' context (built-in gates bind with it; the image gates too). */
+  public readonly context: GateContext;
+  /** The wave of the gates' stage: image builds and image gates are added to it. */
+  public readonly wave: pipelines.Wave;
+
   private readonly acknowledge: StaticGatesProps['acknowledge'];
-  private readonly context: GateContext;
   private readonly gateBuckets: s3.IBucket[] = [];
   private readonly sbom: Sbom;
 
@@ -124,7 +128,7 @@ export class StaticGates extends Construct {
     this.sbomBucket = this.sbom._bucket;
 
     // The wave is always there: the weakening check runs in it even when every gate is off.
-    props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
+    this.wave = props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
   }
 
   /** The findings CLI asset (one per pipeline), created on first use. */

@@ -9,6 +9,14 @@ export const GATE_NAMES = ['secrets', 'sast', 'dependencies', 'sbom', 'iac'] as 
 /** The name of one static gate. */
 export type GateName = typeof GATE_NAMES[number];
 
+/**
+ * The image gate: scans a container image the pipeline built (not a static gate: it runs only
+ * for the images added with `addContainerImage`, after their build, in the gates' stage).
+ */
+export const IMAGE_GATE = 'image';
+/** A gate a scanner engine can serve: a static gate or the image gate. */
+export type EngineGate = GateName | typeof IMAGE_GATE;
+
 /** The lowest severity that fails a gate unless the pipeline or the gate sets another. */
 export const DEFAULT_FAIL_ON = Severity.HIGH;
 

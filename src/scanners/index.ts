@@ -19,7 +19,7 @@ import { semgrep } from './semgrep';
 import { spotbugs } from './spotbugs';
 import { trivy } from './trivy';
 import { trufflehog } from './trufflehog';
-import type { GateName } from '../model/gates';
+import type { EngineGate } from '../model/gates';
 import type { Tool } from '../tools/tools';
 
 /** Every scanner, in each gate's order of preference. */
@@ -44,12 +44,12 @@ export interface RegisteredEngine extends ScannerEngine {
 }
 
 /** The engines of a gate, in its order of preference. */
-export function gateEngines(gate: GateName): RegisteredEngine[] {
+export function gateEngines(gate: EngineGate): RegisteredEngine[] {
   return SCANNERS.flatMap((scanner) => scanner.engines.filter((e) => e.gate === gate).map((e) => ({ ...e, scanner })));
 }
 
 /** One engine of a gate by its id; throws naming the gate's engines when there is none. */
-export function gateEngine(gate: GateName, id: string): RegisteredEngine {
+export function gateEngine(gate: EngineGate, id: string): RegisteredEngine {
   const engines = gateEngines(gate);
   const found = engines.find((e) => e.id === id);
   if (!found) throw new Error(`no ${gate} engine '${id}' in the scanner registry (${engines.map((e) => e.id).join(', ')})`);

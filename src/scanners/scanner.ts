@@ -5,7 +5,7 @@
  */
 import type { ScannerInvocation } from './steps';
 import type { ReportFormat } from '../model/formats';
-import type { GateName } from '../model/gates';
+import type { EngineGate } from '../model/gates';
 import type { AptPackage, Tool } from '../tools/tools';
 
 /** How a gate installs the scanner. */
@@ -44,6 +44,11 @@ export interface InvocationContext {
   readonly cacheDir?: string;
   /** trivy: report only vulnerabilities with a fixed version. */
   readonly ignoreUnfixed?: boolean;
+  /**
+   * image: a shell expression (e.g. `"$IMAGE_REF"`, never a user's text) naming the image in its
+   * registry; the image gate scans it there (remote mode, no Docker daemon).
+   */
+  readonly imageRefExpression?: string;
   /** semgrep: rule files or directories (never downloaded). */
   readonly semgrepRules?: readonly string[];
   /** IaC: a directory of CloudFormation templates (the pipeline's collected cloud assembly). */
@@ -59,7 +64,7 @@ export interface InvocationContext {
 /** One use of a scanner by one gate. */
 export interface ScannerEngine {
   /** The gate it serves. */
-  readonly gate: GateName;
+  readonly gate: EngineGate;
   /** The engine's id in that gate: what logs, `scan` and the gate's factories name. */
   readonly id: string;
   /** The report format it writes (the findings CLI's parser). */
