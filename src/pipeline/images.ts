@@ -8,7 +8,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ImageScan } from '../gates/image';
 import { throwIfProblems } from '../model/problems';
-import { shellQuote } from '../scanners/steps';
+import { shellArg, shellQuote } from '../scanners/steps';
 
 /**
  * Options of a container image built by the pipeline.
@@ -146,7 +146,7 @@ export class PipelineImage extends Construct {
         'REGISTRY="${REPOSITORY_URI%%/*}"',
         // Tags are immutable: a re-run for the same commit keeps the image already pushed and scanned.
         'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$CODEBUILD_RESOLVED_SOURCE_VERSION" > /dev/null 2>&1; then echo "image $IMAGE_REF exists (immutable tag): not rebuilt"; exit 0; fi',
-        ['docker build --pull', `--file ${shellQuote(dockerfile)}`, ...buildArgs, '--tag "$IMAGE_REF"', shellQuote(props.directory)].join(' '),
+        ['docker build --pull', `--file ${shellArg(dockerfile)}`, ...buildArgs, '--tag "$IMAGE_REF"', shellArg(props.directory)].join(' '),
         // Logged in only after the build: no step of the Dockerfile runs while the registry credentials exist.
         'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
         'docker push "$IMAGE_REF"',
