@@ -9,6 +9,7 @@ import { mergeFindings } from './merge';
 import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
+import { ECR_SCAN_HELP, ecrScanFindings } from './ecr-scan-cli';
 import { posture, POSTURE_HELP } from './posture-cli';
 import { Finding, ToolRef } from '../model/finding';
 import { writeAsff } from './reporters/asff';
@@ -95,6 +96,8 @@ summary: merges several gates' ${OUTPUT_FILES.result} into one Markdown summary 
 ${SCAN_HELP}
 
 ${POSTURE_HELP}
+
+${ECR_SCAN_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -484,9 +487,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'evaluate') return await evaluate(rest, io);
     if (command === 'summary') return summary(rest, io);
     if (command === 'posture') return posture(rest, io);
+    if (command === 'ecr-scan-findings') return await ecrScanFindings(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan or posture`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, scan, posture or ecr-scan-findings`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
@@ -5,7 +6,7 @@ import { GateContext } from './context';
 import { scannerInstall } from './install';
 import { GateOptions } from './options';
 import { trivyDbRecord } from './recorded-versions';
-import { expectReport, OUTPUT_DIR, REPORTS_DIR, SBOM_PREFIX, WORK_DIR } from './step';
+import { CLI_DIR, expectReport, OUTPUT_DIR, REPORTS_DIR, SBOM_PREFIX, WORK_DIR } from './step';
 import { TRIVY_CACHE_DIR, trivyCache } from './trivy';
 import { gateOptionProblems } from './validation';
 import { IMAGE_GATE } from '../model/gates';
@@ -26,6 +27,22 @@ export interface ImageScanOptions extends GateOptions {
    * @default false
    */
   readonly ignoreUnfixed?: boolean;
+
+  /**
+   * Also judge ECR's own scan of the image (scan on push: basic scanning; or Amazon Inspector
+   * when the registry uses enhanced scanning), read with `DescribeImageScanFindings` once the scan
+   * is done. The gate waits for it at most `ecrScanTimeout`, and fails closed after.
+   *
+   * @default false
+   */
+  readonly ecrScanFindings?: boolean;
+
+  /**
+   * How long the gate waits for ECR's scan (with `ecrScanFindings`, or `ImageScan.ecrScanFindings()`).
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly ecrScanTimeout?: Duration;
 }
 
 /** What the image gate scans: an image the pipeline built and pushed. @internal */
@@ -34,6 +51,8 @@ export interface ImageTarget {
   readonly name: string;
   /** The repository's URI (a token). */
   readonly repositoryUri: string;
+  /** The repository's name. */
+  readonly repositoryName: string;
   /** The repository's ARN (a token). */
   readonly repositoryArn: string;
   /** The build step that pushed the image. */
@@ -47,6 +66,18 @@ export interface ImageGateBinding {
   readonly step?: pipelines.CodeBuildStep;
   /** The gate's name for this image (`image-<name>`), as the findings engine and the posture know it. */
   readonly gateName?: string;
+}
+
+/** Where the ECR scan findings are written. */
+const ECR_REPORT = `${REPORTS_DIR}/ecr-scan-findings.json`;
+
+function imageOptionProblems(options: ImageScanOptions): string[] {
+  const problems = gateOptionProblems(options);
+  const t = options.ecrScanTimeout;
+  if (t !== undefined && !t.isUnresolved() && (t.toSeconds({ integral: false }) < 30 || t.toMinutes({ integral: false }) > 60 || !Number.isInteger(t.toSeconds({ integral: false })))) {
+    problems.push(`ecrScanTimeout: ${t.toHumanString()} is outside 30 seconds to 60 minutes (whole seconds): give e.g. Duration.minutes(10)`);
+  }
+  return problems;
 }
 
 /** The build variable holding the scanned reference (`<repository URI>:<commit id>`). */
@@ -64,8 +95,18 @@ export class ImageScan {
    * SCA gate. The image's CycloneDX SBOM is made in the same build.
    */
   public static trivy(options: ImageScanOptions = {}): ImageScan {
-    throwIfProblems('ImageScan.trivy', gateOptionProblems(options));
+    throwIfProblems('ImageScan.trivy', imageOptionProblems(options));
     return new ImageScan('trivy', options);
+  }
+
+  /**
+   * ECR's own scan results only (no trivy, so no image SBOM): basic scan findings (status COMPLETE)
+   * or, when the registry uses enhanced scanning, Amazon Inspector's (status ACTIVE, under
+   * `enhancedFindings`), waited for at most `ecrScanTimeout`; a timeout or a failed scan fails the gate.
+   */
+  public static ecrScanFindings(options: ImageScanOptions = {}): ImageScan {
+    throwIfProblems('ImageScan.ecrScanFindings', imageOptionProblems(options));
+    return new ImageScan('ecr', { ...options, ecrScanFindings: true });
   }
 
   /** No image scanning. This weakens a secure default: the pipeline gets a warning annotation. */
@@ -89,6 +130,30 @@ export class ImageScan {
     }
     if (this.options.ignoreUnfixed) {
       ctx.warnWeakened(`ignoreUnfixed:${gateName}`, `ImageScan ignoreUnfixed is true for '${image.name}': vulnerabilities without a fixed version do not block the pipeline`);
+    }
+    const ecrLines = this.options.ecrScanFindings ? [
+      expectReport(ECR_REPORT, 'ecr'),
+      [`node ${CLI_DIR}/cli.js ecr-scan-findings --repository "$REPOSITORY_NAME" --tag "$CODEBUILD_RESOLVED_SOURCE_VERSION"`,
+        `--out ${ECR_REPORT} --timeout-seconds ${(this.options.ecrScanTimeout ?? Duration.minutes(10)).toSeconds()} --interval-seconds 15`].join(' '),
+    ] : [];
+    const ecrStatements = this.options.ecrScanFindings ? [
+      new iam.PolicyStatement({ actions: ['ecr:DescribeImageScanFindings'], resources: [image.repositoryArn] }),
+      // Enhanced scanning's findings come from Inspector, which has no resource-level permission for them.
+      new iam.PolicyStatement({ actions: ['inspector2:ListFindings'], resources: ['*'] }),
+    ] : [];
+    if (this._engine === 'ecr') {
+      const step = ctx.buildStep({
+        id: `ImageScan-${image.name}`,
+        gate: gateName,
+        input: ctx.source,
+        install: [],
+        scan: [`: "\${CODEBUILD_RESOLVED_SOURCE_VERSION:?no commit id: the image tag is the commit id}"`, ...ecrLines],
+        options: this.options,
+        env: { REPOSITORY_NAME: image.repositoryName },
+        rolePolicyStatements: ecrStatements,
+      });
+      step.addStepDependency(image.build);
+      return { step, gateName };
     }
     const engine = gateEngine(IMAGE_GATE, this._engine);
     const invocation = {
@@ -119,14 +184,15 @@ export class ImageScan {
         ...shellLines(steps),
         ...(engine.scanner.name === 'trivy' ? [trivyDbRecord(TRIVY_CACHE_DIR)] : []),
         ...(sbom ? [...shellLines(trivyImageSbom(invocation, sbomFile)), `cp ${sbomFile} ${OUTPUT_DIR}/image-sbom.cdx.json`] : []),
+        ...ecrLines,
       ],
       after: sbom ? [
         // Beside the release SBOMs, under the commit id, once the gate passed.
         `aws s3 cp --only-show-errors ${sbomFile} "s3://${sbom.bucketName}/${SBOM_PREFIX}/\${CODEBUILD_RESOLVED_SOURCE_VERSION}/image-${image.name}.cdx.json"`,
       ] : undefined,
       options: this.options,
-      env: { REPOSITORY_URI: image.repositoryUri },
-      rolePolicyStatements: statements,
+      env: { REPOSITORY_URI: image.repositoryUri, REPOSITORY_NAME: image.repositoryName },
+      rolePolicyStatements: [...statements, ...ecrStatements],
       cache: trivyCache(ctx),
       cachePaths: [`${TRIVY_CACHE_DIR}/**/*`],
     });

@@ -382,6 +382,7 @@ export class DevSecOpsPipeline extends Construct {
       name,
       repositoryUri: image.repository.repositoryUri,
       repositoryArn: image.repository.repositoryArn,
+      repositoryName: image.repositoryName,
       build: image.buildStep,
       sbomBucket: this.sbomBucket,
     });
@@ -511,9 +512,9 @@ function acknowledgeImageWildcards(step: pipelines.CodeBuildStep, acknowledger: 
   const statements = doc.Statement ?? [];
   const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   const onAll = statements.filter((st) => list(st.Resource).includes('*'));
-  if (onAll.length > 0 && onAll.every((st) => list(st.Action).every((a) => a === 'ecr:GetAuthorizationToken'))) {
+  if (onAll.length > 0 && onAll.every((st) => list(st.Action).every((a) => a === 'ecr:GetAuthorizationToken' || a === 'inspector2:ListFindings'))) {
     acknowledger.acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken only: the ECR registry token has no resource ARN (AWS\'s design); every image action is limited to the image\'s own repository ARN.');
+      'ecr:GetAuthorizationToken and (reading ECR enhanced scan results) inspector2:ListFindings only: neither has a resource ARN to name (AWS\'s design); every image action is limited to the image\'s own repository ARN.');
   }
   if (sbomBucket) {
     const sbomObjects = `<${stack.resolve((sbomBucket.node.defaultChild as CfnResource).logicalId)}.Arn>/${SBOM_PREFIX}/*`;

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { ImageScan } from '../../src';
@@ -118,6 +119,29 @@ describe('image options', () => {
     const template = Template.fromStack(stack);
     expect(Object.keys(template.findResources('AWS::CodeBuild::Project')).filter((id) => id.includes('ImageScan'))).toEqual([]);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('image gate of \'api\' is off'));
+  });
+
+  test('ecrScanFindings: the gate also waits for ECR\'s own scan (bounded) and judges it; five packs stay at zero', () => {
+    const { app, stack } = imagePipeline({ scan: ImageScan.trivy({ ecrScanFindings: true, ecrScanTimeout: Duration.minutes(5) }) });
+    const { build, project } = commandsOfProject(Template.fromStack(stack), 'ImageScanapi');
+    const text = build.join('\n');
+    expect(text).toContain("echo '/tmp/devsecops/reports/ecr-scan-findings.json:ecr' >> /tmp/devsecops/report-list");
+    expect(text).toContain('cli.js ecr-scan-findings --repository "$REPOSITORY_NAME" --tag "$CODEBUILD_RESOLVED_SOURCE_VERSION" --out /tmp/devsecops/reports/ecr-scan-findings.json --timeout-seconds 300');
+    expect(text).toContain('trivy image');
+    expect(JSON.stringify(project.Properties.Environment.EnvironmentVariables)).toContain('pipelinestack/api');
+    expect(errorsOf(synthViolations(app)).map((e) => `${e.plugin} ${e.rule} ${e.path}`)).toEqual([]);
+  });
+
+  test('ImageScan.ecrScanFindings(): ECR\'s results alone, no trivy, no install', () => {
+    const { stack } = imagePipeline({ scan: ImageScan.ecrScanFindings() });
+    const { build, install } = commandsOfProject(Template.fromStack(stack), 'ImageScanapi');
+    expect(build.join('\n')).toContain('ecr-scan-findings --repository "$REPOSITORY_NAME" --tag "$CODEBUILD_RESOLVED_SOURCE_VERSION" --out /tmp/devsecops/reports/ecr-scan-findings.json --timeout-seconds 600');
+    expect(build.join('\n')).not.toContain('trivy');
+    expect(install.join('\n')).not.toContain('trivy');
+  });
+
+  test('ecrScanTimeout outside 30 s to 60 min is refused', () => {
+    expect(() => ImageScan.trivy({ ecrScanTimeout: Duration.hours(2) })).toThrow(/ecrScanTimeout: 2 hours is outside 30 seconds to 60 minutes/);
   });
 
   test('pullAccounts adds accounts that may pull', () => {
