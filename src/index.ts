@@ -11,5 +11,5 @@ export * from './gates/sast';
 export * from './gates/sca';
 export * from './gates/sbom';
 export * from './gates/iac';
-export { ImageScan, ImageScanOptions } from './gates/image';
-export { ContainerImageOptions, PipelineImage } from './pipeline/images';
+export * from './gates/image';
+export * from './pipeline/images';

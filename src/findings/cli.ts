@@ -4,13 +4,14 @@ import { join, resolve } from 'path';
 import { parseArgs } from 'util';
 import { BaselineError, parseBaseline } from './baseline';
 import { Io } from './cli-io';
+import { ECR_SCAN_HELP, ecrScanFindings } from './ecr-scan-cli';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
 import { loadReport, LoadedReport } from './parsers';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
-import { ECR_SCAN_HELP, ecrScanFindings } from './ecr-scan-cli';
 import { posture, POSTURE_HELP } from './posture-cli';
+import { parseToolVersions } from './tool-versions';
 import { Finding, ToolRef } from '../model/finding';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
@@ -28,7 +29,6 @@ import {
   SuppressionFileError,
   SuppressionSet,
 } from './suppressions';
-import { parseToolVersions } from './tool-versions';
 import { DEFAULT_FAIL_ON } from '../model/gates';
 import { Severity, SEVERITY_ORDER } from '../model/severity';
 

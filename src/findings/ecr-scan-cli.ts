@@ -108,7 +108,9 @@ Promise<DescribeImageScanFindingsCommandOutput | undefined> {
 }
 
 /** Every page merged into the first: findings and enhancedFindings complete, as the ecr parser checks against the counts. */
-async function allPages(d: EcrScanDeps, first: DescribeImageScanFindingsCommandOutput, repositoryName: string, imageId: ImageId, registryId: string | undefined) {
+async function allPages(
+  d: EcrScanDeps, first: DescribeImageScanFindingsCommandOutput, repositoryName: string, imageId: ImageId, registryId: string | undefined,
+) {
   const findings = [...(first.imageScanFindings?.findings ?? [])];
   const enhancedFindings = [...(first.imageScanFindings?.enhancedFindings ?? [])];
   let token = first.nextToken;

@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as pipelines from 'aws-cdk-lib/pipelines';
 import { GateContext } from './context';
+import { ImageGateBinding, ImageTarget } from './image-target';
 import { scannerInstall } from './install';
 import { GateOptions } from './options';
 import { trivyDbRecord } from './recorded-versions';
@@ -45,36 +44,14 @@ export interface ImageScanOptions extends GateOptions {
   readonly ecrScanTimeout?: Duration;
 }
 
-/** What the image gate scans: an image the pipeline built and pushed. @internal */
-export interface ImageTarget {
-  /** The image's name in the pipeline (`addContainerImage`'s first argument). */
-  readonly name: string;
-  /** The repository's URI (a token). */
-  readonly repositoryUri: string;
-  /** The repository's name. */
-  readonly repositoryName: string;
-  /** The repository's ARN (a token). */
-  readonly repositoryArn: string;
-  /** The build step that pushed the image. */
-  readonly build: pipelines.Step;
-  /** Where the image's SBOM goes, under `sbom/<commit>/`; none: no SBOM kept. */
-  readonly sbomBucket?: s3.IBucket;
-}
-
-/** The image gate's step and what the pipeline acknowledges on it. @internal */
-export interface ImageGateBinding {
-  readonly step?: pipelines.CodeBuildStep;
-  /** The gate's name for this image (`image-<name>`), as the findings engine and the posture know it. */
-  readonly gateName?: string;
-}
-
 /** Where the ECR scan findings are written. */
 const ECR_REPORT = `${REPORTS_DIR}/ecr-scan-findings.json`;
 
 function imageOptionProblems(options: ImageScanOptions): string[] {
   const problems = gateOptionProblems(options);
   const t = options.ecrScanTimeout;
-  if (t !== undefined && !t.isUnresolved() && (t.toSeconds({ integral: false }) < 30 || t.toMinutes({ integral: false }) > 60 || !Number.isInteger(t.toSeconds({ integral: false })))) {
+  const seconds = t === undefined || t.isUnresolved() ? undefined : t.toSeconds({ integral: false });
+  if (t !== undefined && seconds !== undefined && (seconds < 30 || seconds > 3600 || !Number.isInteger(seconds))) {
     problems.push(`ecrScanTimeout: ${t.toHumanString()} is outside 30 seconds to 60 minutes (whole seconds): give e.g. Duration.minutes(10)`);
   }
   return problems;
@@ -147,7 +124,7 @@ export class ImageScan {
         gate: gateName,
         input: ctx.source,
         install: [],
-        scan: [`: "\${CODEBUILD_RESOLVED_SOURCE_VERSION:?no commit id: the image tag is the commit id}"`, ...ecrLines],
+        scan: [': "${CODEBUILD_RESOLVED_SOURCE_VERSION:?no commit id: the image tag is the commit id}"', ...ecrLines],
         options: this.options,
         env: { REPOSITORY_NAME: image.repositoryName },
         rolePolicyStatements: ecrStatements,

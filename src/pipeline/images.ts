@@ -231,7 +231,8 @@ function validate(stack: Stack, props: PipelineImageProps): void {
   for (const k of Object.keys(props.buildArgs ?? {})) {
     if (!BUILD_ARG.test(k)) problems.push(`buildArgs: '${k}' is not a build argument name: use letters, digits and '_', starting with a letter or '_'`);
   }
-  if (props.repositoryName !== undefined && !Token.isUnresolved(props.repositoryName) && (!REPOSITORY_NAME.test(props.repositoryName) || props.repositoryName.length < 2 || props.repositoryName.length > 256)) {
+  const repo = props.repositoryName;
+  if (repo !== undefined && !Token.isUnresolved(repo) && (!REPOSITORY_NAME.test(repo) || repo.length < 2 || repo.length > 256)) {
     problems.push(`repositoryName: '${props.repositoryName}' is not an ECR repository name: use lower-case letters, digits, '.', '_', '-' and '/', e.g. 'my-app/api'`);
   }
   if (props.keepImages !== undefined && (!Number.isInteger(props.keepImages) || props.keepImages < 1)) {

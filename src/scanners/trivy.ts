@@ -49,7 +49,9 @@ function imageRef(o: { imageRefExpression?: string }): string {
  * `trivy image` in remote mode: it reads the image from the registry (ECR credentials from the
  * build's role, through trivy's ECR support), never from a Docker daemon.
  */
-function trivyImage(o: { workDir: string; cacheDir?: string; imageRefExpression?: string }, format: string, file: string, more: string[]): ScanStep[] {
+type ImageInvocation = { workDir: string; cacheDir?: string; imageRefExpression?: string };
+
+function trivyImage(o: ImageInvocation, format: string, file: string, more: string[]): ScanStep[] {
   const c = gateConfig(o.workDir);
   const argv = ['trivy', 'image', '--image-src', 'remote', '--format', format, '--output', file, ...more, ...c.args, ...trivyCommonArgs(o.cacheDir)];
   // The image is a shell expression (a variable the build sets), appended unquoted by design.
@@ -127,6 +129,6 @@ export const trivy: Scanner = {
 };
 
 /** The image's CycloneDX SBOM, made by the image gate's trivy from the same image and cache. */
-export function trivyImageSbom(o: { workDir: string; cacheDir?: string; imageRefExpression?: string }, file: string): ScanStep[] {
+export function trivyImageSbom(o: ImageInvocation, file: string): ScanStep[] {
   return trivyImage(o, 'cyclonedx', file, []);
 }

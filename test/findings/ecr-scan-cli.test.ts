@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { DescribeImageScanFindingsCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ecrScanFindings, EcrScanDeps } from '../../src/findings/ecr-scan-cli';
 import { main } from '../../src/findings/cli';
+import { ecrScanFindings, EcrScanDeps } from '../../src/findings/ecr-scan-cli';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'scanner-reports');
 const BASIC = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ecr', 'describe-image-scan-findings-basic-one-medium.json'), 'utf8'));

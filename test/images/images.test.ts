@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { COMMIT, commandsOfProject, imagePipeline, PROD_ACCOUNT } from './support';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { ImageScan } from '../../src';
 import { flatten, stagesOf } from '../gates/support';
 import { errorsOf, pipelineApp, synthViolations } from '../pipeline/support';
-import { COMMIT, commandsOfProject, imagePipeline, PROD_ACCOUNT } from './support';
 
 describe('a pipeline with one container image', () => {
   const { stack, pipeline, image } = imagePipeline();
