@@ -1,6 +1,7 @@
-import { Annotations, CfnResource, Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -390,6 +391,31 @@ export class DevSecOpsPipeline extends Construct {
     this.images.push(image);
     this.imageGates.set(image, gate.step);
     return image;
+  }
+
+  /**
+   * Switch the pipeline account's ECR registry in this region to enhanced scanning (Amazon
+   * Inspector, continuous), for this pipeline's image repositories.
+   *
+   * REGISTRY-WIDE: ECR keeps one scanning configuration per registry. This replaces it: every
+   * other repository of the account and region loses its basic scan on push unless it matches a
+   * rule, Amazon Inspector is billed per image scanned, and deleting this stack does not restore
+   * the previous configuration. Never enabled unless called; the pipeline leaves a warning.
+   * Then read the results with `ImageScan.ecrScanFindings()` or the `ecrScanFindings` option
+   * (status ACTIVE, findings under `enhancedFindings`).
+   */
+  public enableRegistryEnhancedScanning(): void {
+    if (this.node.tryFindChild('RegistryScanning')) return;
+    Annotations.of(this).addWarningV2('cdk-devsecops-pipeline:registryEnhancedScanning',
+      'enableRegistryEnhancedScanning: the ECR registry of this account and region is switched to enhanced scanning (registry-wide: other repositories lose basic scan on push unless they match a rule; Inspector is billed per image).');
+    new ecr.CfnRegistryScanningConfiguration(this, 'RegistryScanning', {
+      scanType: 'ENHANCED',
+      rules: [{
+        scanFrequency: 'CONTINUOUS_SCAN',
+        // Rendered at synthesis: the repositories of every image added to this pipeline.
+        repositoryFilters: Lazy.any({ produce: () => this.images.map((i) => ({ filter: i.repositoryName, filterType: 'WILDCARD' })) }) as any,
+      }],
+    });
   }
 
   /**

@@ -144,6 +144,19 @@ describe('image options', () => {
     expect(() => ImageScan.trivy({ ecrScanTimeout: Duration.hours(2) })).toThrow(/ecrScanTimeout: 2 hours is outside 30 seconds to 60 minutes/);
   });
 
+  test('enhanced scanning is registry-wide: only on request, with a warning, for the pipeline\'s repositories', () => {
+    const plain = Template.fromStack(imagePipeline().stack);
+    expect(plain.findResources('AWS::ECR::RegistryScanningConfiguration')).toEqual({});
+    const { stack, pipeline } = imagePipeline();
+    pipeline.enableRegistryEnhancedScanning();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', {
+      ScanType: 'ENHANCED',
+      Rules: [{ ScanFrequency: 'CONTINUOUS_SCAN', RepositoryFilters: [{ Filter: 'pipelinestack/api', FilterType: 'WILDCARD' }] }],
+    });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('registry-wide'));
+  });
+
   test('pullAccounts adds accounts that may pull', () => {
     const { stack } = imagePipeline({ pullAccounts: ['333333333333'] });
     const [repo] = Object.values<any>(Template.fromStack(stack).findResources('AWS::ECR::Repository'));
