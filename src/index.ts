@@ -16,3 +16,5 @@ export * from './policies/config-policy';
 export * from './gates/dast';
 export * from './gates/dockerfile';
 export * from './policies/policy';
+export * from './gates/image';
+export * from './pipeline/images';

@@ -5,6 +5,7 @@ import { parseArgs } from 'util';
 import { BASE_IMAGES_HELP, baseImages } from './base-images';
 import { BaselineError, parseBaseline } from './baseline';
 import { Io } from './cli-io';
+import { ECR_SCAN_HELP, ecrScanFindings } from './ecr-scan-cli';
 import { InputFileError, inputRoots, readInputFile } from './input-file';
 import { mergeFindings } from './merge';
 import { describeOutputError, OutputPathError, prepareOutputDir, prepareOutputFile } from './output-path';
@@ -13,6 +14,7 @@ import { policies, POLICIES_HELP } from './policies-cli';
 import { countDecision, evaluateGate, GateEvaluation, toolSuppressedNotAccepted } from './policy';
 import { posture, POSTURE_HELP } from './posture-cli';
 import { proactive, PROACTIVE_HELP } from './proactive';
+import { parseToolVersions } from './tool-versions';
 import { Finding, ToolRef } from '../model/finding';
 import { writeAsff } from './reporters/asff';
 import { CODEBUILD_MAX_TEST_CASES, writeJUnit } from './reporters/junit';
@@ -32,7 +34,6 @@ import {
   SuppressionFileError,
   SuppressionSet,
 } from './suppressions';
-import { parseToolVersions } from './tool-versions';
 import { DEFAULT_FAIL_ON } from '../model/gates';
 import { Severity, SEVERITY_ORDER } from '../model/severity';
 
@@ -120,6 +121,9 @@ ${PROACTIVE_HELP}
 ${BASE_IMAGES_HELP}
 
 ${POLICIES_HELP}
+
+
+${ECR_SCAN_HELP}
 
 Exit codes:
   0  pass: no blocking finding (evaluate), every gate passed (summary)
@@ -571,9 +575,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (command === 'notice') return notice(rest, io);
     if (command === 'base-images') return baseImages(rest, io);
     if (command === 'policies') return policies(rest, io);
+    if (command === 'ecr-scan-findings') return await ecrScanFindings(rest, io);
     // scan runs evaluate and summary through main: the same code and outputs, in this process.
     if (command === 'scan') return await scan(rest, io, main);
-    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture, proactive, base-images or policies`);
+    throw new UsageError(`unknown command "${command}"; use evaluate, summary, notice, scan, posture, proactive, base-images, policies or ecr-scan-findings`);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`devsecops-findings ${command}: ${e.message}\nRun devsecops-findings --help for usage.\n`);

@@ -68,9 +68,12 @@ export class StaticGates extends Construct {
   /** Each gate that is on, by its name, with what decides how strict it is. */
   public readonly postures: Record<string, GatePosture> = {};
 
-  private readonly acknowledge: StaticGatesProps['acknowledge'];
-  /** The gates' context: steps judged by the findings engine elsewhere in the pipeline (a Stage's proactive check) are built with it. */
+  /** The gates' context (built-in gates bind with it; the image gates too). */
   public readonly context: GateContext;
+  /** The wave of the gates' stage: image builds and image gates are added to it. */
+  public readonly wave: pipelines.Wave;
+
+  private readonly acknowledge: StaticGatesProps['acknowledge'];
   private readonly gateBuckets: s3.IBucket[] = [];
   private readonly sbom: Sbom;
   private readonly dastSteps: Array<{ dast: Dast; step: pipelines.CodeBuildStep }> = [];
@@ -161,7 +164,7 @@ export class StaticGates extends Construct {
     this.sbomBucket = this.sbom._bucket;
 
     // The wave is always there: the weakening check runs in it even when every gate is off.
-    props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
+    this.wave = props.codePipeline.addWave(GATES_STAGE, { pre: [...this.steps, ...(props.extraSteps?.(this) ?? [])] });
   }
 
   /** A DAST step after the Stage `stageName` deploys, built with the gates' shared step and context. */

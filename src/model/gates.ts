@@ -15,8 +15,13 @@ export type GateName = typeof GATE_NAMES[number];
  * SecurityGates stage do not run it.
  */
 export const DAST_GATE = 'dast';
-/** A gate a scanner engine serves: a static gate, or DAST. */
-export type EngineGate = GateName | typeof DAST_GATE;
+/**
+ * The image gate: scans a container image the pipeline built (not a static gate: it runs only
+ * for the images added with `addContainerImage`, after their build, in the gates' stage).
+ */
+export const IMAGE_GATE = 'image';
+/** A gate a scanner engine serves: a static gate, DAST or the image gate. */
+export type EngineGate = GateName | typeof DAST_GATE | typeof IMAGE_GATE;
 
 /** The lowest severity that fails a gate unless the pipeline or the gate sets another. */
 export const DEFAULT_FAIL_ON = Severity.HIGH;

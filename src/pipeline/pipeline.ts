@@ -1,16 +1,21 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+// The same flattening cdk-nag applies to build IAM5 finding ids.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct, IConstruct } from 'constructs';
 import { AcknowledgmentRecord } from './acknowledgment-record';
 import { acknowledgePipelineFindings, Acknowledger } from './acknowledgments';
 import { pinCdkCliInstalls } from './cli-pins';
 import { encryptBuildProjects, PipelineStorage } from './hardening';
+import { ContainerImageOptions, PipelineImage } from './images';
 import { dropUnusedGrants } from './least-privilege';
 import { CompliancePack, ScopedNagPlugin } from './nag';
 import { notificationRules } from './notification-rules';
@@ -23,6 +28,8 @@ import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
 import { GateNotifications, RELEASE_SUMMARY, RELEASES_PREFIX, releaseConsoleUrl, EXECUTION_ID_VARIABLE } from '../gates/release';
 import { releaseSummaryProject, ReleaseSummaryStep } from '../gates/release-summary';
+import { ImageScan } from '../gates/image';
+import { SBOM_PREFIX } from '../gates/step';
 import { throwIfProblems } from '../model/problems';
 import { ConfigPolicy } from '../policies/config-policy';
 import { ConfigRulesSpec, ConfigRulesStack } from '../policies/config-rules';
@@ -333,7 +340,12 @@ export class DevSecOpsPipeline extends Construct {
   /** The policies enforced on the deployed Stages and the pipeline's own stack. */
   public readonly policies: PolicySet;
 
+  /** The container images the pipeline builds, scans and keeps, in the order they were added. */
+  public readonly images: PipelineImage[] = [];
+
   private readonly acknowledger: Acknowledger;
+  private readonly imageGates = new Map<PipelineImage, pipelines.CodeBuildStep | undefined>();
+  private readonly removalPolicy: RemovalPolicy;
   private readonly storage: PipelineStorage;
   private readonly gates: StaticGates;
   /** Approval and permissions-broadening check by pipeline stage name, as addStage and addWave set them. */
@@ -357,6 +369,7 @@ export class DevSecOpsPipeline extends Construct {
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     this.source = props.source;
+    this.removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.nagPacks = props.nagPacks ?? [CompliancePack.AWS_SOLUTIONS];
     this.policies = props.policies ?? PolicySet.builtIn();
     for (const [policyId, reason] of this.policies._disabled) {
@@ -464,6 +477,68 @@ export class DevSecOpsPipeline extends Construct {
 
     this.registerNagPacks();
     this.registerPolicies();
+  }
+
+  /**
+   * Build a container image from a directory of the repository, push it to a hardened ECR
+   * repository of its own tagged with the commit id, and scan it (the image gate) and keep its
+   * SBOM, all in the gates' stage: before self-mutation and before any Stage deploys.
+   *
+   * The build is the pipeline's one privileged CodeBuild project (Docker needs it); it runs
+   * nothing of the repository but `docker build`. A Stage uses the image with
+   * `ecs.ContainerImage.fromEcrRepository(image.repositoryIn(this), image.tag)`; the Stages'
+   * accounts (and `pullAccounts`) may pull, only the build may push.
+   *
+   * @param name the image's name: lower-case letters, digits and '-', e.g. 'api'
+   */
+  public addContainerImage(name: string, options: ContainerImageOptions): PipelineImage {
+    if (this.images.some((i) => i.imageName === name)) {
+      throwIfProblems(`addContainerImage(${name})`, [`name: '${name}' is already an image of this pipeline: give each image its own name`]);
+    }
+    const image = new PipelineImage(this, `Image-${name}`, {
+      ...options,
+      name,
+      source: this.source.fileSetProducer,
+      key: this.key,
+      removalPolicy: this.removalPolicy,
+    });
+    const gate = (options.scan ?? ImageScan.trivy())._bind(this.gates.context, {
+      name,
+      repositoryUri: image.repository.repositoryUri,
+      repositoryArn: image.repository.repositoryArn,
+      repositoryName: image.repositoryName,
+      build: image.buildStep,
+      sbomBucket: this.sbomBucket,
+    });
+    this.gates.wave.addPre(image.buildStep, ...(gate.step ? [gate.step] : []));
+    this.images.push(image);
+    this.imageGates.set(image, gate.step);
+    return image;
+  }
+
+  /**
+   * Switch the pipeline account's ECR registry in this region to enhanced scanning (Amazon
+   * Inspector, continuous), for this pipeline's image repositories.
+   *
+   * REGISTRY-WIDE: ECR keeps one scanning configuration per registry. This replaces it: every
+   * other repository of the account and region loses its basic scan on push unless it matches a
+   * rule, Amazon Inspector is billed per image scanned, and deleting this stack does not restore
+   * the previous configuration. Never enabled unless called; the pipeline leaves a warning.
+   * Then read the results with `ImageScan.ecrScanFindings()` or the `ecrScanFindings` option
+   * (status ACTIVE, findings under `enhancedFindings`).
+   */
+  public enableRegistryEnhancedScanning(): void {
+    if (this.node.tryFindChild('RegistryScanning')) return;
+    Annotations.of(this).addWarningV2('cdk-devsecops-pipeline:registryEnhancedScanning',
+      'enableRegistryEnhancedScanning: the ECR registry of this account and region is switched to enhanced scanning (registry-wide: other repositories lose basic scan on push unless they match a rule; Inspector is billed per image).');
+    new ecr.CfnRegistryScanningConfiguration(this, 'RegistryScanning', {
+      scanType: 'ENHANCED',
+      rules: [{
+        scanFrequency: 'CONTINUOUS_SCAN',
+        // Rendered at synthesis: the repositories of every image added to this pipeline.
+        repositoryFilters: Lazy.any({ produce: () => this.images.map((i) => ({ filter: i.repositoryName, filterType: 'WILDCARD' })) }) as any,
+      }],
+    });
   }
 
   /**
@@ -668,6 +743,50 @@ export class DevSecOpsPipeline extends Construct {
     }
     // The pipeline's own stack is synthesized after this: its provider functions are acknowledged now.
     preparePolicyScope(Stack.of(this));
+    this.restrictImages();
+  }
+
+  /** Each image's repository: the Stages' accounts pull, only its build pushes; its build's privilege acknowledged. */
+  private restrictImages(): void {
+    const accounts = this.codePipeline.waves.flatMap((w) => w.stages.flatMap((s) => s.stacks.map((st) => st.account)))
+      .filter((a): a is string => a !== undefined && !Token.isUnresolved(a));
+    for (const image of this.images) {
+      const role = image.buildStep.project.role;
+      if (!role) throw new Error(`cdk-devsecops-pipeline: the build of image '${image.imageName}' has no role to let push`);
+      image._restrictAccess(role, accounts);
+      const gate = this.imageGates.get(image);
+      acknowledgeImageWildcards(image.buildStep, this.acknowledger, undefined);
+      if (gate) acknowledgeImageWildcards(gate, this.acknowledger, this.sbomBucket);
+      this.acknowledger.acknowledge(image.buildStep.project.node.defaultChild as codebuild.CfnProject, 'AwsSolutions-CB3',
+        `Docker needs a privileged build to build image '${image.imageName}'. Only this project is privileged; it installs nothing and runs nothing of the repository but 'docker build', logs in to ECR only after the build, and may push only to this image's repository.`);
+    }
+  }
+}
+
+/**
+ * The image builds' and gates' two wildcards, acknowledged at finding level only when the policy
+ * holds them as written: `ecr:GetAuthorizationToken` alone on `*` (the registry token has no
+ * resource), and `s3:PutObject` alone under the SBOM bucket's `sbom/` prefix.
+ */
+function acknowledgeImageWildcards(step: pipelines.CodeBuildStep, acknowledger: Acknowledger, sbomBucket: s3.IBucket | undefined): void {
+  const policy = step.project.role?.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+  if (!(policy instanceof iam.CfnPolicy)) return;
+  const stack = Stack.of(policy);
+  const doc = stack.resolve(policy.policyDocument) as { Statement?: Array<{ Action?: string | string[]; Resource?: unknown }> };
+  const statements = doc.Statement ?? [];
+  const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const onAll = statements.filter((st) => list(st.Resource).includes('*'));
+  if (onAll.length > 0 && onAll.every((st) => list(st.Action).every((a) => a === 'ecr:GetAuthorizationToken' || a === 'inspector2:ListFindings'))) {
+    acknowledger.acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken and (reading ECR enhanced scan results) inspector2:ListFindings only: neither has a resource ARN to name (AWS\'s design); every image action is limited to the image\'s own repository ARN.');
+  }
+  if (sbomBucket) {
+    const sbomObjects = `<${stack.resolve((sbomBucket.node.defaultChild as CfnResource).logicalId)}.Arn>/${SBOM_PREFIX}/*`;
+    const naming = statements.filter((st) => list(st.Resource).map((r) => flattenCfnReference(r)).includes(sbomObjects));
+    if (naming.length > 0 && naming.every((st) => list(st.Action).every((a) => a === 's3:PutObject'))) {
+      acknowledger.acknowledge(policy, `AwsSolutions-IAM5[Resource::${sbomObjects}]`,
+        'The image gate only adds objects (s3:PutObject, no read or delete) under the sbom/ prefix of the pipeline\'s own SBOM bucket; keys are the commit id, known only at run time.');
+    }
   }
 }
 

@@ -46,6 +46,11 @@ export interface InvocationContext {
   readonly cacheDir?: string;
   /** trivy: report only vulnerabilities with a fixed version. */
   readonly ignoreUnfixed?: boolean;
+  /**
+   * image: a shell expression (e.g. `"$IMAGE_REF"`, never a user's text) naming the image in its
+   * registry; the image gate scans it there (remote mode, no Docker daemon).
+   */
+  readonly imageRefExpression?: string;
   /** semgrep: rule files or directories (never downloaded). */
   readonly semgrepRules?: readonly string[];
   /** IaC: a directory of CloudFormation templates (the pipeline's collected cloud assembly). */

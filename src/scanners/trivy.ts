@@ -1,5 +1,5 @@
 import type { Scanner } from './scanner';
-import { exec, ScanStep } from './steps';
+import { exec, ScanStep, shellArg } from './steps';
 import { NOT_PROJECT_CODE } from '../model/gates';
 
 const VERSION = '0.69.3';
@@ -40,7 +40,26 @@ function gateConfig(workDir: string): { steps: ScanStep[]; args: string[] } {
   };
 }
 
-/** trivy: `trivy fs` for the dependency (SCA) gate and the CycloneDX SBOM; `trivy config` for the Dockerfile gate. */
+/** The image a gate scans: the invocation's shell expression, required (the image gate always gives one). */
+function imageRef(o: { imageRefExpression?: string }): string {
+  if (!o.imageRefExpression) throw new Error('trivy image: no image to scan (imageRefExpression)');
+  return o.imageRefExpression;
+}
+
+/**
+ * `trivy image` in remote mode: it reads the image from the registry (ECR credentials from the
+ * build's role, through trivy's ECR support), never from a Docker daemon.
+ */
+type ImageInvocation = { workDir: string; cacheDir?: string; imageRefExpression?: string };
+
+function trivyImage(o: ImageInvocation, format: string, file: string, more: string[]): ScanStep[] {
+  const c = gateConfig(o.workDir);
+  const argv = ['trivy', 'image', '--image-src', 'remote', '--format', format, '--output', file, ...more, ...c.args, ...trivyCommonArgs(o.cacheDir)];
+  // The image is a shell expression (a variable the build sets), appended unquoted by design.
+  return [...c.steps, { kind: 'shell', script: `${argv.map(shellArg).join(' ')} ${imageRef(o)}` }];
+}
+
+/** trivy: `trivy fs` for the dependency (SCA) gate and the CycloneDX SBOM; `trivy config` for the Dockerfile gate; `trivy image` for the image gate. */
 export const trivy: Scanner = {
   name: 'trivy',
   artifact: {
@@ -115,5 +134,24 @@ export const trivy: Scanner = {
         };
       },
     },
+    {
+      gate: 'image',
+      id: 'trivy',
+      report: 'trivy',
+      invoke: (o) => {
+        const file = `${o.reportDir}/trivy-image.json`;
+        return {
+          requires: ['trivy'],
+          // OS packages and language packages in the image; --exit-code 0: findings do not stop trivy.
+          steps: trivyImage(o, 'json', file, ['--scanners', 'vuln', '--exit-code', '0', ...(o.ignoreUnfixed ? ['--ignore-unfixed'] : [])]),
+          report: { file, format: 'trivy' },
+        };
+      },
+    },
   ],
 };
+
+/** The image's CycloneDX SBOM, made by the image gate's trivy from the same image and cache. */
+export function trivyImageSbom(o: ImageInvocation, file: string): ScanStep[] {
+  return trivyImage(o, 'cyclonedx', file, []);
+}
