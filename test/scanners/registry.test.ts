@@ -9,7 +9,7 @@ import { InvocationContext } from '../../src/scanners/scanner';
 
 const SCANNERS_DIR = path.join(__dirname, '..', '..', 'src', 'scanners');
 const ENGINES = SCANNERS.flatMap((s) => s.engines.map((e) => [`${e.gate}/${e.id} (${s.name})`, s, e] as const));
-const CONTEXT: InvocationContext = { reportDir: '/r', workDir: '/w', templatesDir: '/t', semgrepRules: ['/rules'], apiDefinition: 'api/openapi.yaml' };
+const CONTEXT: InvocationContext = { reportDir: '/r', workDir: '/w', templatesDir: '/t', semgrepRules: ['/rules'], apiDefinition: 'api/openapi.yaml', imageRefExpression: '"$IMAGE_REF"' };
 
 describe('the scanner registry', () => {
   test('every report format has a parser, and every parser reads one of the formats', () => {
