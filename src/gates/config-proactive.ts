@@ -3,10 +3,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { IConstruct } from 'constructs';
-import { PROACTIVE_GATE_PREFIX, PROACTIVE_STEP_PREFIX } from '../findings/proactive-names';
 import { GateContext } from './context';
 import { GateOptions } from './options';
 import { ASSEMBLY_DIR, CLI_DIR, expectReport, REPORTS_DIR, WORK_DIR } from './step';
+import { PROACTIVE_GATE_PREFIX, PROACTIVE_STEP_PREFIX } from '../findings/proactive-names';
 import { shellArg, shellQuote } from '../scanners/steps';
 
 /**

@@ -8,10 +8,10 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import type { AcknowledgmentRecord } from './acknowledgment-record';
 import { PipelineStorage } from './hardening';
+import { PROACTIVE_ACTIONS } from '../gates/config-proactive';
 import { RELEASES_PREFIX } from '../gates/release';
 import { REPORT_EXPORT_PREFIX } from '../gates/step';
 import { COMPLIANCE_PACK_NAMES, NAG_PACK_NAMES } from '../model/packs';
-import { PROACTIVE_ACTIONS } from '../gates/config-proactive';
 
 /** Makes acknowledgments and keeps a record of each. */
 export class Acknowledger {

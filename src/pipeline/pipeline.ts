@@ -23,17 +23,17 @@ import { PipelineNotifications } from './notifications';
 import { placeGatesFirst, WeakeningCheck, weakeningCheck } from './posture';
 import { PipelineSource } from './source';
 import { NAG_PACKS_METADATA, StagePosture } from '../findings/posture';
+import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../gates/config-proactive';
 import { Dast } from '../gates/dast';
 import { StaticGates } from '../gates/gates';
 import { StaticGatesOptions } from '../gates/gates-options';
+import { ImageScan } from '../gates/image';
 import { GateNotifications, RELEASE_SUMMARY, RELEASES_PREFIX, releaseConsoleUrl, EXECUTION_ID_VARIABLE } from '../gates/release';
 import { releaseSummaryProject, ReleaseSummaryStep } from '../gates/release-summary';
-import { ImageScan } from '../gates/image';
 import { SBOM_PREFIX } from '../gates/step';
 import { throwIfProblems } from '../model/problems';
 import { ConfigPolicy } from '../policies/config-policy';
 import { ConfigRulesSpec, ConfigRulesStack } from '../policies/config-rules';
-import { crossAccount, proactiveEvaluationStep, proactiveRoleProblems } from '../gates/config-proactive';
 import { PolicyValidationPlugin, preparePolicyScope } from '../policies/plugin';
 import { PolicySet } from '../policies/policy';
 
@@ -632,7 +632,9 @@ export class DevSecOpsPipeline extends Construct {
    * Stage (the static gates, and the gates after earlier Stages): each must have a result in this
    * execution, or the summary fails and the approval is never asked.
    */
-  private preSteps(options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[], gatesBefore: string[], policyChecks: pipelines.Step[] = []): pipelines.Step[] {
+  private preSteps(
+    options: DevSecOpsWaveOptions, name: string, checks: pipelines.Step[], gatesBefore: string[], policyChecks: pipelines.Step[] = [],
+  ): pipelines.Step[] {
     if (!options.approval) return [...checks, ...policyChecks, ...(options.pre ?? [])];
     const comment = options.approvalComment ?? `Approve deployment of ${name}`;
     const bucket = this.releaseReportsBucket;

@@ -6,9 +6,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
 import { allEngineBuilds } from './all-engines';
 import { commandsOf } from './support';
-import { Stack } from 'aws-cdk-lib';
 import { ControlTowerRulesAsset } from '../../src/gates/control-tower-rules';
 import { ESLINT_ENGINE_DIR, ESLINT_ENGINE_FILES, EslintEngineAsset } from '../../src/gates/eslint-engine';
 import { PolicyRulesAsset } from '../../src/gates/policies';

@@ -8,8 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AppStage } from '../../examples/quickstart/app-stage';
 import { CompliancePack, ConfigPolicy } from '../../src';
-import { CONFIG_RULES_STACK_ID, ConfigRulesStack, defaultConfigRulesSpec, lambdaTimeoutGuard } from '../../src/policies/config-rules';
 import { PROACTIVE_ACTIONS } from '../../src/gates/config-proactive';
+import { CONFIG_RULES_STACK_ID, ConfigRulesStack, defaultConfigRulesSpec, lambdaTimeoutGuard } from '../../src/policies/config-rules';
 import { flatten } from '../gates/support';
 import { errorsOf, pipelineApp, synthViolations } from '../pipeline/support';
 
