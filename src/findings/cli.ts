@@ -461,7 +461,8 @@ function printOutcome(e: GateEvaluation, out: string, io: Io): void {
   }
 }
 
-function summary(args: string[], io: Io): number {
+/** `--in DIR ... --out FILE` and one optional string option (summary's --title, notice's --link); the output file prepared. */
+function inOutArgs(args: string[], extra: string): { dirs: string[]; out: string; extra?: string } {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -469,17 +470,23 @@ function summary(args: string[], io: Io): number {
     options: {
       in: { type: 'string', multiple: true },
       out: { type: 'string' },
-      title: { type: 'string' },
+      [extra]: { type: 'string' },
     },
   });
-  const dirs = values.in ?? [];
+  const dirs = (values.in ?? []) as string[];
   if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
   if (!values.out) throw new UsageError('--out FILE is required');
-  prepareOutputFile(values.out);
+  const out = values.out as string;
+  prepareOutputFile(out);
+  return { dirs, out, extra: values[extra] as string | undefined };
+}
+
+function summary(args: string[], io: Io): number {
+  const { dirs, out, extra: title } = inOutArgs(args, 'title');
   const results = readResults(dirs, 'fail', io);
-  writeFileWith(values.out, (sink) => writeMarkdown(results, sink, { overview: true, ...(values.title !== undefined && { title: values.title }) }));
+  writeFileWith(out, (sink) => writeMarkdown(results, sink, { overview: true, ...(title !== undefined && { title }) }));
   const failed = results.filter((r) => r.status === 'fail').map((r) => r.gate);
-  io.out(failed.length === 0 ? `all ${results.length} gate(s) passed; summary in ${values.out}\n` : `gate(s) failed: ${failed.join(', ')}; summary in ${values.out}\n`);
+  io.out(failed.length === 0 ? `all ${results.length} gate(s) passed; summary in ${out}\n` : `gate(s) failed: ${failed.join(', ')}; summary in ${out}\n`);
   return failed.length === 0 ? EXIT_PASS : EXIT_BLOCKING;
 }
 
@@ -536,23 +543,10 @@ function readResults(dirs: readonly string[], missing: 'fail' | 'skip', io: Io):
 }
 
 function notice(args: string[], io: Io): number {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      in: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      link: { type: 'string' },
-    },
-  });
-  const dirs = values.in ?? [];
-  if (dirs.length === 0) throw new UsageError('at least one --in DIR is required');
-  if (!values.out) throw new UsageError('--out FILE is required');
-  prepareOutputFile(values.out);
-  const text = noticeText(readResults(dirs, 'skip', io), values.link);
-  writeFileWith(values.out, (sink) => sink.write(text));
-  io.out(text === '' ? 'nothing to notify\n' : `notice written to ${values.out}\n`);
+  const { dirs, out, extra: link } = inOutArgs(args, 'link');
+  const text = noticeText(readResults(dirs, 'skip', io), link);
+  writeFileWith(out, (sink) => sink.write(text));
+  io.out(text === '' ? 'nothing to notify\n' : `notice written to ${out}\n`);
   return EXIT_PASS;
 }
 
