@@ -121,6 +121,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', INTEGRATION_TESTS],
+      // A synthesized cloud assembly (`npm run example` writes cdk.out) holds a copy of the shipped policy
+      // engine, whose package.json would clash with assets/policy-engine in jest's module map.
+      modulePathIgnorePatterns: ['/cdk\\.out/'],
       collectCoverage: false,
       coverageReporters: ['text-summary'],
       testTimeout: 120_000,
